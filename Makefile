@@ -1,0 +1,61 @@
+# The documented way to do things. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run data test test-sqlite test-postgres test-browser lint format messages lock check clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/activate: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate ## Create .venv and install the locked dependencies
+
+data: install ## Migrate the database and load territories, reference lists and seed poles (idempotent)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bootstrap
+
+run: data ## From a fresh clone to a running site at http://127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install ## Whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+	$(BIN)/pytest
+
+test-postgres: install ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ptce} $(BIN)/pytest
+
+lint: install ## ruff check, ruff format --check, missing migrations, system checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+format: install ## Reformat the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Update the French/English message files and compile them
+	$(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(MANAGE) compilemessages --ignore=.venv
+
+lock: install ## Re-resolve the dependencies of pyproject.toml into the lock files
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv lock
+	$(BIN)/uv export --format requirements-txt --no-dev --no-hashes -q -o requirements.txt
+	$(BIN)/uv export --format requirements-txt --all-groups --no-hashes -q -o requirements-dev.txt
+
+check: install ## Django's deployment checks with production settings
+	SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM DJANGO_SETTINGS_MODULE=ptce_site.settings.prod $(MANAGE) check --deploy --fail-level WARNING
+
+clean: ## Remove the virtualenv, the SQLite database and caches
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PolesConfig(AppConfig):
+    name = "poles"
+    verbose_name = _("Poles and member structures")

@@ -1,0 +1,11 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load territories, reference lists and seed poles: what `make run` needs. Idempotent."
+
+    def handle(self, *args, **options):
+        call_command("load_territories", stdout=self.stdout)
+        call_command("load_reference", stdout=self.stdout)
+        call_command("load_seed", stdout=self.stdout)

@@ -1,0 +1,26 @@
+from .pole import KeyFigure, Pole, PoleSource
+from .reference import (
+    Approval,
+    HeadcountBand,
+    LegalForm,
+    Network,
+    PoolingType,
+    Recognition,
+    Sector,
+)
+from .structure import Membership, Structure
+
+__all__ = [
+    "Approval",
+    "HeadcountBand",
+    "KeyFigure",
+    "LegalForm",
+    "Membership",
+    "Network",
+    "Pole",
+    "PoleSource",
+    "PoolingType",
+    "Recognition",
+    "Sector",
+    "Structure",
+]

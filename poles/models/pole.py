@@ -1,0 +1,314 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from poles.constants import YEAR_MAX, YEAR_MIN
+from poles.querysets import PoleQuerySet
+from territories.validators import coordinates_in_france_q, is_in_france
+
+year_validators = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+
+
+def year_in_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX}
+    )
+
+
+class Pole(models.Model):
+    class Status(models.TextChoices):
+        # Values are the public URL parameter (`?statut=`), so they stay French.
+        EMERGING = "emergence", _("emerging")
+        ACTIVE = "actif", _("active")
+        DORMANT = "en-sommeil", _("dormant")
+        CLOSED = "ferme", _("closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=400, blank=True, help_text=_("One or two sentences for lists.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    development_axes = models.TextField(
+        _("development axes"), blank=True, help_text=_("One axis per line.")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    status_as_of = models.PositiveSmallIntegerField(
+        _("status confirmed in"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Year of the latest source confirming the status."),
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("founding year"), null=True, blank=True, validators=year_validators, db_index=True
+    )
+    closed_year = models.PositiveSmallIntegerField(
+        _("closing year"), null=True, blank=True, validators=year_validators
+    )
+    legal_form = models.ForeignKey(
+        "poles.LegalForm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="poles",
+        verbose_name=_("legal form of the pole"),
+        help_text=_("When the pole is itself a legal entity (a SCIC, an association…)."),
+    )
+
+    # Seat
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    seat_commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seated_poles",
+        verbose_name=_("seat commune"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+
+    # Territory of action
+    territory_communes = models.ManyToManyField(
+        "territories.Commune",
+        blank=True,
+        related_name="poles_acting_here",
+        verbose_name=_("communes of action"),
+    )
+    territory_epcis = models.ManyToManyField(
+        "territories.EPCI", blank=True, related_name="poles", verbose_name=_("EPCI of action")
+    )
+    territory_departements = models.ManyToManyField(
+        "territories.Departement",
+        blank=True,
+        related_name="poles",
+        verbose_name=_("départements of action"),
+    )
+    territory_regions = models.ManyToManyField(
+        "territories.Region", blank=True, related_name="poles", verbose_name=_("régions of action")
+    )
+
+    # What it does
+    sectors = models.ManyToManyField(
+        "poles.Sector", blank=True, related_name="poles", verbose_name=_("activity sectors")
+    )
+    main_sector = models.ForeignKey(
+        "poles.Sector",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="main_for_poles",
+        verbose_name=_("main sector"),
+        help_text=_("Colours the pole's marker on the map."),
+    )
+    pooling_types = models.ManyToManyField(
+        "poles.PoolingType", blank=True, related_name="poles", verbose_name=_("pooling types")
+    )
+    recognitions = models.ManyToManyField(
+        "poles.Recognition", blank=True, related_name="poles", verbose_name=_("recognitions")
+    )
+    networks = models.ManyToManyField(
+        "poles.Network",
+        blank=True,
+        related_name="poles",
+        verbose_name=_("networks and learning communities"),
+    )
+
+    # Public contact of the pole (an organisation's, not a person's)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="poles/logos/", blank=True)
+
+    source = models.TextField(
+        _("source of these facts"),
+        blank=True,
+        help_text=_("URL or document the descriptive facts come from."),
+    )
+    is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    objects = PoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pole")
+        verbose_name_plural = _("poles")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["is_published", "name"], name="pole_published_name_idx"),
+            models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
+            models.Index(fields=["updated_at"], name="pole_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=year_in_range("founded_year")
+                & year_in_range("closed_year")
+                & year_in_range("status_as_of"),
+                name="pole_years_in_range",
+                violation_error_message=_("Years must lie between %(min)s and %(max)s.")
+                % {"min": YEAR_MIN, "max": YEAR_MAX},
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_year__isnull=True)
+                | Q(founded_year__isnull=True)
+                | Q(closed_year__gte=F("founded_year")),
+                name="pole_closed_after_founded",
+                violation_error_message=_("The closing year cannot precede the founding year."),
+            ),
+            models.CheckConstraint(
+                condition=coordinates_in_france_q(),
+                name="pole_seat_in_france",
+                violation_error_message=_(
+                    "The seat's coordinates must lie in France (metropolitan or overseas)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("poles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def development_axes_list(self) -> list[str]:
+        return [line.strip() for line in self.development_axes.splitlines() if line.strip()]
+
+    @property
+    def is_scic(self) -> bool:
+        return self.legal_form_id is not None and self.legal_form.slug == "scic"
+
+    @property
+    def has_seat_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def clean(self):
+        errors = {}
+        this_year = timezone.now().year
+        if self.founded_year and self.founded_year > this_year:
+            errors["founded_year"] = _("The founding year cannot be in the future.")
+        if self.closed_year:
+            if self.closed_year > this_year:
+                errors["closed_year"] = _("The closing year cannot be in the future.")
+            elif self.founded_year and self.closed_year < self.founded_year:
+                errors["closed_year"] = _("The closing year cannot precede the founding year.")
+            if self.status != self.Status.CLOSED:
+                errors["status"] = _("A pole with a closing year must have the status “closed”.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = _(
+                "Give both latitude and longitude, or neither."
+            )
+        elif self.latitude is None and self.seat_commune_id:
+            # The seat defaults to the commune's coordinates; staff can refine it.
+            self.latitude = self.seat_commune.latitude
+            self.longitude = self.seat_commune.longitude
+        if (
+            self.latitude is not None
+            and self.longitude is not None
+            and not is_in_france(self.latitude, self.longitude)
+        ):
+            errors["latitude"] = _(
+                "These coordinates are outside France (metropolitan or overseas). "
+                "Check that latitude and longitude are not swapped."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class KeyFigure(models.Model):
+    """A pole's consolidated key figures for one year."""
+
+    pole = models.ForeignKey(
+        Pole, on_delete=models.CASCADE, related_name="figures", verbose_name=_("pole")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=year_validators)
+    etp = models.DecimalField(
+        _("full-time equivalents (ETP)"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    turnover = models.PositiveBigIntegerField(_("turnover (€)"), null=True, blank=True)
+    member_structures_count = models.PositiveIntegerField(
+        _("member structures"), null=True, blank=True
+    )
+    cooperators_count = models.PositiveIntegerField(_("cooperators"), null=True, blank=True)
+    is_approximate = models.BooleanField(
+        _("approximate"), default=False, help_text=_("The source gives an order of magnitude.")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("key figures for a year")
+        verbose_name_plural = _("key figures by year")
+        ordering = ["pole", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pole", "year"],
+                name="keyfigure_one_row_per_pole_and_year",
+                violation_error_message=_("This pole already has figures for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                name="keyfigure_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(etp__isnull=True) | Q(etp__gte=0),
+                name="keyfigure_etp_not_negative",
+                violation_error_message=_("ETP cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pole} — {self.year}"
+
+    def clean(self):
+        if self.year and self.year > timezone.now().year:
+            raise ValidationError({"year": _("Figures cannot be for a future year.")})
+        if all(
+            value is None
+            for value in (
+                self.etp,
+                self.turnover,
+                self.member_structures_count,
+                self.cooperators_count,
+            )
+        ):
+            raise ValidationError(_("Give at least one figure for this year."))
+
+
+class PoleSource(models.Model):
+    """A document the pole's facts come from, listed on its page."""
+
+    pole = models.ForeignKey(
+        Pole, on_delete=models.CASCADE, related_name="sources", verbose_name=_("pole")
+    )
+    citation = models.CharField(
+        _("citation"), max_length=500, help_text=_("Author, title, publication date.")
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["pole", "position", "id"]
+
+    def __str__(self):
+        return self.citation

@@ -1,0 +1,199 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from poles.validators import normalize_siret, validate_siret
+
+from .pole import year_in_range, year_validators
+
+
+class Structure(models.Model):
+    """A member organisation: an ESS enterprise, a company, a local authority…"""
+
+    name = models.CharField(_("name"), max_length=255, db_index=True)
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text=_("14 digits, when the structure has one."),
+    )
+    legal_form = models.ForeignKey(
+        "poles.LegalForm",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name=_("legal form"),
+    )
+    approvals = models.ManyToManyField(
+        "poles.Approval", blank=True, related_name="structures", verbose_name=_("approvals")
+    )
+    headcount_band = models.ForeignKey(
+        "poles.HeadcountBand",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name=_("headcount band"),
+    )
+    etp = models.DecimalField(
+        _("full-time equivalents (ETP)"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    turnover = models.PositiveBigIntegerField(_("turnover (€)"), null=True, blank=True)
+    figures_year = models.PositiveSmallIntegerField(
+        _("year of the figures"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Required when ETP or turnover is given."),
+    )
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="structures",
+        verbose_name=_("commune"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("member structure")
+        verbose_name_plural = _("member structures")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="structure_unique_siret",
+                violation_error_message=_("Another structure already has this SIRET number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
+                name="structure_siret_14_digits",
+                violation_error_message=_("A SIRET number has 14 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(etp__isnull=True) | Q(etp__gte=0),
+                name="structure_etp_not_negative",
+                violation_error_message=_("ETP cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=year_in_range("figures_year"),
+                name="structure_figures_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(etp__isnull=True, turnover__isnull=True)
+                | Q(figures_year__isnull=False),
+                name="structure_figures_have_year",
+                violation_error_message=_("Give the year of the ETP and turnover figures."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
+
+    def clean(self):
+        self.siret = normalize_siret(self.siret)
+        if (self.etp is not None or self.turnover is not None) and not self.figures_year:
+            raise ValidationError(
+                {"figures_year": _("Give the year of the ETP and turnover figures.")}
+            )
+        if self.figures_year and self.figures_year > timezone.now().year:
+            raise ValidationError({"figures_year": _("Figures cannot be for a future year.")})
+
+
+class Membership(models.Model):
+    """A structure's place in a pole, over the years."""
+
+    class Role(models.TextChoices):
+        FOUNDER = "founder", _("founder")
+        ANIMATOR = "animator", _("animator")
+        MEMBER = "member", _("member")
+        PARTNER = "partner", _("partner")
+
+    pole = models.ForeignKey(
+        "poles.Pole", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("pole")
+    )
+    structure = models.ForeignKey(
+        Structure,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("structure"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_year = models.PositiveSmallIntegerField(
+        _("year joined"), null=True, blank=True, validators=year_validators
+    )
+    left_year = models.PositiveSmallIntegerField(
+        _("year left"), null=True, blank=True, validators=year_validators
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["pole", "role", "structure__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pole"],
+                condition=Q(role="animator", left_year__isnull=True),
+                name="membership_one_current_animator",
+                violation_error_message=_(
+                    "This pole already has a current animator: give the other one a year left "
+                    "first."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["pole", "structure", "role"],
+                condition=Q(left_year__isnull=True),
+                name="membership_unique_current_role",
+                violation_error_message=_("This structure already holds this role in this pole."),
+            ),
+            models.CheckConstraint(
+                condition=year_in_range("joined_year") & year_in_range("left_year"),
+                name="membership_years_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_year__isnull=True)
+                | Q(left_year__isnull=True)
+                | Q(left_year__gte=F("joined_year")),
+                name="membership_left_after_joined",
+                violation_error_message=_("The year left cannot precede the year joined."),
+            ),
+        ]
+        indexes = [models.Index(fields=["pole", "role"], name="membership_pole_role_idx")]
+
+    def __str__(self):
+        return f"{self.structure} — {self.get_role_display()} — {self.pole}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_year is None
+
+    def clean(self):
+        if self.joined_year and self.left_year and self.left_year < self.joined_year:
+            raise ValidationError({"left_year": _("The year left cannot precede the year joined.")})
+        this_year = timezone.now().year
+        for field in ("joined_year", "left_year"):
+            value = getattr(self, field)
+            if value and value > this_year:
+                raise ValidationError({field: _("This year is in the future.")})

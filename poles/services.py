@@ -1,0 +1,219 @@
+"""Writes to the directory: loading reference lists and the real seed poles."""
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from members.models import Cooperator
+from territories.models import Commune
+
+from .models import (
+    Approval,
+    HeadcountBand,
+    KeyFigure,
+    LegalForm,
+    Membership,
+    Network,
+    Pole,
+    PoleSource,
+    PoolingType,
+    Recognition,
+    Sector,
+    Structure,
+)
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+REFERENCE_FILE = FIXTURES_DIR / "reference" / "reference.json"
+SEED_FILE = FIXTURES_DIR / "seed" / "poles.json"
+
+
+@transaction.atomic
+def load_reference(*, path: Path = REFERENCE_FILE) -> dict[str, int]:
+    """Upsert the reference lists by slug (or INSEE code for headcount bands)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    counts = {}
+
+    def upsert(model, rows, key="slug", extra=lambda row: {}):
+        for position, row in enumerate(rows):
+            defaults = {
+                name: row[name]
+                for name in ("name", "name_en", "description")
+                if name in row and hasattr(model, name)
+            }
+            defaults.update(extra(row))
+            if hasattr(model, "position"):
+                defaults["position"] = position
+            model.objects.update_or_create(**{key: row[key]}, defaults=defaults)
+        counts[model._meta.model_name] = len(rows)
+
+    upsert(Sector, data["sectors"], extra=lambda row: {"color": row["color"]})
+    upsert(
+        LegalForm,
+        data["legal_forms"],
+        extra=lambda row: {"family": row["family"], "abbreviation": row.get("abbreviation", "")},
+    )
+    upsert(
+        Approval,
+        data["approvals"],
+        extra=lambda row: {"abbreviation": row["abbreviation"], "is_iae": row["is_iae"]},
+    )
+    upsert(
+        HeadcountBand,
+        data["headcount_bands"],
+        key="code",
+        extra=lambda row: {
+            "label": row["label"],
+            "min_employees": row["min"],
+            "max_employees": row["max"],
+        },
+    )
+    upsert(
+        PoolingType,
+        data["pooling_types"],
+        extra=lambda row: {
+            "survey_share": Decimal(row["survey_share"]) if row["survey_share"] else None
+        },
+    )
+    upsert(
+        Network,
+        data["networks"],
+        extra=lambda row: {"kind": row["kind"], "website": row.get("website", "")},
+    )
+    for row in data["networks"]:
+        if row.get("animated_by"):
+            Network.objects.filter(slug=row["slug"]).update(
+                animated_by=Network.objects.get(slug=row["animated_by"])
+            )
+    upsert(
+        Recognition,
+        data["recognitions"],
+        extra=lambda row: {
+            "year": row["year"],
+            "announced": row.get("announced", ""),
+            "laureate_count": row.get("laureate_count"),
+            "source": data["about"],
+        },
+    )
+    return counts
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def _communes(codes):
+    return list(Commune.objects.filter(code__in=codes))
+
+
+@transaction.atomic
+def load_seed(*, path: Path = SEED_FILE) -> SeedReport:
+    """Create the real seed poles that are not in the database yet.
+
+    A pole already present (matched by slug) is left as it is: staff may have
+    corrected or completed it, and reloading must never undo their work.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    report = SeedReport()
+    structures_by_key = {}
+    for row in data["structures"]:
+        structure = Structure.objects.filter(name=row["name"]).order_by("pk").first()
+        if structure is None:
+            structure = Structure(
+                name=row["name"],
+                legal_form=LegalForm.objects.get(slug=row["legal_form"])
+                if row.get("legal_form")
+                else None,
+                commune=Commune.objects.get(code=row["commune"]) if row.get("commune") else None,
+                website=row.get("website", ""),
+                description=row.get("description", ""),
+                source=row["source"],
+            )
+            structure.full_clean()
+            structure.save()
+            structure.approvals.set(Approval.objects.filter(slug__in=row.get("approvals", [])))
+        structures_by_key[row["key"]] = structure
+
+    for row in data["poles"]:
+        if Pole.objects.filter(slug=row["slug"]).exists():
+            report.kept.append(row["slug"])
+            continue
+        _create_seed_pole(row, structures_by_key)
+        report.created.append(row["slug"])
+    return report
+
+
+def _create_seed_pole(row, structures_by_key):
+    pole = Pole(
+        slug=row["slug"],
+        name=row["name"],
+        summary=row.get("summary", ""),
+        description=row.get("description", ""),
+        development_axes=row.get("development_axes", ""),
+        status=row["status"],
+        status_as_of=row.get("status_as_of"),
+        founded_year=row.get("founded_year"),
+        closed_year=row.get("closed_year"),
+        legal_form=LegalForm.objects.get(slug=row["legal_form"]) if row.get("legal_form") else None,
+        address=row.get("address", ""),
+        seat_commune=Commune.objects.get(code=row["seat_commune"])
+        if row.get("seat_commune")
+        else None,
+        main_sector=Sector.objects.get(slug=row["main_sector"]) if row.get("main_sector") else None,
+        website=row.get("website", ""),
+        source=row.get("source", ""),
+        is_published=True,
+    )
+    pole.full_clean()
+    pole.save()
+
+    territory = row.get("territory", {})
+    pole.territory_communes.set(_communes(territory.get("communes", [])))
+    pole.territory_departements.set(territory.get("departements", []))
+    pole.territory_regions.set(territory.get("regions", []))
+    pole.territory_epcis.set(territory.get("epcis", []))
+    pole.sectors.set(Sector.objects.filter(slug__in=row.get("sectors", [])))
+    pole.pooling_types.set(PoolingType.objects.filter(slug__in=row.get("pooling_types", [])))
+    pole.recognitions.set(Recognition.objects.filter(slug__in=row.get("recognitions", [])))
+    pole.networks.set(Network.objects.filter(slug__in=row.get("networks", [])))
+
+    for position, source in enumerate(row.get("sources", [])):
+        PoleSource.objects.create(
+            pole=pole, citation=source["citation"], url=source.get("url", ""), position=position
+        )
+    for figure in row.get("figures", []):
+        key_figure = KeyFigure(
+            pole=pole,
+            year=figure["year"],
+            etp=Decimal(figure["etp"]) if figure.get("etp") else None,
+            turnover=figure.get("turnover"),
+            member_structures_count=figure.get("member_structures_count"),
+            cooperators_count=figure.get("cooperators_count"),
+            is_approximate=figure.get("is_approximate", False),
+            note=figure.get("note", ""),
+            source=figure["source"],
+        )
+        key_figure.full_clean()
+        key_figure.save()
+    for membership in row.get("memberships", []):
+        record = Membership(
+            pole=pole,
+            structure=structures_by_key[membership["structure"]],
+            role=membership["role"],
+            joined_year=membership.get("joined_year"),
+            source=membership["source"],
+        )
+        record.full_clean()
+        record.save()
+    for cooperator in row.get("cooperators", []):
+        record = Cooperator(
+            pole=pole, kind=cooperator["kind"], name=cooperator["name"], source=cooperator["source"]
+        )
+        record.full_clean()
+        record.save()
+    return pole

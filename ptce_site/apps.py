@@ -1,0 +1,24 @@
+from importlib import import_module
+
+from django.contrib.admin.apps import SimpleAdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PTCEAdminConfig(SimpleAdminConfig):
+    """The admin, autodiscovering only the apps that have admin modules we want.
+
+    Plain `AdminConfig` would import every app's `admin` module, including
+    `leaflet.admin`, which imports GeoDjango and fails without GDAL.
+    """
+
+    ADMIN_MODULES = ("django.contrib.auth", "territories", "poles", "members")
+
+    def ready(self):
+        super().ready()
+        from django.contrib import admin
+
+        admin.site.site_header = _("PTCE directory administration")
+        admin.site.site_title = _("PTCE directory")
+        admin.site.index_title = _("Directory records")
+        for app in self.ADMIN_MODULES:
+            import_module(f"{app}.admin")

@@ -1,0 +1,24 @@
+"""Shared fixtures.
+
+The official geography (35,000 communes) and the reference lists are loaded once
+per test database, in `django_db_setup`, so each test starts with real territories
+without paying for the load again (tests run in transactions rolled back after).
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_territories", stdout=StringIO())
+        call_command("load_reference", stdout=StringIO())
+
+
+@pytest.fixture
+def seeded(db):
+    """The real seed poles of fixtures/seed/poles.json."""
+    call_command("load_seed", stdout=StringIO())
