@@ -8,7 +8,7 @@ class CommuneQuerySet(models.QuerySet):
         return self.filter(is_current=True)
 
     def search(self, term: str):
-        """Communes by INSEE code, postal code or name prefix (accent-insensitive)."""
+        """Communes by INSEE code, postal code or name (accent- and case-insensitive)."""
         term = (term or "").strip()
         if not term:
             return self.none()
@@ -17,4 +17,10 @@ class CommuneQuerySet(models.QuerySet):
             return self.filter(
                 models.Q(code__startswith=term) | models.Q(postal_codes__contains=term)
             )
-        return self.filter(search_name__startswith=normalize(term))
+        # Name prefix, or the start of a later word: "ile saint denis" finds
+        # "L'Île-Saint-Denis", "chapelle" finds "Lachapelle-…" only by prefix.
+        normalized = normalize(term)
+        return self.filter(
+            models.Q(search_name__startswith=normalized)
+            | models.Q(search_name__contains=f" {normalized}")
+        )

@@ -51,6 +51,10 @@ def coordinates_in_france_q(lat_field="latitude", lng_field="longitude") -> Q:
     for south, north, west, east in FRANCE_BOUNDING_BOXES.values():
         inside |= Q(
             **{
+                # Explicit non-null tests: in SQL a CHECK on NULL passes, so a
+                # latitude without its longitude would otherwise slip through.
+                f"{lat_field}__isnull": False,
+                f"{lng_field}__isnull": False,
                 f"{lat_field}__gte": south,
                 f"{lat_field}__lte": north,
                 f"{lng_field}__gte": west,

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from poles.validators import normalize_siret, validate_siret
+from poles.fields import SiretField
 
 from .pole import year_in_range, year_validators
 
@@ -14,12 +14,8 @@ class Structure(models.Model):
     """A member organisation: an ESS enterprise, a company, a local authority…"""
 
     name = models.CharField(_("name"), max_length=255, db_index=True)
-    siret = models.CharField(
-        _("SIRET"),
-        max_length=14,
-        blank=True,
-        validators=[validate_siret],
-        help_text=_("14 digits, when the structure has one."),
+    siret = SiretField(
+        _("SIRET"), blank=True, help_text=_("14 digits, when the structure has one.")
     )
     legal_form = models.ForeignKey(
         "poles.LegalForm",
@@ -111,7 +107,6 @@ class Structure(models.Model):
         return self.siret[:9]
 
     def clean(self):
-        self.siret = normalize_siret(self.siret)
         if (self.etp is not None or self.turnover is not None) and not self.figures_year:
             raise ValidationError(
                 {"figures_year": _("Give the year of the ETP and turnover figures.")}
