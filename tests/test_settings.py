@@ -1,0 +1,53 @@
+"""Production settings refuse to start without a secret; configuration comes from the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_settings(env_overrides, code="from django.conf import settings; print(settings.DEBUG)"):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update(env_overrides)
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_settings({"DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_secret_and_reads_the_environment():
+    result = run_settings(
+        {
+            "DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod",
+            "SECRET_KEY": "a-long-random-test-value-0123456789-abcdefghijklmnop",
+            "DATABASE_URL": "postgres://user:pw@db.example:5432/ptce",
+            "ALLOWED_HOSTS": "annuaire.example.org,www.example.org",
+        },
+        code=(
+            "from django.conf import settings; "
+            "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['HOST'])"
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "False ['annuaire.example.org', 'www.example.org'] db.example" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["dev", "test"])
+def test_other_settings_start_without_environment(module):
+    result = run_settings({"DJANGO_SETTINGS_MODULE": f"ptce_site.settings.{module}"})
+    assert result.returncode == 0, result.stderr
