@@ -26,3 +26,19 @@ class SiretField(models.CharField):
         # and leave the length check to the normalised value.
         kwargs.setdefault("max_length", 20)
         return super().formfield(**kwargs)
+
+
+class WebAddressField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is omitted.
+
+    Django 6 makes that the default; saying it here silences the transition
+    warning and gives editors the scheme they almost always mean.
+    """
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.URLField", args, kwargs
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)

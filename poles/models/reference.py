@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from poles.constants import YEAR_MAX, YEAR_MIN
+from poles.fields import WebAddressField
 
 
 class ReferenceItem(models.Model):
@@ -158,7 +159,7 @@ class Network(ReferenceItem):
         related_name="animates",
         verbose_name=_("animated by"),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("network or learning community")

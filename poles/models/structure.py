@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from poles.fields import SiretField
+from poles.fields import SiretField, WebAddressField
 
 from .pole import year_in_range, year_validators
 
@@ -60,7 +60,7 @@ class Structure(models.Model):
         related_name="structures",
         verbose_name=_("commune"),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
