@@ -11,7 +11,7 @@ class PTCEAdminConfig(SimpleAdminConfig):
     `leaflet.admin`, which imports GeoDjango and fails without GDAL.
     """
 
-    ADMIN_MODULES = ("django.contrib.auth", "territories", "poles", "members")
+    ADMIN_MODULES = ("django.contrib.auth", "territories", "poles", "members", "editors")
 
     def ready(self):
         super().ready()

@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "leaflet",
     "territories",
     "poles",
     "members",
+    "editors",
 ]
 
 MIDDLEWARE = [
