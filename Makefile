@@ -21,6 +21,11 @@ $(BIN)/activate: requirements-dev.txt
 
 install: $(BIN)/activate ## Create .venv and install the locked dependencies
 
+# axe-core, injected by the browser tests' accessibility scans (test-only).
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: browser accessibility scans will be skipped"; fi
+
 data: install ## Migrate the database and load territories, reference lists and seed poles (idempotent)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bootstrap
@@ -28,10 +33,10 @@ data: install ## Migrate the database and load territories, reference lists and 
 run: data ## From a fresh clone to a running site at http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install ## Whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: install node_modules/.package-lock.json ## Whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
-test-postgres: install ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
+test-postgres: install node_modules/.package-lock.json ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ptce} $(BIN)/pytest
 
 lint: install ## ruff check, ruff format --check, missing migrations, system checks
@@ -55,7 +60,7 @@ lock: install ## Re-resolve the dependencies of pyproject.toml into the lock fil
 	$(BIN)/uv export --format requirements-txt --all-groups --no-hashes -q -o requirements-dev.txt
 
 check: install ## Django's deployment checks with production settings
-	SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM DJANGO_SETTINGS_MODULE=ptce_site.settings.prod $(MANAGE) check --deploy --fail-level WARNING
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') DJANGO_SETTINGS_MODULE=ptce_site.settings.prod $(MANAGE) check --deploy --fail-level WARNING
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles
