@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run data test test-sqlite test-postgres test-browser lint format messages lock check clean
+.PHONY: help install run data test test-sqlite test-postgres test-browser lint format messages lock check clean bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ lock: install ## Re-resolve the dependencies of pyproject.toml into the lock fil
 
 check: install ## Django's deployment checks with production settings
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') DJANGO_SETTINGS_MODULE=ptce_site.settings.prod $(MANAGE) check --deploy --fail-level WARNING
+
+bench: install ## Benchmark at national scale: synthetic data on PostgreSQL, gunicorn, wrk (bench/README.md)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

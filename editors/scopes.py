@@ -3,15 +3,27 @@
 Admin querysets, permissions, autocomplete, exports and history all ask here, so
 a scope rule changes in one place. A scope combines régions, départements,
 networks and poles: the user may edit the union.
+
+- National administrators (superusers, or the "national" role) see everything.
+- Territorial editors: the poles whose seat lies in their régions or départements,
+  or that belong to their networks.
+- Pole coordinators: the poles listed on their profile.
+
+Everything hanging off a pole (memberships, key figures, sources, colleges,
+cooperators) follows the pole's scope. Structures follow their memberships.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from poles.models import Membership, Pole, Structure
+from poles.models import KeyFigure, Membership, Pole, PoleSource, Structure
+
+
+def is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
 def is_national(user) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    if not is_staff_member(user):
         return False
     if user.is_superuser:
         return True
@@ -19,29 +31,61 @@ def is_national(user) -> bool:
     return profile is not None and profile.is_national
 
 
+def editor_profile(user):
+    """The user's EditorProfile, or None (a staff user without one edits nothing)."""
+    if not is_staff_member(user):
+        return None
+    return getattr(user, "editor_profile", None)
+
+
+def _scope_q(profile, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}seat_commune__departement__region__in": profile.regions.all()})
+        | Q(**{f"{prefix}seat_commune__departement__in": profile.departements.all()})
+        | Q(**{f"{prefix}networks__in": profile.networks.all()})
+        | Q(**{f"{prefix}pk__in": profile.poles.all()})
+    )
+
+
 def editable_poles(user) -> QuerySet[Pole]:
     """Poles the user may see and edit in the admin."""
     if is_national(user):
         return Pole.objects.all()
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return Pole.objects.none()
-    profile = getattr(user, "editor_profile", None)
+    profile = editor_profile(user)
     if profile is None:
         return Pole.objects.none()
-    in_scope = (
-        Q(seat_commune__departement__region__in=profile.regions.all())
-        | Q(seat_commune__departement__in=profile.departements.all())
-        | Q(networks__in=profile.networks.all())
-        | Q(pk__in=profile.poles.all())
-    )
     # A subquery rather than a join: no duplicates, and it composes with any filter.
-    return Pole.objects.filter(pk__in=Pole.objects.filter(in_scope).values("pk"))
+    return Pole.objects.filter(pk__in=Pole.objects.filter(_scope_q(profile)).values("pk"))
 
 
 def can_edit_pole(user, pole) -> bool:
     if pole is None or pole.pk is None:
         return False
     return editable_poles(user).filter(pk=pole.pk).exists()
+
+
+def pole_would_be_in_scope(user, *, seat_commune, network_ids, pole_pk=None) -> bool:
+    """Would a pole with this seat and these networks lie in the user's scope?
+
+    Asked before saving a form, so that a crafted POST cannot move a pole out of
+    the editor's reach (a seat in another région, a network removed).
+    """
+    if is_national(user):
+        return True
+    profile = editor_profile(user)
+    if profile is None:
+        return False
+    if pole_pk is not None and profile.poles.filter(pk=pole_pk).exists():
+        return True
+    if network_ids and profile.networks.filter(pk__in=list(network_ids)).exists():
+        return True
+    if seat_commune is not None:
+        departement = seat_commune.departement_id
+        if profile.departements.filter(pk=departement).exists():
+            return True
+        if profile.regions.filter(departements=departement).exists():
+            return True
+    return False
 
 
 def editable_structures(user) -> QuerySet[Structure]:
@@ -53,6 +97,73 @@ def editable_structures(user) -> QuerySet[Structure]:
         return Structure.objects.all()
     memberships = Membership.objects.filter(structure=OuterRef("pk"), pole__in=editable_poles(user))
     return Structure.objects.filter(Exists(memberships))
+
+
+def attachable_structures(user) -> QuerySet[Structure]:
+    """Structures the user may attach to one of their poles.
+
+    Their own poles' structures, and structures that belong to no pole at all (just
+    created, or left by every pole): attaching those exposes no other pole's data.
+    """
+    if is_national(user):
+        return Structure.objects.all()
+    any_membership = Membership.objects.filter(structure=OuterRef("pk"))
+    in_scope = Membership.objects.filter(structure=OuterRef("pk"), pole__in=editable_poles(user))
+    return Structure.objects.filter(Exists(in_scope) | ~Exists(any_membership))
+
+
+def structure_fully_in_scope(user, structure) -> bool:
+    """True when every pole the structure belongs to is in the user's scope.
+
+    Deleting a shared structure would remove it from the other pole too.
+    """
+    if is_national(user):
+        return True
+    return (
+        not structure.memberships.exclude(pole__in=editable_poles(user)).exists()
+        and editable_structures(user).filter(pk=structure.pk).exists()
+    )
+
+
+def editable_memberships(user) -> QuerySet[Membership]:
+    if is_national(user):
+        return Membership.objects.all()
+    return Membership.objects.filter(pole__in=editable_poles(user))
+
+
+def editable_key_figures(user) -> QuerySet[KeyFigure]:
+    if is_national(user):
+        return KeyFigure.objects.all()
+    return KeyFigure.objects.filter(pole__in=editable_poles(user))
+
+
+def editable_pole_sources(user) -> QuerySet[PoleSource]:
+    if is_national(user):
+        return PoleSource.objects.all()
+    return PoleSource.objects.filter(pole__in=editable_poles(user))
+
+
+def editable_colleges(user):
+    from members.models import College
+
+    if is_national(user):
+        return College.objects.all()
+    return College.objects.filter(pole__in=editable_poles(user))
+
+
+def editable_cooperators(user):
+    from members.models import Cooperator
+
+    if is_national(user):
+        return Cooperator.objects.all()
+    return Cooperator.objects.filter(pole__in=editable_poles(user))
+
+
+def scope_by_pole(user, queryset, pole_field: str = "pole"):
+    """Any queryset of records hanging off a pole, limited to the user's poles."""
+    if is_national(user):
+        return queryset
+    return queryset.filter(**{f"{pole_field}__in": editable_poles(user)})
 
 
 def can_see_private_contacts(user, pole) -> bool:

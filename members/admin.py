@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from editors.admin_mixins import ScopedInlineMixin, ScopedVersionAdmin
+from poles.imports import DirectoryImportExportMixin
+
 from .forms import CollegeInlineFormSet
 from .models import College, Cooperator
+from .resources import CooperatorResource
 
 
-class CollegeInline(admin.TabularInline):
+class CollegeInline(ScopedInlineMixin, admin.TabularInline):
     model = College
     formset = CollegeInlineFormSet
     extra = 0
@@ -12,7 +16,7 @@ class CollegeInline(admin.TabularInline):
 
 
 @admin.register(College)
-class CollegeAdmin(admin.ModelAdmin):
+class CollegeAdmin(ScopedVersionAdmin):
     list_display = ["name", "pole", "vote_weight"]
     list_select_related = ["pole"]
     search_fields = ["name", "pole__name"]
@@ -20,7 +24,8 @@ class CollegeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cooperator)
-class CooperatorAdmin(admin.ModelAdmin):
+class CooperatorAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
+    resource_classes = [CooperatorResource]
     list_display = ["name", "kind", "pole", "college", "shares", "is_board_member"]
     list_filter = ["kind", "is_board_member", "consents_to_publication"]
     list_select_related = ["pole", "college"]

@@ -133,6 +133,13 @@ class Cooperator(models.Model):
     consent_recorded_on = models.DateField(_("consent recorded on"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
 
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("Made up by generate_synthetic for benchmarks: not a real record."),
+    )
     objects = CooperatorQuerySet.as_manager()
 
     class Meta:

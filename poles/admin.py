@@ -1,9 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from editors import scopes
+from editors.admin_mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
+from editors.forms import MembershipInlineFormSet, PoleScopeFormMixin
+from editors.services import set_publication
 from members.admin import CollegeInline
+from territories.models import Commune
 
+from .admin_filters import FiguresOutdatedFilter, MissingSiretFilter
+from .admin_photos import PoleLogoAdminMixin, PolePhotoInline
+from .admin_seat_map import SeatMapAdminMixin
+from .imports import DirectoryImportExportMixin
 from .models import (
     Approval,
     HeadcountBand,
@@ -18,9 +28,11 @@ from .models import (
     Sector,
     Structure,
 )
+from .resources import PoleResource, StructureResource
+from .services import refresh_search_texts
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "slug"]
@@ -65,13 +77,13 @@ class RecognitionAdmin(ReferenceAdmin):
 
 
 @admin.register(HeadcountBand)
-class HeadcountBandAdmin(admin.ModelAdmin):
+class HeadcountBandAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["code", "label", "min_employees", "max_employees", "position"]
     list_editable = ["position"]
     search_fields = ["code", "label"]
 
 
-class KeyFigureInline(admin.TabularInline):
+class KeyFigureInline(ScopedInlineMixin, admin.TabularInline):
     model = KeyFigure
     extra = 0
     fields = [
@@ -86,21 +98,26 @@ class KeyFigureInline(admin.TabularInline):
     ]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Membership
+    # Two current animators in one submission get a clear error, not a crash on save.
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["structure"]
     fields = ["structure", "role", "joined_year", "left_year", "note", "source"]
 
 
-class PoleSourceInline(admin.TabularInline):
+class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     model = PoleSource
     extra = 0
     fields = ["citation", "url", "position"]
 
 
 @admin.register(Pole)
-class PoleAdmin(admin.ModelAdmin):
+class PoleAdmin(
+    DirectoryImportExportMixin, PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin
+):
+    resource_classes = [PoleResource]
     list_display = ["name", "status", "seat_commune", "founded_year", "is_published", "updated_at"]
     list_filter = [
         "is_published",
@@ -108,6 +125,7 @@ class PoleAdmin(admin.ModelAdmin):
         ("seat_commune__departement__region", admin.RelatedOnlyFieldListFilter),
         "sectors",
         "networks",
+        FiguresOutdatedFilter,
     ]
     list_select_related = ["seat_commune"]
     search_fields = ["name", "slug", "seat_commune__name"]
@@ -126,7 +144,7 @@ class PoleAdmin(admin.ModelAdmin):
         "networks",
     ]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [KeyFigureInline, MembershipInline, CollegeInline, PoleSourceInline]
+    inlines = [KeyFigureInline, MembershipInline, CollegeInline, PoleSourceInline, PolePhotoInline]
     fieldsets = [
         (
             _("Identity"),
@@ -169,20 +187,64 @@ class PoleAdmin(admin.ModelAdmin):
         (_("Sources and history"), {"fields": ["source", "created_at", "updated_at"]}),
     ]
     actions = ["publish", "unpublish"]
+    # A non-national editor cannot move a pole out of their scope (seat, networks).
+    form_mixins = (PoleScopeFormMixin,)
 
-    @admin.action(description=_("Publish the selected poles"))
+    def scope_queryset(self, request, queryset):
+        return queryset.filter(pk__in=scopes.editable_poles(request.user).values("pk"))
+
+    def version_in_scope(self, request, version):
+        if scopes.is_national(request.user):
+            return True
+        values = version.field_dict
+        seat = (
+            Commune.objects.filter(pk=values.get("seat_commune_id")).first()
+            if values.get("seat_commune_id")
+            else None
+        )
+        return scopes.pole_would_be_in_scope(
+            request.user,
+            seat_commune=seat,
+            network_ids=values.get("networks") or [],
+            pole_pk=version.object_id,
+        )
+
+    def _set_publication(self, request, queryset, published):
+        # Each pole saved and logged (LogEntry and history), not a silent bulk update.
+        changed = set_publication(poles=queryset, published=published)
+        self.log_change_for_each(
+            request,
+            changed,
+            [{"changed": {"fields": [str(Pole._meta.get_field("is_published").verbose_name)]}}],
+        )
+        return changed
+
+    @admin.action(description=_("Publish the selected poles"), permissions=["change"])
     def publish(self, request, queryset):
-        queryset.update(is_published=True)
+        changed = self._set_publication(request, queryset, True)
+        self.message_user(
+            request, _("%(count)d pole(s) published.") % {"count": len(changed)}, messages.SUCCESS
+        )
 
-    @admin.action(description=_("Unpublish the selected poles"))
+    @admin.action(description=_("Unpublish the selected poles"), permissions=["change"])
     def unpublish(self, request, queryset):
-        queryset.update(is_published=False)
+        changed = self._set_publication(request, queryset, False)
+        self.message_user(
+            request, _("%(count)d pole(s) unpublished.") % {"count": len(changed)}, messages.SUCCESS
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the sectors and member structures are saved: they are searched too.
+        refresh_search_texts(Pole.objects.filter(pk=form.instance.pk))
 
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
+    # One row per structure and pole: the structures file carries the memberships.
+    resource_classes = [StructureResource]
     list_display = ["name", "siret", "legal_form", "commune", "pole_count"]
-    list_filter = ["legal_form__family", "approvals", "headcount_band"]
+    list_filter = [MissingSiretFilter, "legal_form__family", "approvals", "headcount_band"]
     list_select_related = ["legal_form", "commune"]
     search_fields = ["name", "siret"]
     autocomplete_fields = ["legal_form", "approvals", "headcount_band", "commune"]
@@ -190,26 +252,79 @@ class StructureAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
+        # The aggregate drops Meta.ordering (GROUP BY): order explicitly so that
+        # autocomplete pages are stable.
         return (
-            super().get_queryset(request).annotate(pole_count=Count("memberships", distinct=True))
+            super()
+            .get_queryset(request)
+            .annotate(pole_count=Count("memberships", distinct=True))
+            .order_by("name", "pk")
         )
 
     @admin.display(description=_("poles"), ordering="pole_count")
     def pole_count(self, obj):
         return obj.pole_count
 
+    def scope_queryset(self, request, queryset):
+        # The structures of the editor's poles, and those of no pole yet (just
+        # created, so that they can be attached): never another pole's only.
+        return queryset.filter(pk__in=scopes.attachable_structures(request.user).values("pk"))
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a shared structure would also remove it from the other pole.
+        return super().has_delete_permission(request, obj) and (
+            obj is None or scopes.structure_fully_in_scope(request.user, obj)
+        )
+
+    def deletion_companions(self, obj):
+        # Memberships go with the structure: keep them in the snapshot, so that
+        # recovering the structure puts it back in its poles.
+        return list(obj.memberships.all())
+
+    def version_in_scope(self, request, version):
+        if scopes.is_national(request.user):
+            return True
+        memberships = version.revision.version_set.filter(
+            content_type=ContentType.objects.get_for_model(Membership)
+        )
+        pole_ids = [member.field_dict.get("pole_id") for member in memberships]
+        if not pole_ids:
+            return True  # a structure of no pole: attachable by anyone
+        return scopes.editable_poles(request.user).filter(pk__in=pole_ids).exists()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A structure's name is searched in the poles it belongs to.
+        refresh_search_texts(Pole.objects.filter(memberships__structure=form.instance).distinct())
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedVersionAdmin):
     list_display = ["structure", "pole", "role", "joined_year", "left_year"]
     list_filter = ["role"]
     list_select_related = ["structure", "pole"]
     search_fields = ["structure__name", "pole__name"]
     autocomplete_fields = ["pole", "structure"]
 
+    # Current member structures' names are part of their pole's search text.
+    def save_model(self, request, obj, form, change):
+        previous_pole = form.initial.get("pole") if change else None
+        super().save_model(request, obj, form, change)
+        refresh_search_texts(Pole.objects.filter(pk__in={obj.pole_id, previous_pole} - {None}))
+
+    def delete_model(self, request, obj):
+        pole_id = obj.pole_id
+        super().delete_model(request, obj)
+        refresh_search_texts(Pole.objects.filter(pk=pole_id))
+
+    def delete_queryset(self, request, queryset):
+        pole_ids = list(queryset.values_list("pole_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_search_texts(Pole.objects.filter(pk__in=pole_ids))
+
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(admin.ModelAdmin):
+class KeyFigureAdmin(ScopedVersionAdmin):
     list_display = ["pole", "year", "etp", "turnover", "member_structures_count"]
     list_filter = ["year"]
     list_select_related = ["pole"]

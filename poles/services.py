@@ -5,11 +5,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 
 from members.models import Cooperator
 from territories.models import Commune
+from territories.text import normalize
 
 from .models import (
     Approval,
@@ -117,7 +120,15 @@ def load_seed(*, path: Path = SEED_FILE) -> SeedReport:
 
     A pole already present (matched by slug) is left as it is: staff may have
     corrected or completed it, and reloading must never undo their work.
+    The poles created form one revision of the history (django-reversion), so that
+    staff can compare with, and revert to, the seed as loaded.
     """
+    with reversion.create_revision():
+        reversion.set_comment("Seed data loaded (load_seed).")
+        return _load_seed(path)
+
+
+def _load_seed(path: Path) -> SeedReport:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     report = SeedReport()
     structures_by_key = {}
@@ -145,6 +156,7 @@ def load_seed(*, path: Path = SEED_FILE) -> SeedReport:
             continue
         _create_seed_pole(row, structures_by_key)
         report.created.append(row["slug"])
+    refresh_search_texts(Pole.objects.filter(slug__in=report.created))
     return report
 
 
@@ -217,3 +229,53 @@ def _create_seed_pole(row, structures_by_key):
         record.full_clean()
         record.save()
     return pole
+
+
+# Search text. The directory searches one stored, normalised column per pole (see
+# PoleQuerySet.search). It is refreshed explicitly by the writes that change what it
+# is built from (the seed loader, the admin), not by signals a reader cannot see.
+
+
+def build_search_text(pole) -> str:
+    """The normalised text a pole is found by, its name on the first line.
+
+    Expects the pole's seat commune (with its département), sectors and memberships
+    with their structures to be loaded or loadable; see `refresh_search_texts`.
+    """
+    commune = pole.seat_commune
+    parts = [
+        pole.name,
+        pole.summary,
+        pole.description,
+        pole.development_axes,
+        *(m.structure.name for m in pole.memberships.all() if m.left_year is None),
+        *((commune.name, commune.departement.name) if commune else ()),
+        *(name for sector in pole.sectors.all() for name in (sector.name, sector.name_en)),
+    ]
+    # One normalised part per line: normalize() folds newlines, and the first line
+    # (the name) is weighted for ranking on PostgreSQL.
+    return "\n".join(text for text in map(normalize, parts) if text)
+
+
+def refresh_search_texts(queryset) -> int:
+    """Rebuild the search text of the given poles in a constant number of queries."""
+    poles = list(
+        queryset.select_related("seat_commune__departement").prefetch_related(
+            "sectors",
+            Prefetch("memberships", queryset=Membership.objects.select_related("structure")),
+        )
+    )
+    changed = []
+    for pole in poles:
+        text = build_search_text(pole)
+        if text != pole.search_text:
+            pole.search_text = text
+            changed.append(pole)
+    # bulk_update leaves updated_at alone: re-indexing is not an edit of the pole.
+    Pole.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
+
+
+def refresh_search_text(pole: Pole) -> None:
+    refresh_search_texts(Pole.objects.filter(pk=pole.pk))
+    pole.refresh_from_db(fields=["search_text"])

@@ -1,18 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from editors.admin_mixins import NationalEditMixin
+
 from .models import EPCI, Commune, Departement, Region
+
+# The official geography is reference data: national administrators maintain it,
+# every editor reads it (commune and territory autocomplete).
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["code", "name", "zone"]
     search_fields = ["code", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Departement)
-class DepartementAdmin(admin.ModelAdmin):
+class DepartementAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["code", "name", "region", "zone"]
     list_filter = ["region", "zone"]
     list_select_related = ["region"]
@@ -21,7 +26,7 @@ class DepartementAdmin(admin.ModelAdmin):
 
 
 @admin.register(EPCI)
-class EPCIAdmin(admin.ModelAdmin):
+class EPCIAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -29,7 +34,7 @@ class EPCIAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(NationalEditMixin, admin.ModelAdmin):
     list_display = ["code", "name", "departement", "postal_codes", "population", "is_current"]
     list_filter = ["is_current", "kind", "departement__region"]
     list_select_related = ["departement"]

@@ -72,3 +72,52 @@ class CooperatorFactory(DjangoModelFactory):
 
 def commune(code: str) -> Commune:
     return Commune.objects.select_related("departement__region").get(code=code)
+
+
+def located_pole(code: str, **kwargs) -> Pole:
+    """A published synthetic pole seated in the commune `code`, at its coordinates."""
+    seat = Commune.objects.get(code=code)
+    return PoleFactory(
+        seat_commune=seat, latitude=seat.latitude, longitude=seat.longitude, **kwargs
+    )
+
+
+def directory_poles(count: int, *, sectors, pooling_types=(), networks=()) -> list[Pole]:
+    """`count` located poles, each with sectors, a main sector, pooling types, networks,
+    two member structures and two years of key figures: what the directory shows."""
+    from poles.services import refresh_search_texts
+
+    poles = []
+    for index in range(count):
+        pole = located_pole("60333", sectors=sectors, main_sector=sectors[0] if sectors else None)
+        pole.pooling_types.set(pooling_types)
+        pole.networks.set(networks)
+        MembershipFactory.create_batch(2, pole=pole)
+        KeyFigureFactory(pole=pole, year=2022, etp=index)
+        KeyFigureFactory(pole=pole, year=2023, etp=index + 1)
+        poles.append(pole)
+    refresh_search_texts(Pole.objects.filter(pk__in=[pole.pk for pole in poles]))
+    return poles
+
+
+def editor(role: str, *, username=None, regions=(), departements=(), networks=(), poles=()):
+    """A synthetic staff editor with a profile, a scope and their editor group's permissions."""
+    from django.contrib.auth import get_user_model
+
+    from editors.models import EditorProfile
+    from editors.services import setup_editor_groups, sync_editor_group
+
+    setup_editor_groups()
+    user = get_user_model().objects.create_user(
+        username or f"editeur-test-{role}-{get_user_model().objects.count()}",
+        email="editeur-test@example.org",
+        password="pw-test-123",
+        is_staff=True,
+    )
+    profile = EditorProfile.objects.create(user=user, role=role)
+    profile.regions.set(regions)
+    profile.departements.set(departements)
+    profile.networks.set(networks)
+    profile.poles.set(poles)
+    sync_editor_group(user)
+    return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions

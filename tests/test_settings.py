@@ -1,4 +1,4 @@
-"""Production settings refuse to start without a secret; configuration comes from the environment."""
+"""Production refuses to start without a secret; configuration comes from the environment."""
 
 import os
 import subprocess

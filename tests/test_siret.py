@@ -1,6 +1,5 @@
 import pytest
 from django.core.exceptions import ValidationError
-
 from django.utils import translation
 
 from poles.validators import normalize_siret, validate_siret

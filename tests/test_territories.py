@@ -57,9 +57,7 @@ def test_epci_spanning_several_departements():
     spanning = EPCI.objects.filter(departements__isnull=False).distinct()
     from django.db.models import Count
 
-    assert (
-        spanning.annotate(n=Count("departements")).filter(n__gt=1).count() == 89
-    )
+    assert spanning.annotate(n=Count("departements")).filter(n__gt=1).count() == 89
 
 
 def test_reloading_unchanged_files_is_skipped_and_forced_reload_changes_nothing():

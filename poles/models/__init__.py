@@ -1,3 +1,4 @@
+from .photo import PolePhoto
 from .pole import KeyFigure, Pole, PoleSource
 from .reference import (
     Approval,
@@ -18,6 +19,7 @@ __all__ = [
     "Membership",
     "Network",
     "Pole",
+    "PolePhoto",
     "PoleSource",
     "PoolingType",
     "Recognition",

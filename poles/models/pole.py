@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from poles.constants import YEAR_MAX, YEAR_MIN
+from poles.fields import WebAddressField
+from poles.images import LOGO, PHOTO, delete_files_on_commit, file_names
 from poles.querysets import PoleQuerySet
 from territories.validators import coordinates_in_france_q, is_in_france
 
@@ -127,10 +129,14 @@ class Pole(models.Model):
     )
 
     # Public contact of the pole (an organisation's, not a person's)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(_("website"), blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    logo = models.ImageField(_("logo"), upload_to="poles/logos/", blank=True)
+    # Written by poles.images (re-encoded, metadata stripped), with its small rendition.
+    logo = models.ImageField(_("logo"), upload_to="poles/logos/", max_length=200, blank=True)
+    logo_small = models.ImageField(
+        _("small logo"), upload_to="poles/logos/", max_length=200, blank=True, editable=False
+    )
 
     source = models.TextField(
         _("source of these facts"),
@@ -138,6 +144,16 @@ class Pole(models.Model):
         help_text=_("URL or document the descriptive facts come from."),
     )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    # Normalised text the directory search runs on (see poles.services.refresh_search_text):
+    # stored so that PostgreSQL can index it, instead of unaccenting columns at query time.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("Made up by generate_synthetic for benchmarks: not a real record."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -151,6 +167,8 @@ class Pole(models.Model):
             models.Index(fields=["is_published", "name"], name="pole_published_name_idx"),
             models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
             models.Index(fields=["updated_at"], name="pole_updated_idx"),
+            # Full-text and trigram GIN indexes on search_text are PostgreSQL-only:
+            # they are created by migration 0002 (RunPython guarded by the vendor).
         ]
         constraints = [
             models.CheckConstraint(
@@ -158,8 +176,9 @@ class Pole(models.Model):
                 & year_in_range("closed_year")
                 & year_in_range("status_as_of"),
                 name="pole_years_in_range",
-                violation_error_message=_("Years must lie between %(min)s and %(max)s.")
-                % {"min": YEAR_MIN, "max": YEAR_MAX},
+                # A fixed message: interpolating a lazy string here would freeze it
+                # in one language and make migrations see a changed constraint.
+                violation_error_message=_("Years must lie between 1800 and 2100."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_year__isnull=True)
@@ -190,6 +209,25 @@ class Pole(models.Model):
     @property
     def is_scic(self) -> bool:
         return self.legal_form_id is not None and self.legal_form.slug == "scic"
+
+    @property
+    def logo_url(self) -> str:
+        return self.logo.url if self.logo else ""
+
+    @property
+    def logo_small_url(self) -> str:
+        return self.logo_small.url if self.logo_small else self.logo_url
+
+    def delete(self, *args, **kwargs):
+        # The photos' rows go by cascade, which does not call PolePhoto.delete(): collect
+        # every file first, and remove them once the deletion commits.
+        files = file_names(self, LOGO.renditions)
+        for photo in self.photos.all():
+            files += file_names(photo, PHOTO.renditions)
+        with transaction.atomic(using=kwargs.get("using")):
+            result = super().delete(*args, **kwargs)
+            delete_files_on_commit(files)
+        return result
 
     @property
     def has_seat_coordinates(self) -> bool:
@@ -259,6 +297,8 @@ class KeyFigure(models.Model):
         verbose_name_plural = _("key figures by year")
         ordering = ["pole", "-year"]
         constraints = [
+            # Its (pole, year) index also serves the "latest ETP" subquery of the directory
+            # (WHERE pole_id = … ORDER BY year DESC LIMIT 1, read backwards): no extra index.
             models.UniqueConstraint(
                 fields=["pole", "year"],
                 name="keyfigure_one_row_per_pole_and_year",
@@ -302,7 +342,7 @@ class PoleSource(models.Model):
     citation = models.CharField(
         _("citation"), max_length=500, help_text=_("Author, title, publication date.")
     )
-    url = models.URLField(_("address"), max_length=500, blank=True)
+    url = WebAddressField(_("address"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

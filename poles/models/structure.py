@@ -63,6 +63,13 @@ class Structure(models.Model):
     website = WebAddressField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("Made up by generate_synthetic for benchmarks: not a real record."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 

@@ -5,10 +5,12 @@ removes the defaults that must never reach production (the secret key).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -46,6 +48,10 @@ INSTALLED_APPS = [
     "poles",
     "members",
     "editors",
+    "observatory",
+    "import_export",
+    "reversion",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,7 +64,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # CSP frame-ancestors to match X-Frame-Options: only /embed/ may be framed.
+    "ptce_site.middleware.FrameAncestorsMiddleware",
+    # Anonymous public pages from the cache, invalidated by every edit (ptce_site/cache.py).
+    "ptce_site.cache.PublicCacheMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes' backend comes first: it refuses a locked-out username + IP address
+# before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# No page may be framed by another site (clickjacking), except the embeddable map
+# (/embed/), which opts out per view; ptce_site.middleware adds the CSP equivalent.
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "ptce_site.urls"
 WSGI_APPLICATION = "ptce_site.wsgi.application"
@@ -86,6 +109,32 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login protection (django-axes): five failed attempts lock this username from this
+# IP address for one hour. Locking by the pair, not by the IP address alone, keeps one
+# guesser from locking out a whole office behind the same address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "editors/lockout.html"
+
+# Spreadsheet import and export in the admin (django-import-export): CSV and XLSX only,
+# the shapes documented in poles/resources.py and members/resources.py.
+IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+# One transaction per import: a file with any error stores nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Importing creates and changes records: it takes the "change" permission (rows that
+# would create a record also need "add", checked row by row); exporting takes "view".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Trailing empty rows that spreadsheets keep are not records.
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+# Bounds of one import file (checked before parsing): bytes uploaded, bytes once an
+# XLSX is unzipped (a small zip can hide gigabytes), and data rows.
+IMPORT_MAX_FILE_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_UNZIPPED_SIZE = 50 * 1024 * 1024
+IMPORT_MAX_ROWS = 5000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -121,6 +170,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ptce"}
     )
 }
+# How long an anonymous public page stays cached (0: no page cache). Every edit
+# invalidates the cached pages at once (ptce_site/cache.py), so this only bounds memory.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,

@@ -23,4 +23,8 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading is hard to undo: an operator opts in with SECURE_HSTS_PRELOAD=true.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The page cache's invalidation lives in the cache: with several worker processes it
+# must be shared (Redis). Local memory is per process, so no page cache without Redis.
+if not os.environ.get("REDIS_URL"):
+    PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,568 @@
+#!/usr/bin/env python3
+# ruff: noqa: S310, S603, S607 - a local tool: it runs our own commands and fetches loopback URLs.
+"""The directory's benchmark (`make bench`): see bench/README.md.
+
+Builds or reuses the synthetic dataset, starts the site under gunicorn with the
+production settings on the loopback, drives every benchmarked URL with wrk at a fixed
+concurrency, and writes bench/results/<timestamp>.json and bench/results/latest.md.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "report.lua"
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ptce_bench"
+
+FULL = {"poles": 2000, "structures": 100_000, "cooperators": 300_000, "years": 10}
+QUICK = {"poles": 30, "structures": 300, "cooperators": 600, "years": 3}
+
+# p95 budgets of issue 6 (milliseconds); the CSV's is its full download time.
+BUDGETS = {
+    "home": 100,
+    "directory": 100,
+    "directory_filtered": 100,
+    "directory_search": 100,
+    "pole": 100,
+    "territory": 100,
+    "geojson": 150,
+    "csv": 3000,
+    "statistics": 300,
+    "changelist": 300,
+}
+CSV_RSS_BUDGET_MB = 150
+
+
+START = time.monotonic()
+
+
+def log(message):
+    print(f"[bench {time.monotonic() - START:6.1f}s] {message}", flush=True)
+
+
+# --- Setup ---------------------------------------------------------------------------
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return shutil.which("wrk")
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        log("wrk is missing: installing the Debian package")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env).returncode:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], env=env, check=False)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed and could not be installed (apt-get install wrk).")
+    return shutil.which("wrk")
+
+
+def ensure_postgres_database(url):
+    """Create the PostgreSQL database when it does not exist yet."""
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not exists.fetchone():
+            log(f"creating database {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *args, capture=False):
+    command = [PYTHON, str(ROOT / "manage.py"), *args]
+    result = subprocess.run(
+        command, env=env, cwd=ROOT, capture_output=capture, text=True, check=False
+    )
+    if result.returncode:
+        if capture:
+            sys.stderr.write(result.stdout + result.stderr)
+        sys.exit(f"command failed: manage.py {' '.join(args)}")
+    return result.stdout if capture else None
+
+
+STATE_SCRIPT = """
+import json
+from poles.models import Pole
+print("BENCHSTATE " + json.dumps({
+    "real": Pole.objects.filter(is_synthetic=False).count(),
+    "synthetic": Pole.objects.filter(is_synthetic=True).count(),
+}))
+"""
+
+TARGETS_SCRIPT = """
+import json
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from editors.models import EditorProfile
+from editors.services import setup_editor_groups, sync_editor_group
+from poles.models import Pole, Sector
+from territories.models import Departement
+
+published = Pole.objects.published()
+# A pole with a typical number of members, seated in the département with most poles.
+pole = (
+    published.annotate(n=Count("memberships"))
+    .order_by("n", "pk")[published.count() // 2]
+)
+departement = (
+    Departement.objects.annotate(n=Count("communes__seated_poles"))
+    .select_related("region").order_by("-n", "code").first()
+)
+sector = Sector.objects.annotate(n=Count("poles")).order_by("-n", "pk").first()
+setup_editor_groups()
+User = get_user_model()
+user, _ = User.objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
+user.is_staff = True
+user.set_password(PASSWORD)
+user.save()
+EditorProfile.objects.get_or_create(user=user, defaults={"role": EditorProfile.Role.NATIONAL})
+sync_editor_group(user)
+print("BENCHTARGETS " + json.dumps({
+    "pole": pole.get_absolute_url(),
+    "territory": departement.get_absolute_url(),
+    "region_code": departement.region_id,
+    "sector": sector.slug,
+}))
+"""
+
+
+def prepare_data(env, sizes, *, seed):
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_territories", capture=True)
+    manage(env, "load_reference", capture=True)
+    out = manage(env, "shell", "-c", STATE_SCRIPT, capture=True)
+    state = json.loads(re.search(r"BENCHSTATE (.*)", out).group(1))
+    if state["real"]:
+        sys.exit("This database holds real poles: the benchmark needs its own database.")
+    generated = None
+    if state["synthetic"] != sizes["poles"]:
+        log(f"generating the synthetic dataset ({sizes})")
+        started = time.monotonic()
+        args = [f"--{name}={value}" for name, value in sizes.items()] + [f"--seed={seed}"]
+        if state["synthetic"]:
+            args.append("--replace")
+        print(manage(env, "generate_synthetic", *args, capture=True).strip())
+        generated = round(time.monotonic() - started, 1)
+    else:
+        log(f"reusing the synthetic dataset already there ({state['synthetic']} poles)")
+    return generated
+
+
+def find_targets(env, password):
+    script = f"PASSWORD = {password!r}\n" + TARGETS_SCRIPT
+    out = manage(env, "shell", "-c", script, capture=True)
+    return json.loads(re.search(r"BENCHTARGETS (.*)", out).group(1))
+
+
+# --- The server ----------------------------------------------------------------------
+
+
+def start_gunicorn(env, port, workers, log_path):
+    command = [
+        str(Path(PYTHON).parent / "gunicorn"),
+        "ptce_site.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        "--timeout=60",
+        "--log-level=warning",
+    ]
+    log_file = open(log_path, "w")  # noqa: SIM115 - closed with the server
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited: see {log_path}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    process.terminate()
+    sys.exit(f"gunicorn did not answer: see {log_path}")
+
+
+def worker_pids(master_pid):
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(pid) for pid in children]
+
+
+def rss_kb(pid, field="VmRSS"):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of the gunicorn workers while a URL is driven."""
+
+    def __init__(self, master_pid):
+        super().__init__(daemon=True)
+        self.master_pid = master_pid
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            for pid in worker_pids(self.master_pid):
+                self.peak_kb = max(self.peak_kb, rss_kb(pid))
+            self.stopped.wait(0.05)
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+        return round(self.peak_kb / 1024, 1)
+
+
+def login(base, username, password):
+    """Sign in through the admin login form; return the Cookie header to send."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        base + "/admin/login/", data=data, headers={"Referer": base + "/admin/login/"}
+    )
+    opener.open(request).read()
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        sys.exit("could not sign the benchmark editor in")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def probe(url, cookie):
+    """Status, size and time of one request (the full body read)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            size = len(response.read())
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status, size = error.code, 0
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        return f"failed: {error}", 0, round((time.monotonic() - started) * 1000, 1)
+    return status, size, round((time.monotonic() - started) * 1000, 1)
+
+
+def drain(base, *, seconds=120):
+    """Wait until the workers are free again (requests wrk left in flight end)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _size, _ms = probe(base + "/healthz", None)
+        if status == 200:
+            return
+        time.sleep(0.5)
+
+
+def run_wrk(wrk, url, *, seconds, connections, threads, cookie):
+    env = {**os.environ, "BENCH_COOKIE": cookie or ""}
+    command = [
+        wrk,
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        "--timeout=30s",
+        "--latency",
+        f"--script={LUA}",
+        url,
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    match = re.search(r"WRKJSON (\{.*\})", output.stdout)
+    if not match:
+        raise RuntimeError(f"wrk failed: {output.stdout}\n{output.stderr}")
+    return json.loads(match.group(1))
+
+
+# --- Reporting -----------------------------------------------------------------------
+
+
+def markdown(result):
+    lines = [
+        f"Benchmark of {result['started_at']} on {result['machine']['description']}",
+        "",
+        f"Dataset: {result['dataset']}; gunicorn {result['workers']} sync workers; "
+        f"wrk {result['connections']} connections × {result['seconds']} s per URL; "
+        f"page cache: {result['cache']}. Load average at start: "
+        f"{', '.join(f'{value:.1f}' for value in result['machine']['load_average_at_start'])}.",
+        "",
+        "*alone ms*: one request on its own before the load (full body read); a URL that "
+        "answers an error is reported, not measured.",
+        "",
+        "| URL | status | req/s | × floor | p50 ms | p95 ms | p99 ms | errors | peak RSS MB "
+        "| alone ms | budget (p95 ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in result["urls"]:
+        if row.get("skipped"):
+            lines.append(
+                f"| {row['name']} `{row['path']}` | {row['status']} | — | — | — | — | — | — "
+                f"| — | — | {row['skipped']} |"
+            )
+            continue
+        budget = row.get("budget_ms")
+        verdict = ""
+        if budget:
+            verdict = f"{budget}: {'met' if row['within_budget'] else '**missed**'}"
+        if not row["requests"]:
+            lines.append(
+                f"| {row['name']} `{row['path']}` | {row['status']} | 0 | 0 "
+                f"| no request completed within {result['seconds']} s | | | {row['errors']} "
+                f"| {row['peak_rss_mb']} | {row['single_request_ms']} | {verdict} |"
+            )
+            continue
+        lines.append(
+            f"| {row['name']} `{row['path']}` | {row['status']} | {row['rps']} "
+            f"| {row['ratio_to_floor']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
+            f"| {row['errors']} | {row['peak_rss_mb']} | {row['single_request_ms']} | {verdict} |"
+        )
+    if result.get("generation_seconds") is not None:
+        lines += ["", f"Dataset generated in {result['generation_seconds']} s for this run."]
+    return "\n".join(lines) + "\n"
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb // 1024 // 1024} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "description": f"{os.cpu_count()} CPU ({cpu}){memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}",
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+# --- Main ------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="Tiny dataset, 1 s per URL (CI).")
+    parser.add_argument("--database-url", help=f"Default: $DATABASE_URL or {DEFAULT_DATABASE_URL}")
+    parser.add_argument("--seconds", type=int, help="Duration per URL (default 10, quick 1).")
+    parser.add_argument("--connections", type=int, default=8, help="wrk concurrency (8).")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2).")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--cache",
+        choices=["off", "redis"],
+        default="off",
+        help="Public page cache: off (measures the views) or redis (REDIS_URL or "
+        "redis://127.0.0.1:6379/14): repeat views.",
+    )
+    parser.add_argument("--only", help="Comma-separated URL names to run (default: all).")
+    parser.add_argument("--results", default=str(RESULTS), help="Where to write the results.")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    seconds = max(1, round(args.seconds or (1 if args.quick else 10)))
+    database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    wrk = ensure_wrk()
+    workdir = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
+    secret = secrets.token_urlsafe(50)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "DEBUG": "false",
+        "CONN_MAX_AGE": "60",
+        "STATIC_ROOT": str(workdir / "static"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if args.cache == "redis":
+        env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+        env["PUBLIC_CACHE_SECONDS"] = "600"
+    else:
+        env.pop("REDIS_URL", None)
+        env["PUBLIC_CACHE_SECONDS"] = "0"
+    if database_url.startswith("postgres"):
+        ensure_postgres_database(database_url)
+    log("migrating and loading the territories and reference lists")
+    generation_seconds = prepare_data(env, sizes, seed=args.seed)
+    password = secrets.token_urlsafe(16)
+    targets = find_targets(env, password)
+    log("collecting the static files")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log(f"starting gunicorn on 127.0.0.1:{args.port} ({args.workers} workers)")
+    server, base = start_gunicorn(env, args.port, args.workers, workdir / "gunicorn.log")
+    try:
+        cookie = login(base, "bench-editor", password)
+        two_filters = urllib.parse.urlencode(
+            {"region": targets["region_code"], "secteur": targets["sector"]}
+        )
+        urls = [
+            ("floor", "/healthz", None),
+            ("home", "/", None),
+            ("directory", "/poles/", None),
+            ("directory_filtered", f"/poles/?{two_filters}", None),
+            ("directory_search", "/poles/?q=economie+solidaire", None),
+            ("pole", targets["pole"], None),
+            ("territory", targets["territory"], None),
+            ("geojson", "/poles.geojson", None),
+            ("csv", "/poles.csv", None),
+            ("statistics", "/statistiques/", None),
+            ("changelist", "/admin/poles/pole/", cookie),
+        ]
+        if args.only:
+            wanted = set(args.only.split(",")) | {"floor"}
+            urls = [url for url in urls if url[0] in wanted]
+        rows = []
+        for name, path, url_cookie in urls:
+            drain(base)
+            status, size, single_ms = probe(base + path, url_cookie)
+            row = {"name": name, "path": path, "status": status, "bytes": size}
+            if not isinstance(status, int) or status >= 400:
+                row["skipped"] = (
+                    "not implemented (404)"
+                    if status == 404
+                    else (f"HTTP {status}" if isinstance(status, int) else status)
+                )
+                log(f"{name} {path}: HTTP {status}, skipped")
+                rows.append(row)
+                continue
+            sampler = RssSampler(server.pid)
+            sampler.start()
+            numbers = run_wrk(
+                wrk,
+                base + path,
+                seconds=seconds,
+                connections=args.connections,
+                threads=min(args.threads, args.connections),
+                cookie=url_cookie,
+            )
+            peak = sampler.stop()
+            errors = sum(numbers[key] for key in numbers if key.startswith("errors_"))
+            row.update(
+                single_request_ms=single_ms,
+                requests=numbers["requests"],
+                rps=round(numbers["requests"] / (numbers["duration_us"] / 1e6), 1),
+                p50_ms=round(numbers["p50_ms"], 1),
+                p95_ms=round(numbers["p95_ms"], 1),
+                p99_ms=round(numbers["p99_ms"], 1),
+                max_ms=round(numbers["max_ms"], 1),
+                errors=errors,
+                errors_detail={k: v for k, v in numbers.items() if k.startswith("errors_")},
+                peak_rss_mb=peak,
+            )
+            budget = BUDGETS.get(name)
+            if budget:
+                row["budget_ms"] = budget
+                row["within_budget"] = (
+                    numbers["requests"] > 0 and row["p95_ms"] <= budget and not errors
+                )
+                if name == "csv":
+                    row["within_budget"] = row["within_budget"] and peak < CSV_RSS_BUDGET_MB
+            log(
+                f"{name} {path}: {row['rps']} req/s, p50 {row['p50_ms']} ms, "
+                f"p95 {row['p95_ms']} ms, p99 {row['p99_ms']} ms, errors {errors}, "
+                f"RSS {peak} MB"
+            )
+            rows.append(row)
+        floor = next((row for row in rows if row["name"] == "floor" and "rps" in row), None)
+        for row in rows:
+            if floor and "rps" in row:
+                row["ratio_to_floor"] = round(row["rps"] / floor["rps"], 3)
+        workers_hwm = [round(rss_kb(pid, "VmHWM") / 1024, 1) for pid in worker_pids(server.pid)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    parsed = urllib.parse.urlparse(database_url)
+    result = {
+        "started_at": started_at,
+        "machine": machine(),
+        "database": f"{parsed.scheme}://{parsed.hostname or ''}/{parsed.path.lstrip('/')}",
+        "dataset": ", ".join(f"{value} {name}" for name, value in sizes.items()),
+        "generation_seconds": generation_seconds,
+        "workers": args.workers,
+        "connections": args.connections,
+        "threads": args.threads,
+        "seconds": seconds,
+        "cache": args.cache,
+        "quick": args.quick,
+        "workers_peak_rss_mb": workers_hwm,
+        "urls": rows,
+    }
+    results = Path(args.results)
+    results.mkdir(parents=True, exist_ok=True)
+    stamp = started_at.replace(":", "").replace("-", "")
+    (results / f"{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (results / "latest.md").write_text(table)
+    print()
+    print(table)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+if __name__ == "__main__":
+    main()

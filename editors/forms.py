@@ -1,0 +1,214 @@
+"""Form behaviour the staff admin adds to the directory's model forms.
+
+These are mixins, combined with whatever form class the admin builds (see
+editors.admin_mixins), so that other form customisations (widgets, extra fields)
+keep working alongside them.
+"""
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils.formats import localize
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from editors import scopes
+
+# Name of the hidden input carrying the `updated_at` the editor loaded.
+LOCK_FIELD = "_loaded_updated_at"
+
+
+def lock_token(obj) -> str:
+    updated_at = getattr(obj, "updated_at", None)
+    return updated_at.isoformat() if updated_at else ""
+
+
+def _show(value) -> str:
+    if value is None or value == "" or value is False:
+        return "—" if value is not False else _("no")
+    if value is True:
+        return _("yes")
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return ", ".join(sorted(str(item) for item in value)) or "—"
+    return str(localize(value))
+
+
+class OptimisticLockFormMixin:
+    """Refuse to overwrite a record that somebody else saved after the form was opened.
+
+    The change form carries the `updated_at` it was rendered with (LOCK_FIELD). If
+    the record has been saved since, the form is invalid: each field whose stored
+    value differs from the submitted one gets an error saying what it is now, so
+    the editor can merge by hand and save again (the re-rendered form carries the
+    new timestamp). A POST without the token (a script, an older page) is not
+    checked: this guards against lost updates, it is not an access control.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        token = self.data.get(LOCK_FIELD)
+        if not token or self.instance.pk is None:
+            return cleaned_data
+        current = lock_token(self.instance)
+        if token == current:
+            return cleaned_data
+        self._report_concurrent_change()
+        return cleaned_data
+
+    def _last_editor(self):
+        from reversion.models import Version
+
+        version = (
+            Version.objects.get_for_object(self.instance)
+            .select_related("revision__user")
+            .order_by("-revision__date_created", "-pk")
+            .first()
+        )
+        return version.revision.user if version and version.revision.user else None
+
+    def _report_concurrent_change(self):
+        # At clean() time the instance still holds the stored values: the submitted
+        # ones are only copied onto it in _post_clean().
+        differences = []
+        for name in self.changed_data:
+            field = self.fields.get(name)
+            try:
+                model_field = self.instance._meta.get_field(name)
+            except FieldDoesNotExist:  # a form-only field: nothing stored to compare
+                continue
+            if field is None or isinstance(field, forms.FileField):
+                continue
+            now = getattr(self.instance, name)
+            if model_field.many_to_many:
+                now = list(now.all())
+            submitted = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            differences.append((name, field.label or name, _show(now), _show(submitted)))
+        editor = self._last_editor()
+        when = localize(localtime(self.instance.updated_at))
+        if editor:
+            intro = _(
+                "%(user)s saved this record on %(when)s, after you opened this page. "
+                "Your changes were not saved, so as not to overwrite theirs."
+            ) % {"user": editor.get_full_name() or editor.get_username(), "when": when}
+        else:
+            intro = _(
+                "This record was saved on %(when)s, after you opened this page. "
+                "Your changes were not saved, so as not to overwrite them."
+            ) % {"when": when}
+        if differences:
+            details = "; ".join(
+                _("%(field)s: now “%(now)s”, you submitted “%(submitted)s”")
+                % {"field": label, "now": now, "submitted": submitted}
+                for _name, label, now, submitted in differences
+            )
+            message = _(
+                "%(intro)s Fields that differ: %(details)s. Check them, then save again to "
+                "keep your values."
+            ) % {"intro": intro, "details": details}
+        else:
+            message = _("%(intro)s Check the page, then save again.") % {"intro": intro}
+        self.add_error(None, message)
+        for name, _label, now, _submitted in differences:
+            if name in self.fields:
+                self.add_error(
+                    name,
+                    _("Changed by someone else meanwhile: it is now “%(now)s”.") % {"now": now},
+                )
+
+
+class PoleScopeFormMixin:
+    """A non-national editor cannot move a pole out of their own scope.
+
+    Checked on the values submitted, before anything is saved: a crafted POST that
+    moves the seat to another région (or drops the network that put the pole in
+    scope) gets a field error and changes nothing.
+    """
+
+    editor = None  # set by the admin on the form class it builds for the request
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.editor
+        if user is None or scopes.is_national(user):
+            return cleaned_data
+        if "seat_commune" in self.fields:
+            if "seat_commune" in self.errors:
+                return cleaned_data
+            seat = cleaned_data.get("seat_commune")
+        else:
+            seat = self.instance.seat_commune
+        if "networks" in self.fields:
+            if "networks" in self.errors:
+                return cleaned_data
+            network_ids = [network.pk for network in cleaned_data.get("networks") or []]
+        else:
+            network_ids = (
+                list(self.instance.networks.values_list("pk", flat=True))
+                if self.instance.pk
+                else []
+            )
+        if scopes.pole_would_be_in_scope(
+            user, seat_commune=seat, network_ids=network_ids, pole_pk=self.instance.pk
+        ):
+            return cleaned_data
+        if "networks" in self.changed_data and "seat_commune" not in self.changed_data:
+            self.add_error(
+                "networks",
+                _(
+                    "Without this network the pole would leave your editing scope. Keep the "
+                    "network, or ask a national administrator to change it."
+                ),
+            )
+        else:
+            self.add_error(
+                "seat_commune" if "seat_commune" in self.fields else None,
+                _(
+                    "This commune lies outside your editing scope (your régions, départements, "
+                    "networks and poles). Choose a commune in your territory, or ask a national "
+                    "administrator to move the pole."
+                ),
+            )
+        return cleaned_data
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """Reports two current animators of one pole in the same submission.
+
+    Each form is checked against the database on its own (the model's unique
+    constraint), but two new rows both marked "animator" would only collide on
+    save; say so clearly instead.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        animators = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if data.get("role") != "animator" or data.get("left_year") is not None:
+                continue
+            pole = data.get("pole") or self.instance
+            structure = data.get("structure")
+            animators.setdefault(getattr(pole, "pk", pole), []).append((pole, structure, form))
+        for entries in animators.values():
+            if len(entries) < 2:
+                continue
+            names = ", ".join(str(structure) for _pole, structure, _form in entries)
+            for _pole, _structure, form in entries[1:]:
+                form.add_error(
+                    "left_year",
+                    gettext_lazy("Give a year left: the pole already has a current animator."),
+                )
+            raise ValidationError(
+                _(
+                    "A pole has one current animator, and these are all marked as current "
+                    "animators: %(names)s. Give the former animator a year left, or change its "
+                    "role."
+                )
+                % {"names": names},
+                code="two_current_animators",
+            )

@@ -1,0 +1,126 @@
+"""Full history of the directory's records, kept by django-reversion.
+
+The models are registered here, explicitly, rather than by VersionAdmin's
+auto-registration from the admin's inlines: what a pole's revision holds then
+does not depend on which inlines happen to be shown, and writes outside the admin
+(the seed loader) are versioned the same way.
+"""
+
+from django.db import models
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+
+def register_models() -> None:
+    """Register the edited models with django-reversion (idempotent)."""
+    import reversion
+
+    from members.models import College, Cooperator
+    from poles.models import KeyFigure, Membership, Pole, PoleSource, Structure
+
+    if not reversion.is_registered(Pole):
+        # A pole's revision holds what its change form edits, so that reverting
+        # or recovering a pole brings back its figures, members, sources and
+        # governing body as they were.
+        reversion.register(
+            Pole, follow=("figures", "memberships", "sources", "colleges", "cooperators")
+        )
+    # A structure does not follow its memberships: reverting a structure shared by
+    # two poles must not rewrite the other pole's memberships.
+    for model in (Structure, Membership, KeyFigure, PoleSource, College, Cooperator):
+        if not reversion.is_registered(model):
+            reversion.register(model)
+
+
+def _versioned_fields(model) -> list[models.Field]:
+    """The fields a staff member would recognise: editable ones, in form order."""
+    return [
+        field
+        for field in (*model._meta.concrete_fields, *model._meta.many_to_many)
+        if field.editable and not field.primary_key
+    ]
+
+
+def _related_labels(model, dicts: list[dict]) -> dict[tuple[str, str], str]:
+    """Labels of every related object named in the given field dicts, a query per model."""
+    wanted: dict[type[models.Model], set] = {}
+    for field in _versioned_fields(model):
+        if not field.is_relation:
+            continue
+        for values in dicts:
+            value = values.get(field.attname)
+            if value in (None, ""):
+                continue
+            pks = value if field.many_to_many else [value]
+            wanted.setdefault(field.related_model, set()).update(pks)
+    labels = {}
+    for related_model, pks in wanted.items():
+        objects = related_model._base_manager.in_bulk(list(pks))
+        for pk in pks:
+            obj = objects.get(pk)
+            # A related record deleted since: say so rather than fail.
+            labels[(related_model._meta.label, str(pk))] = (
+                str(obj) if obj is not None else _("deleted record #%(pk)s") % {"pk": pk}
+            )
+    return labels
+
+
+def _display(field, value, labels) -> str:
+    if value in (None, "") or (field.many_to_many and not value):
+        return "—"
+    if field.many_to_many:
+        return ", ".join(
+            sorted(labels.get((field.related_model._meta.label, str(pk)), str(pk)) for pk in value)
+        )
+    if field.is_relation:
+        return labels.get((field.related_model._meta.label, str(value)), str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(localize(value))
+
+
+def _comparable(field, value):
+    if field.many_to_many:
+        return sorted(str(pk) for pk in value or [])
+    if value in (None, ""):
+        return None
+    return str(value)
+
+
+def current_field_dict(obj) -> dict:
+    """The object's current values, shaped like reversion's `Version.field_dict`."""
+    values = {}
+    for field in _versioned_fields(type(obj)):
+        if field.many_to_many:
+            values[field.attname] = [related.pk for related in getattr(obj, field.name).all()]
+        else:
+            values[field.attname] = getattr(obj, field.attname)
+    return values
+
+
+def compare(model, columns: list[dict | None]) -> list[dict]:
+    """One row per field: its label, its value in each column, and whether they differ.
+
+    `columns` are field dicts (a version's, the current object's); None stands for
+    "no such version" (the first version has no previous one).
+    """
+    present = [values for values in columns if values is not None]
+    labels = _related_labels(model, present)
+    rows = []
+    for field in _versioned_fields(model):
+        cells = [
+            None if values is None else _display(field, values.get(field.attname), labels)
+            for values in columns
+        ]
+        comparable = {repr(_comparable(field, values.get(field.attname))) for values in present}
+        rows.append(
+            {
+                "name": field.name,
+                "label": str(field.verbose_name),
+                "cells": cells,
+                "changed": len(comparable) > 1,
+            }
+        )
+    return rows

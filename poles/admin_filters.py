@@ -1,0 +1,48 @@
+"""Changelist filters of the staff admin (the public directory's are in filters.py)."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import KeyFigure
+
+# Figures are "old" when the latest year recorded is more than this many years ago.
+FIGURES_MAX_AGE = 2
+
+
+class FiguresOutdatedFilter(admin.SimpleListFilter):
+    """Poles whose latest key figures are older than two years, or that have none."""
+
+    title = _("key figures")
+    parameter_name = "figures"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("outdated", _("older than two years, or none")),
+            ("recent", _("from the last two years")),
+        ]
+
+    def queryset(self, request, queryset):
+        cutoff = timezone.now().year - FIGURES_MAX_AGE
+        recent = Exists(KeyFigure.objects.filter(pole=OuterRef("pk"), year__gte=cutoff))
+        if self.value() == "outdated":
+            return queryset.filter(~recent)
+        if self.value() == "recent":
+            return queryset.filter(recent)
+        return queryset
+
+
+class MissingSiretFilter(admin.SimpleListFilter):
+    title = _("SIRET")
+    parameter_name = "siret"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("missing")), ("given", _("given"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(siret="")
+        if self.value() == "given":
+            return queryset.exclude(siret="")
+        return queryset

@@ -1,0 +1,59 @@
+"""The pole form's photos and logo: the inline and the logo's save path.
+
+Kept apart from poles/admin.py so that PoleAdmin only mixes them in.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from editors.admin_mixins import ScopedInlineMixin
+
+from .forms import ImageUploadField, PolePhotoForm
+from .images import LOGO, PHOTO, apply_logo_upload, delete_files_on_commit, file_names
+from .models import PolePhoto
+
+
+class PolePhotoInline(ScopedInlineMixin, admin.StackedInline):
+    model = PolePhoto
+    form = PolePhotoForm
+    extra = 0
+    fields = ["preview", "image", "alt_text", "caption", "credit", "position"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        if not obj or not obj.pk or not obj.image_popup:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width: 160px; height: auto">',
+            obj.popup_url,
+            obj.alt_text,
+        )
+
+
+class PoleLogoAdminMixin:
+    """The logo goes through the same checks and re-encoding as photos."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "logo":
+            return ImageUploadField(label=db_field.verbose_name.capitalize(), required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if "logo" in form.changed_data:
+            # The upload (or False when "clear" is ticked) replaces the stored logo and
+            # its small rendition; the old files go when the admin's transaction commits.
+            apply_logo_upload(obj, form.cleaned_data.get("logo") or None)
+        super().save_model(request, obj, form, change)
+
+    def delete_queryset(self, request, queryset):
+        # A bulk deletion cascades to photos without calling Pole.delete(): collect
+        # the files of the logos and photos before the rows go.
+        files = []
+        for pole in queryset.prefetch_related("photos"):
+            files += file_names(pole, LOGO.renditions)
+            for photo in pole.photos.all():
+                files += file_names(photo, PHOTO.renditions)
+        super().delete_queryset(request, queryset)
+        delete_files_on_commit(files)

@@ -1,0 +1,261 @@
+"""The directory's one filter definition (SPEC §3).
+
+`/poles/`, `/poles.geojson`, `/poles.csv` and `/embed/` all filter through
+`PoleFilterSet`, so that the list, the map and the exports always agree.
+
+Choice values are checked against lists read once per request (régions,
+départements, sectors, pooling types, networks: a few dozen rows each), so an
+untrusted value never reaches a database lookup before it is known to be valid.
+"""
+
+import re
+import unicodedata
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from territories.models import Commune, Departement, Region
+from territories.text import normalize
+
+from .models import Network, Pole, PoolingType, Sector
+
+SEARCH_MAX_LENGTH = 200
+# More values than there are choices can only be a mistake or an attack.
+MAX_REPEATED_VALUES = 30
+_COMMUNE_CODE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
+_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\f\v]+")
+
+# `tri` values (public, French) and the ordering each one means. Poles without the
+# sorted value come last; the name and then the id break ties, so pages are stable.
+SORTS = {
+    "nom": (F("name").asc(), "pk"),
+    "-nom": (F("name").desc(), "-pk"),
+    "creation": (F("founded_year").asc(nulls_last=True), "name", "pk"),
+    "-creation": (F("founded_year").desc(nulls_last=True), "name", "pk"),
+    "etp": (F("latest_etp").asc(nulls_last=True), "name", "pk"),
+    "-etp": (F("latest_etp").desc(nulls_last=True), "name", "pk"),
+    "-maj": (F("updated_at").desc(), "pk"),
+}
+SORT_CHOICES = [
+    ("nom", _("Name (A to Z)")),
+    ("-nom", _("Name (Z to A)")),
+    ("creation", _("Founding year (oldest first)")),
+    ("-creation", _("Founding year (newest first)")),
+    ("etp", _("Jobs in ETP (fewest first)")),
+    ("-etp", _("Jobs in ETP (most first)")),
+    ("-maj", _("Recently updated")),
+]
+DEFAULT_ORDERING = ("name", "pk")
+
+
+class SearchTextField(forms.CharField):
+    """Free text: whitespace controls become spaces, other control characters are refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _WHITESPACE_CONTROLS.sub(" ", value)
+        value = super().to_python(value)
+        if any(unicodedata.category(char) in {"Cc", "Cf", "Cs"} for char in value):
+            raise ValidationError(
+                _("Remove the invisible control characters from the search text."),
+                code="control_characters",
+            )
+        return value
+
+
+class BoundedMultipleChoiceField(forms.MultipleChoiceField):
+    def clean(self, value):
+        if isinstance(value, list | tuple) and len(value) > MAX_REPEATED_VALUES:
+            raise ValidationError(
+                _("Choose at most %(max)s values."),
+                code="too_many_values",
+                params={"max": MAX_REPEATED_VALUES},
+            )
+        # Repeating a value changes nothing.
+        if isinstance(value, list | tuple):
+            value = list(dict.fromkeys(value))
+        return super().clean(value)
+
+
+class BoundedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = BoundedMultipleChoiceField
+
+
+class CommuneCodeField(forms.CharField):
+    """An INSEE commune code (not a postal code), cleaned to the Commune."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "text", "autocomplete": "off", "size": 6, "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        code = value.upper()
+        if not _COMMUNE_CODE.match(code):
+            raise ValidationError(
+                _("Enter the commune's INSEE code: five characters, such as 60333 or 2A004."),
+                code="invalid_commune_code",
+            )
+        commune = Commune.objects.select_related("parent", "departement").filter(code=code).first()
+        if commune is None:
+            raise ValidationError(self._unknown_code_message(code), code="unknown_commune")
+        return commune
+
+    @staticmethod
+    def _unknown_code_message(code: str):
+        # A visitor often types the postal code: say which INSEE code they may mean.
+        if code.isdigit():
+            namesakes = list(
+                Commune.objects.current()
+                .filter(postal_codes__contains=code)
+                .order_by("name")
+                .values_list("name", "code")[:4]
+            )
+            if namesakes:
+                return _(
+                    "No commune has the INSEE code %(code)s. It is the postal code of: "
+                    "%(communes)s."
+                ) % {
+                    "code": code,
+                    "communes": ", ".join(f"{name} ({insee})" for name, insee in namesakes),
+                }
+        return _("No commune has the INSEE code %(code)s.") % {"code": code}
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchTextField
+
+
+class CommuneFilter(django_filters.Filter):
+    field_class = CommuneCodeField
+
+
+class PoleFilterSet(django_filters.FilterSet):
+    q = SearchFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.SearchInput,
+        help_text=_("Name, activity, member structure, commune…"),
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Région"), method="filter_region", empty_label=_("All régions")
+    )
+    departement = django_filters.ChoiceFilter(
+        label=_("Département"), method="filter_departement", empty_label=_("All départements")
+    )
+    commune = CommuneFilter(
+        label=_("Commune (INSEE code)"),
+        method="filter_commune",
+        help_text=_("Poles whose territory of action covers this commune, e.g. 60333."),
+    )
+    secteur = BoundedMultipleChoiceFilter(
+        label=_("Activity sectors"),
+        method="filter_sectors",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    statut = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=Pole.Status.choices,
+        method="filter_status",
+        empty_label=_("All statuses"),
+    )
+    mutualisation = BoundedMultipleChoiceFilter(
+        label=_("Pooling"),
+        method="filter_pooling_types",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reseau = django_filters.ChoiceFilter(
+        label=_("Network"), method="filter_network", empty_label=_("All networks")
+    )
+    tri = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="sort",
+        empty_label=_("Relevance, then name"),
+    )
+
+    class Meta:
+        model = Pole
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Pole.objects.published()
+        super().__init__(data, queryset, **kwargs)
+        # One query per list, per request; labels in the visitor's language.
+        # Sorted without accents, so that Île-de-France comes among the I.
+        self.filters["region"].extra["choices"] = sorted(
+            Region.objects.values_list("code", "name"), key=lambda choice: normalize(choice[1])
+        )
+        departements = list(
+            Departement.objects.order_by("code").values_list("code", "name", "region")
+        )
+        self._region_of = {code: region for code, _name, region in departements}
+        self.filters["departement"].extra["choices"] = [
+            (code, f"{code} – {name}") for code, name, _region in departements
+        ]
+        for name, model in (
+            ("secteur", Sector),
+            ("mutualisation", PoolingType),
+            ("reseau", Network),
+        ):
+            self.filters[name].extra["choices"] = [
+                (item.slug, item.label) for item in model.objects.only("slug", "name", "name_en")
+            ]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Without an explicit sort, a ranked search (PostgreSQL) keeps its order.
+        if (
+            not self.form.cleaned_data.get("tri")
+            and "search_rank" not in queryset.query.annotations
+        ):
+            queryset = queryset.order_by(*DEFAULT_ORDERING)
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.in_region(value)
+
+    def filter_departement(self, queryset, name, value):
+        return queryset.in_departement(value, region_code=self._region_of[value])
+
+    def filter_commune(self, queryset, name, value):
+        return queryset.covering_commune(value)
+
+    def filter_sectors(self, queryset, name, value):
+        # Any of the chosen sectors: a visitor ticking two sectors widens the list.
+        return queryset.filter(queryset.linked_through("sectors", sector__slug__in=value))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+    def filter_pooling_types(self, queryset, name, value):
+        return queryset.filter(
+            queryset.linked_through("pooling_types", poolingtype__slug__in=value)
+        )
+
+    def filter_network(self, queryset, name, value):
+        return queryset.filter(queryset.linked_through("networks", network__slug=value))
+
+    def sort(self, queryset, name, value):
+        if value.endswith("etp") and "latest_etp" not in queryset.query.annotations:
+            queryset = queryset.with_latest_etp()
+        return queryset.order_by(*SORTS[value])

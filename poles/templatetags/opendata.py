@@ -1,0 +1,117 @@
+"""Template helpers for open data: links carrying the current filters, the embed
+snippet, and a pole's schema.org JSON-LD and Open Graph tags."""
+
+import json
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# Parameters that belong to one page of the directory, not to the selection of poles.
+PAGE_ONLY_PARAMETERS = ("page", "partial")
+
+# As django.utils.html.json_script: nothing in the data can close the <script>.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def filter_query(request, *, drop=()) -> str:
+    """The request's filters as a query string, without the page-only parameters."""
+    if request is None:
+        return ""
+    params = request.GET.copy()
+    for name in (*PAGE_ONLY_PARAMETERS, *drop):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def filtered_url(
+    context, url_name: str, absolute: bool = False, drop: str = "", first: str = ""
+) -> str:
+    """`url_name`'s path with the current filters, e.g. the CSV of what the list shows.
+    `drop`: comma-separated parameters to leave out (the sort, for a map); `first`: a
+    fixed `name=value` put before the filters (`champs=tout`)."""
+    request = context.get("request")
+    url = reverse(url_name)
+    names = [name for name in drop.split(",") if name]
+    if first:
+        names.append(first.split("=", 1)[0])
+    query = "&".join(part for part in (first, filter_query(request, drop=names)) if part)
+    if query:
+        url = f"{url}?{query}"
+    if absolute and request is not None:
+        url = request.build_absolute_uri(url)
+    return url
+
+
+def pole_json_ld(pole, request) -> dict:
+    """schema.org Organization for a pole's page: public facts only (SPEC §5). The
+    members are the organisations of the pole's current memberships (never the
+    cooperators, who may be persons)."""
+    url = request.build_absolute_uri(pole.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "@id": url,
+        "name": pole.name,
+        "url": url,
+    }
+    if pole.summary:
+        data["description"] = pole.summary
+    if pole.website:
+        data["sameAs"] = [pole.website]
+    if pole.founded_year:
+        data["foundingDate"] = str(pole.founded_year)
+    if pole.logo:
+        data["logo"] = request.build_absolute_uri(pole.logo.url)
+    if pole.seat_commune_id or pole.address:
+        address = {"@type": "PostalAddress", "addressCountry": "FR"}
+        if pole.address:
+            address["streetAddress"] = pole.address
+        if pole.postal_code:
+            address["postalCode"] = pole.postal_code
+        if pole.seat_commune_id:
+            address["addressLocality"] = pole.seat_commune.name
+            address["addressRegion"] = pole.seat_commune.departement.region.name
+        data["address"] = address
+    if pole.has_seat_coordinates:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(pole.latitude),
+            "longitude": float(pole.longitude),
+        }
+    members = sorted(
+        {m.structure.name for m in pole.memberships.all() if m.left_year is None},
+        key=str.casefold,
+    )
+    if members:
+        data["member"] = [{"@type": "Organization", "name": name} for name in members]
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def pole_structured_data(context, pole) -> str:
+    """The pole page's JSON-LD <script> and Open Graph <meta> tags."""
+    request = context["request"]
+    data = json.dumps(pole_json_ld(pole, request), ensure_ascii=False, separators=(",", ":"))
+    script = format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(data.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped above)
+    )
+    url = request.build_absolute_uri(pole.get_absolute_url())
+    tags = [
+        ("og:type", "website"),
+        ("og:title", pole.name),
+        ("og:description", (pole.summary or pole.name)[:300]),
+        ("og:url", url),
+        ("og:locale", "fr_FR"),
+    ]
+    if pole.logo:
+        tags.append(("og:image", request.build_absolute_uri(pole.logo.url)))
+    meta = "".join(
+        format_html('<meta property="{}" content="{}">', name, value) for name, value in tags
+    )
+    return mark_safe(script + meta)  # noqa: S308 (every piece built by format_html)

@@ -1,0 +1,76 @@
+"""Site-wide template helpers: canonical URL and the map's assets and configuration."""
+
+from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from territories.validators import FRANCE_BOUNDING_BOXES
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The page's absolute URL without its query string."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.build_absolute_uri(request.path)
+
+
+def _tile_layers(config) -> list[dict]:
+    tiles = config.get("TILES") or []
+    if isinstance(tiles, str):
+        tiles = [("", tiles, {})]
+    layers = []
+    for tile in tiles:
+        name, url, options = [*tile, {}][:3]
+        layers.append({"name": str(name), "url": url, "options": dict(options or {})})
+    return layers
+
+
+ZONE_LABELS = {
+    "metropole": lambda: _("Metropolitan France"),
+    "guadeloupe": lambda: "Guadeloupe",
+    "martinique": lambda: "Martinique",
+    "guyane": lambda: _("French Guiana"),
+    "la-reunion": lambda: _("Réunion"),
+    "mayotte": lambda: "Mayotte",
+}
+
+
+def map_config() -> dict:
+    """What map.js needs, read from LEAFLET_CONFIG: handed over with json_script."""
+    config = getattr(settings, "LEAFLET_CONFIG", {})
+    center = config.get("DEFAULT_CENTER") or (46.6, 2.4)
+    return {
+        "tiles": _tile_layers(config),
+        "center": [float(center[0]), float(center[1])],
+        "zoom": config.get("DEFAULT_ZOOM", 5),
+        "minZoom": config.get("MIN_ZOOM", 2),
+        "maxZoom": config.get("MAX_ZOOM", 18),
+        "zones": [
+            {
+                "key": key,
+                "label": str(ZONE_LABELS.get(key, lambda k=key: k)()),
+                "bounds": [[south, west], [north, east]],
+            }
+            for key, (south, north, west, east) in FRANCE_BOUNDING_BOXES.items()
+        ],
+        "labels": {
+            "zones": _("Show on the map"),
+            "open": _("Open the pole's page"),
+            "sectors": _("Sectors:"),
+            "loading": _("Loading the map…"),
+            "error": _("The map could not be loaded. The list of poles remains available."),
+            "shown_one": _("1 pole shown on the map."),
+            "shown_many": _("%(count)s poles shown on the map."),
+            "none": _("No pole with a location to show on the map."),
+            "cluster": _("%(count)s poles: zoom in"),
+        },
+    }
+
+
+@register.inclusion_tag("poles/_map_scripts.html")
+def ptce_map_scripts():
+    return {"map_config": map_config()}

@@ -1,0 +1,197 @@
+"""Full history: who changed what and when, diffs, revert, recovery of deletions, scoped."""
+
+import pytest
+import reversion
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
+from reversion.models import Version
+
+from editors.models import EditorProfile
+from poles.models import Membership, Pole
+from territories.models import Region
+from tests.admin_forms import change_form_data
+from tests.factories import KeyFigureFactory, MembershipFactory, editor, located_pole
+
+pytestmark = pytest.mark.django_db
+
+Role = EditorProfile.Role
+
+
+@pytest.fixture
+def national(client):
+    user = editor(Role.NATIONAL, username="admin-national-test")
+    client.force_login(user)
+    return user
+
+
+def versioned_pole(code="60333", **kwargs):
+    """A synthetic pole with an initial revision, as the seed loader leaves them."""
+    with reversion.create_revision():
+        reversion.set_comment("Initial synthetic test data")
+        pole = located_pole(code, **kwargs)
+        MembershipFactory(pole=pole, note="adhésion de test")
+        KeyFigureFactory(pole=pole, year=2023)
+        reversion.add_to_revision(pole)
+    return pole
+
+
+def save_pole(client, pole, **changes):
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    data = change_form_data(client.get(url))
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def test_history_records_who_when_and_what(client, national):
+    pole = versioned_pole(name="Pôle de test ancien nom")
+    save_pole(client, pole, name="Pôle de test nouveau nom")
+    versions = Version.objects.get_for_object(pole)
+    assert versions.count() == 2
+    latest = versions.first()
+    assert latest.revision.user == national
+    assert latest.field_dict["name"] == "Pôle de test nouveau nom"
+    history = client.get(reverse("admin:poles_pole_history", args=[pole.pk]))
+    assert history.status_code == 200
+    content = history.content.decode()
+    assert "admin-national-test" in content
+    diff_url = reverse("admin:poles_pole_version_diff", args=[pole.pk, latest.pk])
+    assert diff_url in content
+    diff = client.get(diff_url)
+    assert diff.status_code == 200
+    rows = {row["name"]: row for row in diff.context["changed_rows"]}
+    assert rows["name"]["cells"][:2] == ["Pôle de test ancien nom", "Pôle de test nouveau nom"]
+    assert "summary" not in rows  # unchanged fields are not listed
+    assert 'data-field="name"' in diff.content.decode()
+
+
+def test_revert_restores_the_old_values(client, national):
+    pole = versioned_pole(name="Pôle de test version 1")
+    first = Version.objects.get_for_object(pole).get()
+    save_pole(client, pole, name="Pôle de test version 2", summary="Résumé de test modifié")
+    url = reverse("admin:poles_pole_revision", args=[pole.pk, first.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    # Viewing an old version changes nothing.
+    assert Pole.objects.get(pk=pole.pk).name == "Pôle de test version 2"
+    response = client.post(url, change_form_data(page))
+    assert response.status_code == 302
+    pole.refresh_from_db()
+    assert pole.name == "Pôle de test version 1"
+    assert pole.summary == "Pôle synthétique créé pour les tests."
+    assert Version.objects.get_for_object(pole).count() == 3
+
+
+def test_a_deleted_pole_is_recovered_with_its_members_and_figures(client, national):
+    pole = versioned_pole(name="Pôle de test supprimé")
+    pk = pole.pk
+    response = client.post(reverse("admin:poles_pole_delete", args=[pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Pole.objects.filter(pk=pk).exists()
+    assert not Membership.objects.filter(pole_id=pk).exists()
+    recover_list = client.get(reverse("admin:poles_pole_recoverlist"))
+    assert recover_list.status_code == 200
+    deleted = [
+        version for version in recover_list.context["deleted"] if version.object_id == str(pk)
+    ]
+    assert len(deleted) == 1
+    url = reverse("admin:poles_pole_recover", args=[deleted[0].pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, change_form_data(page))
+    assert response.status_code == 302
+    pole = Pole.objects.get(pk=pk)
+    assert pole.name == "Pôle de test supprimé"
+    assert pole.memberships.get().note == "adhésion de test"
+    assert pole.figures.get().year == 2023
+
+
+def test_a_structure_deleted_from_the_changelist_can_be_recovered(client, national):
+    pole = versioned_pole()
+    structure = pole.memberships.get().structure
+    response = client.post(
+        reverse("admin:poles_structure_changelist"),
+        {"action": "delete_selected", "_selected_action": [structure.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not pole.memberships.exists()
+    recover_list = client.get(reverse("admin:poles_structure_recoverlist"))
+    version = next(v for v in recover_list.context["deleted"] if v.object_id == str(structure.pk))
+    url = reverse("admin:poles_structure_recover", args=[version.pk])
+    response = client.post(url, change_form_data(client.get(url)))
+    assert response.status_code == 302
+    assert pole.memberships.get().structure_id == structure.pk
+
+
+def test_history_revert_and_recover_are_scoped(client):
+    oise = versioned_pole("60333", name="Pôle de test Oise")
+    marseille = versioned_pole("13055", name="Pôle de test Marseille")
+    marseille_version = Version.objects.get_for_object(marseille).get()
+    oise_version = Version.objects.get_for_object(oise).get()
+    user = editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")])
+    client.force_login(user)
+    for url in [
+        reverse("admin:poles_pole_history", args=[marseille.pk]),
+        reverse("admin:poles_pole_revision", args=[marseille.pk, marseille_version.pk]),
+        reverse("admin:poles_pole_version_diff", args=[marseille.pk, marseille_version.pk]),
+        # Another object's version through this object's URL.
+        reverse("admin:poles_pole_revision", args=[oise.pk, marseille_version.pk]),
+        reverse("admin:poles_pole_version_diff", args=[oise.pk, marseille_version.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            reverse("admin:poles_pole_revision", args=[marseille.pk, marseille_version.pk]), {}
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("admin:poles_pole_history", args=[oise.pk])).status_code == 200
+    assert (
+        client.get(
+            reverse("admin:poles_pole_version_diff", args=[oise.pk, oise_version.pk])
+        ).status_code
+        == 200
+    )
+
+    # Deleted poles: only the editor's own can be listed and recovered.
+    Pole.objects.filter(pk=marseille.pk).delete()
+    Pole.objects.filter(pk=oise.pk).delete()
+    recover_list = client.get(reverse("admin:poles_pole_recoverlist"))
+    assert recover_list.status_code == 200
+    listed = {version.object_id for version in recover_list.context["deleted"]}
+    assert str(oise.pk) in listed
+    assert str(marseille.pk) not in listed
+    url = reverse("admin:poles_pole_recover", args=[marseille_version.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "x"}).status_code == 404
+    assert not Pole.objects.filter(pk=marseille.pk).exists()
+    # A version of another model through the pole's recover URL is refused too.
+    membership_version = Version.objects.get_for_model(Membership).first()
+    url = reverse("admin:poles_pole_recover", args=[membership_version.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_publish_action_logs_each_pole_and_stays_in_scope(client):
+    oise = located_pole("60333", is_published=False)
+    beauvais = located_pole("60057", is_published=False)
+    marseille = located_pole("13055", is_published=False)
+    user = editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")])
+    client.force_login(user)
+    response = client.post(
+        reverse("admin:poles_pole_changelist"),
+        {"action": "publish", "_selected_action": [oise.pk, beauvais.pk, marseille.pk]},
+    )
+    assert response.status_code == 302
+    assert set(Pole.objects.filter(is_published=True)) == {oise, beauvais}
+    entries = LogEntry.objects.filter(user=user, action_flag=CHANGE)
+    assert sorted(int(entry.object_id) for entry in entries) == sorted([oise.pk, beauvais.pk])
+    # The action is in each pole's history too.
+    assert Version.objects.get_for_object(oise).first().field_dict["is_published"] is True
+    response = client.post(
+        reverse("admin:poles_pole_changelist"),
+        {"action": "unpublish", "_selected_action": [oise.pk]},
+    )
+    oise.refresh_from_db()
+    assert oise.is_published is False
+    assert LogEntry.objects.filter(user=user, object_id=str(oise.pk)).count() == 2

@@ -1,0 +1,238 @@
+"""The directory's filters (SPEC §3), as a visitor sees them on /poles/."""
+
+import re
+from html import unescape
+
+import pytest
+
+from poles.models import Network, Pole, Sector
+from territories.models import EPCI, Departement
+from tests.factories import PoleFactory, located_pole
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response) -> list[str]:
+    """Names of the poles in the results list, in order."""
+    assert response.status_code == 200
+    return [
+        unescape(name)
+        for name in re.findall(
+            r'<li class="pole-card">\s*<h3><a href="[^"]+">(.*?)</a>', response.content.decode()
+        )
+    ]
+
+
+def directory(client, **params):
+    return client.get("/poles/", params)
+
+
+BRAY = "PTCE du Pays de Bray"
+BOUSOL = "Bou'Sol"
+
+
+FILTER_CASES = [
+    # Seat in Oise (Hauts-de-France), or seat in the Nord.
+    ({"region": "32"}, {BRAY, "Initiatives et Cité"}),
+    # The Pays de Bray acts across Eure and Seine-Maritime too.
+    ({"region": "28"}, {BRAY}),
+    ({"departement": "60"}, {BRAY}),
+    ({"departement": "27"}, {BRAY}),
+    # Resto Passerelle acts on the whole Île-de-France: Paris included.
+    ({"departement": "75"}, {"Resto Passerelle"}),
+    # Seats in Seine-Saint-Denis, plus the Île-de-France-wide pole.
+    ({"departement": "93"}, {"Le PHARES (Cité PHARES)", "Resto Passerelle"}),
+    ({"departement": "65"}, {"La Bio pour tous"}),
+    ({"departement": "2A"}, set()),
+    ({"departement": "974"}, set()),
+    ({"secteur": "agriculture"}, {BOUSOL, "Organic'Vallée", "Innovales", "La Bio pour tous"}),
+    ({"statut": "ferme"}, {"Initiatives et Cité"}),
+    ({"mutualisation": "locaux"}, {"Le PHARES (Cité PHARES)"}),
+    ({"reseau": "renouveau-productif"}, {BRAY, BOUSOL}),
+    # Combinations narrow the list.
+    ({"secteur": "agriculture", "region": "76"}, {"Organic'Vallée", "La Bio pour tous"}),
+    ({"secteur": "insertion-emploi", "departement": "60", "statut": "actif"}, {BRAY}),
+    ({"reseau": "renouveau-productif", "commune": "13055"}, {BOUSOL}),
+]
+
+
+def test_each_filter_lists_the_right_seed_poles(client, seeded):
+    # One test for the whole table: loading the seed poles for each case is slow.
+    for params, expected in FILTER_CASES:
+        assert set(listed(directory(client, **params))) == expected, params
+
+
+def test_repeated_sectors_widen_the_list(client, seeded):
+    names = listed(client.get("/poles/?secteur=culture-industries-creatives&secteur=formation"))
+    assert set(names) == {
+        "La Coursive Boutaric",
+        "Culture et Coopération",
+        BRAY,
+        "Initiatives et Cité",
+    }
+    assert len(names) == len(set(names))
+
+
+def test_repeating_the_same_value_changes_nothing(client, seeded):
+    once = listed(client.get("/poles/?secteur=agriculture"))
+    assert listed(client.get("/poles/?secteur=agriculture&secteur=agriculture")) == once
+
+
+COMMUNE_CASES = [
+    ("60333", {BRAY}),  # the seat of the Pays de Bray
+    ("76540", {BRAY}),  # Rouen: Seine-Maritime is part of its territory of action
+    ("13055", {BOUSOL}),  # Marseille
+    ("13201", {BOUSOL}),  # an arrondissement of Marseille counts as Marseille
+    ("75101", {"Resto Passerelle"}),  # région-wide territory of action
+    ("74224", {"Innovales"}),  # a commune of its territory of action
+    ("65440", {"La Bio pour tous"}),  # Tarbes, in its département of action
+    ("2a004", set()),  # Ajaccio, typed in lower case
+]
+
+
+def test_commune_finds_every_pole_whose_territory_covers_it(client, seeded):
+    for code, expected in COMMUNE_CASES:
+        response = directory(client, commune=code)
+        assert set(listed(response)) == expected, code
+        assert "errorlist" not in response.content.decode()
+
+
+def test_commune_through_the_epci_of_action(client, db):
+    epci = EPCI.objects.get(communes__code="60057")  # Beauvais's agglomeration
+    pole = located_pole("13055", name="Pôle intercommunal de test")
+    pole.territory_epcis.set([epci])
+    assert listed(directory(client, commune="60057")) == ["Pôle intercommunal de test"]
+    assert listed(directory(client, departement="60")) == ["Pôle intercommunal de test"]
+    assert listed(directory(client, region="32")) == ["Pôle intercommunal de test"]
+    assert listed(directory(client, commune="60333")) == []  # not in that EPCI
+
+
+def test_a_pole_acting_in_an_arrondissement_is_found_from_its_city(client, db):
+    pole = located_pole("60333", name="Pôle d'arrondissement de test")
+    pole.territory_communes.set(["13201"])
+    assert listed(directory(client, commune="13055")) == ["Pôle d'arrondissement de test"]
+    assert listed(directory(client, commune="13201")) == ["Pôle d'arrondissement de test"]
+    assert listed(directory(client, commune="13202")) == []
+
+
+def test_territory_filters_list_each_pole_once(client, db):
+    pole = located_pole("60333", name="Pôle partout de test")
+    pole.territory_departements.set(["60", "27", "76"])
+    pole.territory_regions.set(["32", "28"])
+    pole.territory_communes.set(["60057", "60333", "76540"])
+    pole.territory_epcis.set(EPCI.objects.filter(communes__code__in=["60057", "76540"]))
+    for params in ({"region": "32"}, {"region": "28"}, {"departement": "60"}, {"commune": "60057"}):
+        assert listed(directory(client, **params)) == ["Pôle partout de test"]
+        response = client.get("/poles/", params, HTTP_ACCEPT_LANGUAGE="en")
+        assert "1 pole found" in response.content.decode()
+
+
+def test_sort_keys(client, seeded):
+    by_name = listed(directory(client, tri="nom"))
+    assert by_name[0] == BOUSOL
+    assert listed(directory(client, tri="-nom")) == list(reversed(by_name))
+    most_jobs = listed(directory(client, tri="-etp"))
+    assert most_jobs[:2] == [BRAY, "Innovales"]  # 145 ETP, then 18 ETP
+    fewest_jobs = listed(directory(client, tri="etp"))
+    assert fewest_jobs[:2] == ["Innovales", BRAY]  # poles without ETP come last
+    oldest = listed(directory(client, tri="creation"))
+    assert oldest[0] == "Pôle Sud (Archer)"  # founded in 2007
+    assert oldest[-1] == BRAY  # no founding year recorded: last
+    newest = listed(directory(client, tri="-creation"))
+    assert newest[-1] == BRAY
+    PoleFactory(name="Pôle mis à jour de test")
+    assert listed(directory(client, tri="-maj"))[0] == "Pôle mis à jour de test"
+
+
+def test_default_order_is_by_name(client, seeded):
+    names = listed(directory(client))
+    assert names == listed(directory(client, tri="nom"))
+    assert len(names) == 13
+
+
+def test_only_published_poles_appear(client, seeded):
+    Pole.objects.filter(slug="bou-sol").update(is_published=False)
+    for params in ({}, {"q": "Bou'Sol"}, {"commune": "13055"}, {"secteur": "agriculture"}):
+        assert BOUSOL not in listed(directory(client, **params))
+
+
+INVALID_CASES = [
+    ({"region": "zz"}, "region", "Select a valid choice"),
+    ({"region": "99"}, "region", "Select a valid choice"),
+    ({"departement": "20"}, "departement", "Select a valid choice"),
+    ({"departement": "60" * 500}, "departement", "Select a valid choice"),
+    ({"commune": "abc"}, "commune", "Enter the commune&#x27;s INSEE code"),
+    ({"commune": "99999"}, "commune", "No commune has the INSEE code 99999."),
+    ({"commune": "6" * 300}, "commune", "at most 5 characters"),
+    ({"secteur": "astrologie"}, "secteur", "Select a valid choice"),
+    ({"secteur": ["agriculture"] * 31}, "secteur", "Choose at most 30 values."),
+    ({"statut": "immortel"}, "statut", "Select a valid choice"),
+    ({"mutualisation": "tout"}, "mutualisation", "Select a valid choice"),
+    ({"reseau": "inconnu"}, "reseau", "Select a valid choice"),
+    ({"tri": "prix"}, "tri", "Select a valid choice"),
+    ({"tri": "name; DROP TABLE poles_pole"}, "tri", "Select a valid choice"),
+    ({"q": "x" * 201}, "q", "at most 200 characters"),
+    ({"q": "pain\x00et partage"}, "q", "control characters"),
+    ({"q": "pain\x1bet"}, "q", "control characters"),
+    ({"region": "3\x002"}, "region", "Select a valid choice"),
+    ({"commune": "60\x00333"}, "commune", "Null characters are not allowed."),
+]
+
+
+def test_invalid_values_show_an_error_and_no_pole(client, seeded):
+    for params, field, message in INVALID_CASES:
+        response = client.get("/poles/", params, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, params
+        content = response.content.decode()
+        assert listed(response) == [], params
+        assert "Some filters are not valid" in content, params
+        assert f'data-field-error="{field}"' in content, params
+        assert message in content, params
+        # The error sits next to the field too, linked to it for assistive technologies.
+        assert f'id="id_{field}_error"' in content, params
+
+
+def test_a_postal_code_gets_a_helpful_error(client, seeded):
+    content = client.get("/poles/?commune=60000", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No commune has the INSEE code 60000. It is the postal code of:" in content
+    assert "Beauvais (60057)" in content
+
+
+def test_the_form_offers_labelled_choices(client, seeded):
+    content = client.get("/poles/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="32">Hauts-de-France</option>' in content
+    assert '<option value="2A">2A – Corse-du-Sud</option>' in content
+    assert '<option value="974">974 – La Réunion</option>' in content
+    # Checkbox groups are fieldsets with a legend.
+    assert re.search(r"<fieldset>\s*<legend>Activity sectors:?</legend>", content)
+    assert 'name="secteur" value="agriculture"' in content
+    assert 'name="mutualisation" value="locaux"' in content
+    network = Network.objects.get(slug="renouveau-productif")
+    label = network.name_en or network.name
+    assert f'<option value="renouveau-productif">{label}</option>' in content
+    assert '<option value="-etp">Jobs in ETP (most first)</option>' in content
+    assert '<label for="id_commune">Commune (INSEE code):</label>' in content
+    # Régions sorted as a reader expects, accents aside.
+    regions = re.findall(r'<option value="\d\d">([^<]+)</option>', content)
+    assert regions.index("Île-de-France") < regions.index("La Réunion")
+
+
+def test_the_form_keeps_the_visitor_choices(client, seeded):
+    content = client.get(
+        "/poles/?secteur=agriculture&region=76&tri=-etp&q=pain", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert re.search(r'value="agriculture"[^>]*checked', content)
+    assert '<option value="76" selected>' in content
+    assert '<option value="-etp" selected>' in content
+    assert 'name="q" value="pain"' in content
+
+
+def test_sectors_in_english_when_the_visitor_reads_english(client, seeded):
+    sector = Sector.objects.get(slug="agriculture")
+    content = client.get("/poles/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert sector.name_en and sector.name_en in content
+
+
+def test_departement_choices_cover_corsica_and_overseas():
+    codes = set(Departement.objects.values_list("code", flat=True))
+    assert {"2A", "2B", "971", "974", "976"} <= codes

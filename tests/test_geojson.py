@@ -1,0 +1,126 @@
+"""/poles.geojson: the filtered poles as an RFC 7946 FeatureCollection for the maps."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from poles.models import Pole, Sector
+from tests.factories import directory_poles, located_pole
+
+pytestmark = pytest.mark.django_db
+
+
+def geojson(client, query="", status=200, **extra):
+    response = client.get(f"/poles.geojson{query}", **extra)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/geo+json"
+    return json.loads(response.content)
+
+
+def test_a_feature_collection_of_the_located_published_poles(client, seeded):
+    data = geojson(client)
+    assert data["type"] == "FeatureCollection"
+    slugs = {feature["properties"]["slug"] for feature in data["features"]}
+    # Resto Passerelle and La Bio pour tous have no seat coordinates.
+    assert len(slugs) == 11
+    assert "resto-passerelle" not in slugs
+    assert data["poles_without_position"] == 2
+
+
+def test_features_are_lean_and_longitude_first(client, seeded):
+    data = geojson(client, "?secteur=alimentation-circuits-courts&departement=13")
+    (feature,) = data["features"]
+    pole = Pole.objects.get(slug="bou-sol")
+    assert feature["type"] == "Feature"
+    assert feature["geometry"] == {
+        "type": "Point",
+        "coordinates": [float(pole.longitude), float(pole.latitude)],
+    }
+    assert feature["geometry"]["coordinates"][0] == pytest.approx(5.42, abs=0.1)  # Marseille
+    sectors = list(pole.sectors.order_by("position").values_list("name", flat=True))
+    assert feature["properties"] == {
+        "slug": "bou-sol",
+        "name": "Bou'Sol",
+        "url": "/poles/bou-sol/",
+        "commune": "Marseille",
+        "departement": "13",
+        "status": "actif",
+        "sectors": sectors,
+        "color": pole.main_sector.color,
+    }
+
+
+def test_sector_names_follow_the_visitor_language(client, seeded):
+    data = geojson(client, "?commune=13055", HTTP_ACCEPT_LANGUAGE="en")
+    sector = Sector.objects.get(slug="agriculture")
+    assert sector.name_en in data["features"][0]["properties"]["sectors"]
+
+
+def test_default_colour_without_a_main_sector(client, db):
+    located_pole("60333", name="Pôle sans secteur de test")
+    (feature,) = geojson(client)["features"]
+    assert feature["properties"]["color"] == "#3f6f8f"
+    assert feature["properties"]["sectors"] == []
+
+
+def test_same_filters_as_the_list(client, seeded):
+    for query in (
+        "?region=32",
+        "?secteur=agriculture&region=76",
+        "?commune=13201",
+        "?q=pain+et+partage",
+        "?reseau=renouveau-productif&tri=-etp",
+    ):
+        data = geojson(client, query)
+        list_page = client.get(f"/poles/{query}").content.decode()
+        for feature in data["features"]:
+            assert f'href="{feature["properties"]["url"]}"' in list_page
+        assert data["features"], query
+
+
+def test_unpublished_poles_are_not_on_the_map(client, db):
+    located_pole("60333", name="Pôle caché de test", is_published=False)
+    assert geojson(client)["features"] == []
+    assert geojson(client)["poles_without_position"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?region=zz", "?commune=99999", "?tri=prix", "?q=%00", "?secteur=x&secteur=y"],
+)
+def test_invalid_filters_answer_400_with_an_empty_collection(client, seeded, query):
+    data = geojson(client, query, status=400, HTTP_ACCEPT_LANGUAGE="en")
+    assert data["type"] == "FeatureCollection"
+    assert data["features"] == []
+    field = query[1:].split("=")[0]
+    assert data["errors"][field][0]["message"]
+
+
+def test_page_is_ignored(client, seeded):
+    assert len(geojson(client, "?page=abc")["features"]) == 11
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        data = json.loads(response.content)
+    assert response.status_code == 200
+    assert all(feature["properties"]["sectors"] for feature in data["features"])
+    return len(queries)
+
+
+@pytest.mark.parametrize("query", ["", "?secteur=mobilite&region=32&tri=-etp", "?commune=60333"])
+def test_geojson_queries_do_not_grow_with_the_data(
+    client, db, django_assert_max_num_queries, query
+):
+    sectors = list(Sector.objects.filter(slug__in=["mobilite", "agriculture"]))
+    directory_poles(3, sectors=sectors)
+    small = _queries(client, f"/poles.geojson{query}")
+    directory_poles(27, sectors=sectors)
+    large = _queries(client, f"/poles.geojson{query}")
+    assert small == large
+    with django_assert_max_num_queries(9):
+        data = json.loads(client.get(f"/poles.geojson{query}").content)
+        assert len(data["features"]) == 30

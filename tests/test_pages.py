@@ -1,0 +1,174 @@
+"""Home, sector pages, sitemap, robots and error pages: what a visitor sees."""
+
+import re
+
+import pytest
+
+from poles.models import Pole, Sector
+from tests.factories import PoleFactory
+from tests.pages_data import rich_poles
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    """The page's visible text, whitespace collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_home_shows_the_map_search_and_key_figures(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    page = text(response)
+    published = Pole.objects.published().count()
+    assert published == 13
+    # The map, fed by the GeoJSON feed, with the list as its alternative.
+    assert "data-ptce-map" in html
+    assert 'data-geojson-url="/poles.geojson"' in html
+    assert 'id="ptce-map-config"' in html
+    assert "PTCE du Pays de Bray" in page and "Resto Passerelle" in page
+    # Search goes to the directory with `q`.
+    assert re.search(r'<form[^>]+action="/poles/"[^>]*method="get"', html)
+    assert 'name="q"' in html
+    # Key figures: counts by status, totals with their years, régions covered.
+    assert f"{published} " in page
+    assert 'href="/poles/?statut=ferme"' in html
+    assert 'href="/poles/?statut=actif"' in html
+    assert "2014–2024" in page  # years of the latest figures summed
+    assert re.search(r"8\D490\D000 €", page)  # 4.4 M€ (2014) + 90 k€ + …: latest turnover
+    # Entry points: régions and sectors with their counts.
+    assert 'href="/territoires/hauts-de-france/"' in html
+    assert 'href="/secteurs/insertion-emploi/"' in html
+
+
+def test_home_counts_only_published_poles(client, seeded):
+    PoleFactory(name="Pôle synthétique non publié", is_published=False)
+    response = client.get("/")
+    assert "Pôle synthétique non publié" not in response.content.decode()
+    assert response.context["pole_count"] == 13
+
+
+def test_home_figures_say_which_years_they_sum(client, db):
+    rich_poles(2, size=2)  # latest figures of each: 2023
+    response = client.get("/")
+    figures = response.context["figures"]
+    assert figures["etp"].pole_count == 2
+    assert figures["etp"].total == 20  # 10 ETP in 2023 for each pole
+    assert figures["etp"].years == "2023"
+    assert figures["turnover"].total == 200_000
+    assert response.context["regions_covered"] == 2  # Hauts-de-France, Normandie (action)
+
+
+def test_base_layout_is_accessible(client, seeded):
+    html = client.get("/").content.decode()
+    assert re.search(r'<html lang="(fr|en)">', html)
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
+    assert 'href="/poles/"' in html and 'href="/territoires/"' in html
+    assert 'href="/secteurs/"' in html
+    assert '<link rel="canonical" href="http://testserver/">' in html
+    assert "<title>" in html and '<meta name="description" content="' in html
+    assert "language-select" in html
+
+
+def test_pages_load_no_third_party_script_or_style(client, seeded):
+    for url in ("/", "/poles/ptce-pays-de-bray/", "/territoires/hauts-de-france/"):
+        html = client.get(url).content.decode()
+        for src in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html):
+            assert src.startswith("/") or src.startswith("http://testserver/"), (url, src)
+
+
+def test_sector_index_counts_published_poles(client, seeded):
+    PoleFactory(sectors=[Sector.objects.get(slug="insertion-emploi")], is_published=False)
+    response = client.get("/secteurs/")
+    assert response.status_code == 200
+    sectors = {sector.slug: sector.pole_count for sector in response.context["sectors"]}
+    assert sectors["insertion-emploi"] == 7
+    assert sectors["alimentation-circuits-courts"] == 5
+    assert sectors["logement"] == 0
+    assert 'href="/secteurs/insertion-emploi/"' in response.content.decode()
+
+
+def test_sector_page_lists_its_poles_with_a_filtered_map(client, seeded):
+    response = client.get("/secteurs/alimentation-circuits-courts/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    names = {pole.name for pole in response.context["poles"]}
+    assert names == {"Bou'Sol", "FigeACteurs", "Resto Passerelle", "Innovales", "La Bio pour tous"}
+    assert "Bou'Sol" in html.replace("&#x27;", "'")
+    assert 'data-geojson-url="/poles.geojson?secteur=alimentation-circuits-courts"' in html
+    assert "PTCE du Pays de Bray" not in html
+
+
+def test_unknown_sector_gets_the_styled_404(client, db):
+    response = client.get("/secteurs/inconnu/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'class="error-page"' in html
+    assert 'class="skip-link"' in html
+
+
+def test_sitemap_lists_public_pages_only(client, seeded):
+    PoleFactory(slug="pole-synthetique-cache", is_published=False)
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    xml = response.content.decode()
+    for path in (
+        "/",
+        "/poles/",
+        "/territoires/",
+        "/secteurs/",
+        "/poles/ptce-pays-de-bray/",
+        "/territoires/hauts-de-france/",
+        "/territoires/hauts-de-france/oise/",
+        "/secteurs/insertion-emploi/",
+    ):
+        assert f"<loc>http://testserver{path}</loc>" in xml
+    assert "pole-synthetique-cache" not in xml
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /admin/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+@pytest.mark.parametrize("url", ["/nulle-part/", "/poles/inconnu/", "/territoires/inconnue/"])
+def test_unknown_pages_get_the_styled_404(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert 'class="error-page"' in response.content.decode()
+
+
+def test_500_template_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "error-page" in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_queries_are_constant(client, django_assert_max_num_queries, count):
+    rich_poles(count, size=3)
+    with django_assert_max_num_queries(13):
+        response = client.get("/")
+        page = text(response)
+    assert "Pôle synthétique 000" in page
+    assert response.context["pole_count"] == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_sector_page_queries_are_constant(client, django_assert_max_num_queries, count):
+    rich_poles(count, size=3)
+    sector = Sector.objects.order_by("position").first()
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/secteurs/{sector.slug}/")
+        page = text(response)
+    assert page.count("Pôle synthétique") >= count
+    assert len(response.context["poles"]) == count

@@ -1,0 +1,231 @@
+"""Free-text search (`q`): accent- and case-insensitive everywhere; ranked and
+typo-tolerant on PostgreSQL."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from poles.models import Pole, Structure
+from poles.services import build_search_text, refresh_search_text, refresh_search_texts
+from tests.factories import MembershipFactory, PoleFactory, StructureFactory, located_pole
+
+pytestmark = pytest.mark.django_db
+
+BRAY = "PTCE du Pays de Bray"
+BOUSOL = "Bou'Sol"
+
+
+def found(client, q, **params) -> list[str]:
+    response = client.get("/poles/", {"q": q, **params})
+    assert response.status_code == 200
+    return [
+        unescape(name)
+        for name in re.findall(
+            r'<li class="pole-card">\s*<h3><a href="[^"]+">(.*?)</a>', response.content.decode()
+        )
+    ]
+
+
+ACCENT_AND_CASE_CASES = [
+    # "Maison d'Économie Solidaire", its animating structure, typed without accents.
+    ("economie solidaire", BRAY),
+    ("ÉCONOMIE   Solidaire", BRAY),
+    # A member structure's name.
+    ("Pain et Partage", BOUSOL),
+    ("pain et partage", BOUSOL),
+    # The seat commune.
+    ("Marseille", BOUSOL),
+    ("Lachapelle-aux-Pots", BRAY),
+    ("lachapelle aux pots", BRAY),
+    # The pole's own name, apostrophe or not.
+    ("Bou'Sol", BOUSOL),
+    ("bou sol", BOUSOL),
+]
+
+
+def test_search_is_accent_and_case_insensitive(client, seeded):
+    for q, expected in ACCENT_AND_CASE_CASES:
+        assert expected in found(client, q), q
+
+
+def test_a_sector_name_finds_the_poles_of_that_sector(client, seeded):
+    names = found(client, "industries créatives")
+    assert set(names) >= {"La Coursive Boutaric", "Culture et Coopération"}
+
+
+def test_every_word_must_match(client, seeded):
+    assert found(client, "Marseille Lachapelle") == []
+
+
+def test_search_combines_with_filters(client, seeded):
+    assert found(client, "insertion", departement="13") == [BOUSOL]
+    assert found(client, "Marseille", departement="60") == []
+
+
+def test_no_match_says_so(client, seeded):
+    response = client.get("/poles/", {"q": "zzyzx introuvable"}, HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode()
+    assert "0 poles found for “zzyzx introuvable”" in content
+    assert "No published pole matches these filters." in content
+
+
+def test_punctuation_only_search_lists_every_pole(client, seeded):
+    assert len(found(client, "' - ’")) == 13
+
+
+def test_markup_in_the_search_is_never_echoed_unescaped(client, seeded):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    response = client.get("/poles/", {"q": payload})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert" not in content
+    assert "<img src=x" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in content
+
+
+def test_the_search_text_holds_what_visitors_search_for(seeded):
+    pole = Pole.objects.get(slug="bou-sol")
+    text = pole.search_text
+    assert text.splitlines()[0] == "bou sol"
+    for expected in ("pain et partage", "marseille", "bouches du rhone", "agriculture"):
+        assert expected in text
+    assert text == text.lower()
+    assert "é" not in text
+
+
+def test_refresh_follows_a_new_member_structure(client, db):
+    pole = located_pole("60333", name="Pôle de recherche de test")
+    refresh_search_text(pole)
+    assert found(client, "Fournil coopératif") == []
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Le Fournil Coopératif"))
+    refresh_search_text(pole)
+    assert found(client, "fournil cooperatif") == ["Pôle de recherche de test"]
+
+
+def test_former_members_are_not_searched(db):
+    pole = PoleFactory()
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Ancien membre"), left_year=2020)
+    assert "ancien membre" not in build_search_text(pole)
+
+
+def test_bulk_refresh_is_a_constant_number_of_queries(db, django_assert_max_num_queries):
+    poles = PoleFactory.create_batch(5)
+    for pole in poles:
+        MembershipFactory.create_batch(2, pole=pole)
+    with django_assert_max_num_queries(6):
+        assert refresh_search_texts(Pole.objects.all()) == 5
+    # Nothing changed: nothing is written.
+    with django_assert_max_num_queries(4):
+        assert refresh_search_texts(Pole.objects.all()) == 0
+
+
+@pytest.fixture
+def admin_client_logged(client, db):
+    user = get_user_model().objects.create_superuser("admin-test", "admin@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+def test_admin_membership_and_structure_edits_refresh_the_search(admin_client_logged, seeded):
+    client = admin_client_logged
+    pole = Pole.objects.get(slug="cluster-jura")
+    structure = StructureFactory(name="Atelier Zéphyr")
+    response = client.post(
+        "/admin/poles/membership/add/",
+        {"pole": pole.pk, "structure": structure.pk, "role": "member", "source": "test"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pole.refresh_from_db()
+    assert "atelier zephyr" in pole.search_text
+
+    change_url = f"/admin/poles/structure/{structure.pk}/change/"
+    form = client.get(change_url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update(
+        name="Atelier Boréal",
+        siret="",
+        **{
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    response = client.post(change_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pole.refresh_from_db()
+    assert "atelier boreal" in pole.search_text
+    assert "zephyr" not in pole.search_text
+    assert Structure.objects.get(pk=structure.pk).name == "Atelier Boréal"
+
+
+# --- PostgreSQL: French full-text search, typo tolerance, ranking ------------------
+
+
+@pytest.mark.postgres
+def test_typos_are_tolerated_on_postgresql(client, seeded):
+    assert BOUSOL in found(client, "boulangrie")
+    assert BRAY in found(client, "Lachapele-aux-Pots")
+
+
+@pytest.mark.postgres
+def test_french_stemming_on_postgresql(client, seeded):
+    # "boulangeries" (plural) and "solidaires": found through their stems.
+    assert BOUSOL in found(client, "boulangeries solidaires")
+
+
+@pytest.mark.postgres
+def test_results_are_ranked_by_relevance_on_postgresql(client, db):
+    once = located_pole(
+        "60333", name="Alpha coopérative", description="Une ressourcerie parmi d'autres activités."
+    )
+    in_name = located_pole(
+        "60333",
+        name="Ressourcerie du Bocage",
+        description="La ressourcerie collecte, répare et revend ; la ressourcerie forme.",
+    )
+    refresh_search_texts(Pole.objects.filter(pk__in=[once.pk, in_name.pk]))
+    assert found(client, "ressourcerie") == ["Ressourcerie du Bocage", "Alpha coopérative"]
+    # An explicit sort wins over relevance.
+    assert found(client, "ressourcerie", tri="nom") == [
+        "Alpha coopérative",
+        "Ressourcerie du Bocage",
+    ]
+
+
+@pytest.mark.postgres
+def test_the_search_indexes_exist_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'poles_pole' "
+            "AND indexname LIKE 'pole_search_%%'"
+        )
+        indexes = dict(cursor.fetchall())
+        cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = 'french_unaccent'")
+        assert cursor.fetchone()
+    assert (
+        "to_tsvector('french_unaccent'::regconfig, search_text)" in indexes["pole_search_fts_idx"]
+    )
+    assert "gin_trgm_ops" in indexes["pole_search_trgm_idx"]
+
+
+@pytest.mark.postgres
+def test_the_full_text_index_serves_the_search(db):
+    """The query's tsvector expression is the index's, so the planner can use it."""
+    query = str(Pole.objects.search("boulangerie").query)
+    assert 'to_tsvector(\'french_unaccent\'::regconfig, "poles_pole"."search_text")' in query
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = (
+            Pole.objects.search("boulangerie").order_by().values("pk").query.sql_with_params()
+        )
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "pole_search_" in plan

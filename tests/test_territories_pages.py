@@ -1,0 +1,109 @@
+"""Territory pages: the index with counts, a région, a département."""
+
+import re
+
+import pytest
+
+from tests.factories import PoleFactory, commune
+from tests.pages_data import rich_poles
+from tests.test_pages import text
+
+pytestmark = pytest.mark.django_db
+
+
+def pole_names(response) -> set[str]:
+    return {pole.name for pole in response.context["poles"]}
+
+
+def test_index_lists_regions_and_departements_with_counts(client, seeded):
+    response = client.get("/territoires/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    regions = {region.code: region for region in response.context["regions"]}
+    assert len(regions) == 18
+    # Hauts-de-France: PTCE du Pays de Bray (Oise) and Initiatives et Cité (Lille).
+    assert regions["32"].pole_count == 2
+    # Normandie: only through the Pays de Bray's territory of action (Eure, Seine-Maritime).
+    assert regions["28"].pole_count == 1
+    departements = {d.code: d for d in regions["32"].departement_list}
+    assert departements["60"].pole_count == 1
+    assert departements["59"].pole_count == 1
+    assert departements["02"].pole_count == 0
+    assert 'href="/territoires/hauts-de-france/oise/"' in html
+    assert 'href="/territoires/guadeloupe/"' in html
+
+
+def test_index_counts_agree_with_the_territory_pages(client, seeded):
+    regions = client.get("/territoires/").context["regions"]
+    for region in regions:
+        response = client.get(region.get_absolute_url())
+        assert len(response.context["poles"]) == region.pole_count, region.name
+        for departement in region.departement_list:
+            if departement.pole_count or departement.code in {"75", "60", "27"}:
+                response = client.get(departement.get_absolute_url())
+                assert len(response.context["poles"]) == departement.pole_count, departement
+
+
+def test_region_page_shows_its_poles_map_and_figures(client, seeded):
+    response = client.get("/territoires/hauts-de-france/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert pole_names(response) == {"PTCE du Pays de Bray", "Initiatives et Cité"}
+    assert 'data-geojson-url="/poles.geojson?region=32"' in html
+    figures = response.context["figures"]
+    assert figures["etp"].total == 145 and figures["etp"].years == "2014"
+    assert re.search(r"4\D400\D000 €", text(response))
+    assert 'href="/territoires/hauts-de-france/oise/"' in html  # its départements
+
+
+def test_a_pole_appears_where_its_territory_of_action_reaches(client, seeded):
+    eure = client.get("/territoires/normandie/eure/")
+    assert eure.status_code == 200
+    assert pole_names(eure) == {"PTCE du Pays de Bray"}
+    assert 'data-geojson-url="/poles.geojson?departement=27"' in eure.content.decode()
+    # Resto Passerelle acts on the whole Île-de-France région: every département has it.
+    paris = client.get("/territoires/ile-de-france/paris/")
+    assert "Resto Passerelle" in pole_names(paris)
+
+
+def test_departement_under_the_wrong_region_is_not_found(client, db):
+    response = client.get("/territoires/normandie/oise/")
+    assert response.status_code == 404
+    assert 'class="error-page"' in response.content.decode()
+    assert client.get("/territoires/hauts-de-france/oise/").status_code == 200
+
+
+def test_unknown_territories_are_not_found(client, db):
+    assert client.get("/territoires/atlantide/").status_code == 404
+    assert client.get("/territoires/hauts-de-france/atlantide/").status_code == 404
+
+
+def test_unpublished_poles_are_left_out(client, db):
+    seat = commune("60333")
+    PoleFactory(name="Pôle synthétique caché", seat_commune=seat, is_published=False)
+    response = client.get("/territoires/hauts-de-france/oise/")
+    assert "Pôle synthétique caché" not in response.content.decode()
+    index = client.get("/territoires/").context["regions"]
+    assert next(r for r in index if r.code == "32").pole_count == 0
+
+
+def test_overseas_and_corsica_pages_exist(client, db):
+    assert client.get("/territoires/la-reunion/").status_code == 200
+    assert client.get("/territoires/corse/corse-du-sud/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_territory_pages_queries_are_constant(client, django_assert_max_num_queries, count):
+    rich_poles(count, size=3)
+    for url, max_queries in (
+        ("/territoires/hauts-de-france/", 6),
+        ("/territoires/hauts-de-france/oise/", 5),
+        ("/territoires/normandie/eure/", 5),
+        ("/territoires/", 7),
+    ):
+        with django_assert_max_num_queries(max_queries):
+            response = client.get(url)
+            page = text(response)
+        if "poles" in response.context:
+            assert page.count("Pôle synthétique") >= count, url
+            assert len(response.context["poles"]) == count
