@@ -36,6 +36,12 @@ run: data ## From a fresh clone to a running site at http://127.0.0.1:8000
 test: install node_modules/.package-lock.json ## Whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(BIN)/pytest
 
+test-sqlite: install node_modules/.package-lock.json ## Whole test suite on SQLite, whatever DATABASE_URL says
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-browser: install node_modules/.package-lock.json ## Only the browser tests (Playwright + Debian's Chromium)
+	$(BIN)/pytest tests/browser
+
 test-postgres: install node_modules/.package-lock.json ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ptce} $(BIN)/pytest
 

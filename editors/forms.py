@@ -173,17 +173,29 @@ class PoleScopeFormMixin:
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
-    """Reports two current animators of one pole in the same submission.
+    """Checks "one current animator per pole" for the whole submission, and saves it in
+    an order the database accepts.
 
-    Each form is checked against the database on its own (the model's unique
-    constraint), but two new rows both marked "animator" would only collide on
-    save; say so clearly instead.
+    Replacing a pole's animator is one save: the old animator gets a year left (or
+    another role, or is deleted) and another structure becomes the animator. Row by row
+    against the database the new animator would collide with the old one, so the rule
+    is checked here on the submission as a whole (plus the pole's stored memberships
+    the form does not show), and the demotions are saved before the promotions.
     """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # See Membership.get_constraints: this form set checks the rule itself.
+        form.instance.animator_checked_by_formset = True
+        return form
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
+        # Rows of this submission, whatever becomes of them: their stored state does
+        # not count, their submitted state does.
+        submitted_pks = {form.instance.pk for form in self.initial_forms if form.instance.pk}
         animators = {}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -194,6 +206,32 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
             pole = data.get("pole") or self.instance
             structure = data.get("structure")
             animators.setdefault(getattr(pole, "pk", pole), []).append((pole, structure, form))
+        if not animators:
+            return
+        stored = self.model._default_manager.filter(
+            pole_id__in=list(animators), role="animator", left_year__isnull=True
+        ).exclude(pk__in=submitted_pks)
+        stored_animators = {}
+        for pole_id, name in stored.values_list("pole_id", "structure__name"):
+            stored_animators.setdefault(pole_id, name)
+        for pole_id, entries in animators.items():
+            if pole_id in stored_animators:
+                for _pole, _structure, form in entries:
+                    form.add_error(
+                        None,
+                        _(
+                            "This pole already has a current animator (%(name)s): give it a "
+                            "year left or another role first."
+                        )
+                        % {"name": stored_animators[pole_id]},
+                    )
+                raise ValidationError(
+                    _(
+                        "This pole already has a current animator: give the other one a year "
+                        "left first."
+                    ),
+                    code="two_current_animators",
+                )
         for entries in animators.values():
             if len(entries) < 2:
                 continue
@@ -212,3 +250,27 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
                 % {"names": names},
                 code="two_current_animators",
             )
+
+    # Saving: the rows that stop being a current animator go first ---------------------
+
+    def save_existing_objects(self, commit=True):
+        self._saving_existing = True
+        try:
+            return super().save_existing_objects(commit)
+        finally:
+            self._saving_existing = False
+
+    @property
+    def initial_forms(self):
+        forms_ = super().initial_forms
+        if not getattr(self, "_saving_existing", False):
+            return forms_
+        deleted = set(self.deleted_forms)
+
+        def rank(form):
+            if form in deleted:
+                return 0
+            return 2 if form.instance.is_current_animator else 1
+
+        # Stable: within a rank, the order of the form.
+        return sorted(forms_, key=rank)

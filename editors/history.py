@@ -7,8 +7,15 @@ does not depend on which inlines happen to be shown, and writes outside the admi
 """
 
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
+
+# Fields the history does not keep: the logo's files. A logo replaced or removed has
+# its files deleted (poles.images), so an old version pointing at them would bring
+# back a broken image; the logo is changed by uploading, never by reverting.
+POLE_FILE_FIELDS = ("logo", "logo_small", "logo_small_width", "logo_small_height")
+NOT_VERSIONED = {("poles", "pole"): POLE_FILE_FIELDS}
 
 
 def register_models() -> None:
@@ -21,9 +28,14 @@ def register_models() -> None:
     if not reversion.is_registered(Pole):
         # A pole's revision holds what its change form edits, so that reverting
         # or recovering a pole brings back its figures, members, sources and
-        # governing body as they were.
+        # governing body as they were; not its logo files (see POLE_FILE_FIELDS).
         reversion.register(
-            Pole, follow=("figures", "memberships", "sources", "colleges", "cooperators")
+            Pole,
+            exclude=POLE_FILE_FIELDS,
+            follow=("figures", "memberships", "sources", "colleges", "cooperators"),
+        )
+        pre_save.connect(
+            keep_current_logo_on_raw_save, sender=Pole, dispatch_uid="pole_keep_logo_on_revert"
         )
     # A structure does not follow its memberships: reverting a structure shared by
     # two poles must not rewrite the other pole's memberships.
@@ -32,12 +44,41 @@ def register_models() -> None:
             reversion.register(model)
 
 
+def keep_current_logo_on_raw_save(sender, instance, raw, using, **kwargs):
+    """A reverted or recovered pole keeps the logo it has now.
+
+    django-reversion writes a version back with a raw save of every field, the
+    unversioned ones at their defaults: without this, reverting a pole would drop its
+    current logo (and leave its files orphaned), and reverting to a version saved
+    before the logo was excluded would point at files deleted since. A pole that no
+    longer exists (a recovered deletion) gets its logo only if the files are still
+    there (loaddata restoring a backup with its media).
+    """
+    if not raw:
+        return
+    current = (
+        sender._base_manager.using(using).filter(pk=instance.pk).values(*POLE_FILE_FIELDS).first()
+    )
+    if current is not None:
+        for name, value in current.items():
+            setattr(instance, name, value)
+        return
+    for name in ("logo", "logo_small"):
+        field_file = getattr(instance, name)
+        if field_file and not field_file.storage.exists(field_file.name):
+            setattr(instance, name, "")
+    if not instance.logo_small:
+        instance.logo_small_width = instance.logo_small_height = None
+
+
 def _versioned_fields(model) -> list[models.Field]:
-    """The fields a staff member would recognise: editable ones, in form order."""
+    """The fields a staff member would recognise: editable ones, in form order, less
+    the ones the history does not keep."""
+    excluded = NOT_VERSIONED.get((model._meta.app_label, model._meta.model_name), ())
     return [
         field
         for field in (*model._meta.concrete_fields, *model._meta.many_to_many)
-        if field.editable and not field.primary_key
+        if field.editable and not field.primary_key and field.name not in excluded
     ]
 
 

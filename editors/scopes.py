@@ -38,12 +38,26 @@ def editor_profile(user):
     return getattr(user, "editor_profile", None)
 
 
-def _scope_q(profile, prefix: str = "") -> Q:
+def _scope_q(profile) -> Q:
+    """The poles of a profile's scope, without a join that could repeat a pole.
+
+    The seat's département is reached through the pole's seat commune (one row per
+    pole); the networks and the listed poles are `IN (subquery)` tests, which
+    PostgreSQL hashes once (a join on the networks would repeat a pole once per
+    network and need a DISTINCT). So the scope composes with any filter, ordering or
+    count of the admin's lists."""
+    from territories.models import Departement
+
+    departements = Departement.objects.filter(
+        Q(region__in=profile.regions.all()) | Q(pk__in=profile.departements.all())
+    )
+    network_poles = Pole.networks.through.objects.filter(
+        network_id__in=profile.networks.values("pk")
+    ).values("pole_id")
     return (
-        Q(**{f"{prefix}seat_commune__departement__region__in": profile.regions.all()})
-        | Q(**{f"{prefix}seat_commune__departement__in": profile.departements.all()})
-        | Q(**{f"{prefix}networks__in": profile.networks.all()})
-        | Q(**{f"{prefix}pk__in": profile.poles.all()})
+        Q(seat_commune__departement__in=departements.values("pk"))
+        | Q(pk__in=network_poles)
+        | Q(pk__in=profile.poles.values("pk"))
     )
 
 
@@ -54,8 +68,7 @@ def editable_poles(user) -> QuerySet[Pole]:
     profile = editor_profile(user)
     if profile is None:
         return Pole.objects.none()
-    # A subquery rather than a join: no duplicates, and it composes with any filter.
-    return Pole.objects.filter(pk__in=Pole.objects.filter(_scope_q(profile)).values("pk"))
+    return Pole.objects.filter(_scope_q(profile))
 
 
 def can_edit_pole(user, pole) -> bool:
@@ -104,12 +117,19 @@ def attachable_structures(user) -> QuerySet[Structure]:
 
     Their own poles' structures, and structures that belong to no pole at all (just
     created, or left by every pole): attaching those exposes no other pole's data.
+    Two `IN (subquery)` tests rather than correlated EXISTS under the OR: each set
+    is computed once (the structures of no pole by an anti-join, a short list) and
+    hashed, instead of being searched for each of the 100,000 structures.
     """
     if is_national(user):
         return Structure.objects.all()
-    any_membership = Membership.objects.filter(structure=OuterRef("pk"))
-    in_scope = Membership.objects.filter(structure=OuterRef("pk"), pole__in=editable_poles(user))
-    return Structure.objects.filter(Exists(in_scope) | ~Exists(any_membership))
+    in_scope = Membership.objects.filter(pole__in=editable_poles(user).values("pk"))
+    of_no_pole = Structure.objects.filter(
+        ~Exists(Membership.objects.filter(structure=OuterRef("pk")))
+    ).values("pk")
+    return Structure.objects.filter(
+        Q(pk__in=in_scope.values("structure_id")) | Q(pk__in=of_no_pole)
+    )
 
 
 def structure_fully_in_scope(user, structure) -> bool:

@@ -73,6 +73,9 @@ def group_permissions() -> dict[str, list[tuple[str, str]]]:
             # National administrators create editors' accounts.
             *_codenames(["auth.user"], ("add", "change", "view")),
             *_codenames(["auth.group"], ("view",)),
+            # …and unlock an account locked out after failed logins (django-axes).
+            *_codenames(["axes.accessattempt", "axes.accessfailurelog"], ("view", "delete")),
+            *_codenames(["axes.accesslog"], ("view",)),
         ],
         TERRITORIAL_GROUP: [
             *_codenames(["poles.pole", *POLE_RECORDS], ALL_ACTIONS),
@@ -111,8 +114,12 @@ def sync_editor_group(user) -> None:
     if profile is None:
         return
     group = Group.objects.filter(name=GROUP_FOR_ROLE[profile.role]).first()
-    if group is not None:
-        user.groups.add(group)
+    if group is None:
+        # The groups are missing (`setup_editor_groups` never ran on this database):
+        # create them rather than leave the editor without any permission.
+        setup_editor_groups()
+        group = Group.objects.get(name=GROUP_FOR_ROLE[profile.role])
+    user.groups.add(group)
 
 
 @transaction.atomic

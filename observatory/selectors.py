@@ -1,8 +1,9 @@
 """The observatory's indicators, computed live from the directory.
 
-Each indicator is a few aggregate queries over the poles the directory's filters
-select (never a query per pole or per structure), and carries its definition, the
-number of poles or structures it rests on, its rows (also served as CSV) and its
+Each indicator is built from a few grouped aggregate queries over the poles the
+directory's filters select (observatory.facts: never a query per pole or per
+structure, and shared by every indicator of the page), and carries its definition,
+the number of poles or structures it rests on, its rows (also served as CSV) and its
 chart. The structure indicators count each structure once, however many of the
 selected poles it belongs to, and only current memberships (no year left).
 """
@@ -10,18 +11,16 @@ selected poles it belongs to, and only current memberships (no year left).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from statistics import median
 
-from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from poles.exports import structures_of
-from poles.models import Approval, KeyFigure, LegalForm, Pole, PoolingType, Sector
-from territories.models import Departement, Region
+from poles.models import LegalForm, Pole, PoolingType, Sector
+from territories.models import Departement
 
 from . import charts, choropleth
+from .facts import Facts
 
 
 def share(part: int, whole: int) -> Decimal | None:
@@ -78,20 +77,40 @@ class Indicator:
         return reverse("observatory:indicator_csv", kwargs={"indicator": self.slug})
 
 
-def _ids(poles):
-    return poles.order_by().values("pk")
+def _territories(facts) -> dict:
+    """The départements and their régions (names, links), read once per page."""
+    if "territories" not in facts.references:
+        departements, regions = {}, {}
+        for code, name, slug, region_code, region_name, region_slug in Departement.objects.order_by(
+            "code"
+        ).values_list("code", "name", "slug", "region_id", "region__name", "region__slug"):
+            departements[code] = {
+                "name": name,
+                "region": region_code,
+                "url": reverse(
+                    "poles:departement",
+                    kwargs={"region_slug": region_slug, "departement_slug": slug},
+                ),
+            }
+            regions[region_code] = {
+                "name": region_name,
+                "url": reverse("poles:region", kwargs={"region_slug": region_slug}),
+            }
+        facts.references["territories"] = (departements, regions)
+    return facts.references["territories"]
 
 
-def _selected(poles):
-    """The filtered poles, without the annotations and ordering of a ranked search."""
-    return Pole.objects.filter(pk__in=_ids(poles))
+def _poles_total(facts) -> int:
+    return sum(n for *_, n in facts["poles"])
 
 
 # --- Poles -----------------------------------------------------------------------------
 
 
-def by_status(poles) -> Indicator:
-    counts = dict(_selected(poles).values_list("status").annotate(n=Count("pk")))
+def by_status(facts) -> Indicator:
+    counts = defaultdict(int)
+    for status, _departement, _year, n in facts["poles"]:
+        counts[status] += n
     total = sum(counts.values())
     rows = [
         {"status": value, "label": str(label).capitalize(), "poles": counts.get(value, 0)}
@@ -119,29 +138,43 @@ def by_status(poles) -> Indicator:
     )
 
 
-def _seat_counts(poles, field_name: str) -> tuple[dict, int]:
-    counts = dict(
-        _selected(poles)
-        .filter(seat_commune__isnull=False)
-        .values_list(field_name)
-        .annotate(n=Count("pk"))
-    )
-    without_seat = _selected(poles).filter(seat_commune__isnull=True).count()
-    return counts, without_seat
+def _seat_counts(facts) -> tuple[dict, int]:
+    """Poles by seat département, and the number of poles without a seat."""
+    counts = defaultdict(int)
+    without_seat = 0
+    for _status, departement, _year, n in facts["poles"]:
+        if departement is None:
+            without_seat += n
+        else:
+            counts[departement] += n
+    return dict(counts), without_seat
 
 
-def by_region(poles) -> Indicator:
-    counts, without_seat = _seat_counts(poles, "seat_commune__departement__region_id")
-    regions = Region.objects.order_by("name").values_list("code", "name", "slug")
+def _without_seat_note(without_seat: int):
+    if not without_seat:
+        return ""
+    return ngettext(
+        "%(count)s selected pole has no recorded seat and is not counted.",
+        "%(count)s selected poles have no recorded seat and are not counted.",
+        without_seat,
+    ) % {"count": without_seat}
+
+
+def by_region(facts) -> Indicator:
+    by_departement, without_seat = _seat_counts(facts)
+    departements, regions = _territories(facts)
+    counts = defaultdict(int)
+    for code, n in by_departement.items():
+        counts[departements[code]["region"]] += n
     rows = [
         {
             "region": code,
-            "label": name,
-            "url": reverse("poles:region", kwargs={"region_slug": slug}),
-            "poles": counts.get(code, 0),
+            "label": regions[code]["name"],
+            "url": regions[code]["url"],
+            "poles": n,
         }
-        for code, name, slug in regions
-        if counts.get(code)
+        for code, n in counts.items()
+        if n
     ]
     rows.sort(key=lambda row: (-row["poles"], row["label"]))
     return Indicator(
@@ -161,29 +194,16 @@ def by_region(poles) -> Indicator:
         ],
         rows=rows,
         chart=charts.bar_chart((row["label"], row["poles"], None) for row in rows),
-        note=_("%(count)s selected poles have no recorded seat and are not counted.")
-        % {"count": without_seat}
-        if without_seat
-        else "",
+        note=_without_seat_note(without_seat),
     )
 
 
-def by_departement(poles) -> Indicator:
-    counts, without_seat = _seat_counts(poles, "seat_commune__departement_id")
-    departements = {
-        code: (
-            name,
-            reverse(
-                "poles:departement", kwargs={"region_slug": region_slug, "departement_slug": slug}
-            ),
-        )
-        for code, name, slug, region_slug in Departement.objects.values_list(
-            "code", "name", "slug", "region__slug"
-        )
-    }
+def by_departement(facts) -> Indicator:
+    counts, without_seat = _seat_counts(facts)
+    departements, _regions = _territories(facts)
     rows = [
-        {"departement": code, "label": name, "url": url, "poles": counts.get(code, 0)}
-        for code, (name, url) in sorted(departements.items())
+        {"departement": code, "label": item["name"], "url": item["url"], "poles": counts[code]}
+        for code, item in departements.items()
         if counts.get(code)
     ]
     return Indicator(
@@ -202,11 +222,12 @@ def by_departement(poles) -> Indicator:
         ],
         rows=rows,
         chart=None,
-        note=_("%(count)s selected poles have no recorded seat and are not counted.")
-        % {"count": without_seat}
-        if without_seat
-        else "",
-        extra={"map": departement_map(counts, departements)},
+        note=_without_seat_note(without_seat),
+        extra={
+            "map": departement_map(
+                counts, {code: (item["name"], item["url"]) for code, item in departements.items()}
+            )
+        },
     )
 
 
@@ -239,19 +260,17 @@ def departement_map(counts: dict, departements: dict) -> dict:
     return {"outlines": outlines, "shapes": shapes, "legend": legend}
 
 
-def by_sector(poles) -> Indicator:
-    total = _selected(poles).count()
-    sectors = Sector.objects.annotate(
-        n=Count("poles", filter=Q(poles__in=_ids(poles)), distinct=True)
-    ).order_by("position", "name")
+def by_sector(facts) -> Indicator:
+    total = _poles_total(facts)
+    counts = facts["activities"]["sectors"]
     rows = [
         {
             "sector": sector.slug,
             "label": sector.label,
-            "poles": sector.n,
-            "share": share(sector.n, total),
+            "poles": counts.get(sector.pk, 0),
+            "share": share(counts.get(sector.pk, 0), total),
         }
-        for sector in sectors
+        for sector in Sector.objects.order_by("position", "name")
     ]
     return Indicator(
         slug="secteurs",
@@ -273,26 +292,20 @@ def by_sector(poles) -> Indicator:
     )
 
 
-def pooling(poles) -> Indicator:
-    documented = (
-        _selected(poles)
-        .filter(Exists(Pole.pooling_types.through.objects.filter(pole_id=OuterRef("pk"))))
-        .count()
-    )
-    types = PoolingType.objects.annotate(
-        n=Count("poles", filter=Q(poles__in=_ids(poles)), distinct=True)
-    ).order_by("position", "name")
+def pooling(facts) -> Indicator:
+    documented = facts["activities"]["pooling_documented"]
+    counts = facts["activities"]["pooling"]
     rows = [
         {
             "pooling_type": item.slug,
             "label": item.label,
-            "poles": item.n,
-            "share": share(item.n, documented),
+            "poles": counts.get(item.pk, 0),
+            "share": share(counts.get(item.pk, 0), documented),
             "survey_share": item.survey_share.normalize()
             if item.survey_share is not None
             else None,
         }
-        for item in types
+        for item in PoolingType.objects.order_by("position", "name")
     ]
     return Indicator(
         slug="mutualisation",
@@ -320,14 +333,14 @@ def pooling(poles) -> Indicator:
     )
 
 
-def founding_years(poles) -> Indicator:
-    counts = dict(
-        _selected(poles)
-        .filter(founded_year__isnull=False)
-        .values_list("founded_year")
-        .annotate(n=Count("pk"))
-    )
-    unknown = _selected(poles).filter(founded_year__isnull=True).count()
+def founding_years(facts) -> Indicator:
+    counts = defaultdict(int)
+    unknown = 0
+    for _status, _departement, year, n in facts["poles"]:
+        if year is None:
+            unknown += n
+        else:
+            counts[year] += n
     rows = []
     cumulative = 0
     if counts:
@@ -350,48 +363,21 @@ def founding_years(poles) -> Indicator:
         ],
         rows=rows,
         chart=charts.line_chart((row["year"], row["cumulative"]) for row in rows),
-        note=_("%(count)s selected poles have no known founding year.") % {"count": unknown}
+        note=ngettext(
+            "%(count)s selected pole has no known founding year.",
+            "%(count)s selected poles have no known founding year.",
+            unknown,
+        )
+        % {"count": unknown}
         if unknown
         else "",
     )
 
 
-def key_figures(poles) -> Indicator:
-    """Totals and medians of the poles' consolidated figures, year by year.
-
-    Medians are computed in Python (neither SQLite nor Django has a portable median):
-    one query reads the figures of the selected poles, a few rows per pole.
-    """
-    by_year = defaultdict(lambda: {"etp": [], "turnover": []})
-    poles_with_figures = set()
-    rows_read = (
-        KeyFigure.objects.filter(pole__in=_ids(poles))
-        .order_by("year")
-        .values_list("pole_id", "year", "etp", "turnover")
-    )
-    for pole_id, year, etp, turnover in rows_read:
-        if etp is not None:
-            by_year[year]["etp"].append(etp)
-        if turnover is not None:
-            by_year[year]["turnover"].append(turnover)
-        if etp is not None or turnover is not None:
-            poles_with_figures.add(pole_id)
-    rows = []
-    for year in sorted(by_year):
-        etp, turnover = by_year[year]["etp"], by_year[year]["turnover"]
-        if not etp and not turnover:
-            continue
-        rows.append(
-            {
-                "year": year,
-                "etp_poles": len(etp),
-                "etp_total": sum(etp, Decimal(0)) if etp else None,
-                "etp_median": Decimal(median(etp)) if etp else None,
-                "turnover_poles": len(turnover),
-                "turnover_total": sum(turnover) if turnover else None,
-                "turnover_median": Decimal(median(turnover)) if turnover else None,
-            }
-        )
+def key_figures(facts) -> Indicator:
+    """Totals and medians of the poles' consolidated figures, year by year."""
+    figures = facts["figures"]
+    rows = [dict(row) for row in figures["years"]]
     return Indicator(
         slug="chiffres-cles",
         title=_("Jobs and turnover by year"),
@@ -401,7 +387,7 @@ def key_figures(poles) -> Indicator:
             "that published figures differ from one year to the next: compare the totals "
             "with the number of poles behind them."
         ),
-        base=len(poles_with_figures),
+        base=figures["poles"],
         base_unit="poles",
         columns=[
             Column("year", _("Year")),
@@ -425,11 +411,37 @@ def key_figures(poles) -> Indicator:
 # --- Member structures -------------------------------------------------------------------
 
 
-def legal_form_families(poles) -> Indicator:
-    counts = dict(
-        structures_of(_selected(poles)).values_list("legal_form__family").annotate(n=Count("pk"))
-    )
-    unknown = counts.pop(None, 0)
+def _legal_forms(facts) -> dict:
+    """Every legal form by id, read once per page."""
+    if "legal_forms" not in facts.references:
+        facts.references["legal_forms"] = {
+            form.pk: form for form in LegalForm.objects.order_by("position", "name")
+        }
+    return facts.references["legal_forms"]
+
+
+def _structures_by_form(facts) -> tuple[dict, int]:
+    """Structures by legal form id, and the number without a legal form."""
+    counts = {form: total for form, total, *_counts in facts["structures"]}
+    return counts, counts.pop(None, 0)
+
+
+def _unknown_form_note(unknown: int):
+    if not unknown:
+        return ""
+    return ngettext(
+        "%(count)s structure has no recorded legal form and is not counted.",
+        "%(count)s structures have no recorded legal form and are not counted.",
+        unknown,
+    ) % {"count": unknown}
+
+
+def legal_form_families(facts) -> Indicator:
+    by_form, unknown = _structures_by_form(facts)
+    forms = _legal_forms(facts)
+    counts = defaultdict(int)
+    for form_id, n in by_form.items():
+        counts[forms[form_id].family] += n
     known = sum(counts.values())
     rows = [
         {
@@ -458,20 +470,13 @@ def legal_form_families(poles) -> Indicator:
         ],
         rows=rows,
         chart=charts.bar_chart((row["label"], row["structures"], None) for row in rows),
-        note=_("%(count)s structures have no recorded legal form and are not counted.")
-        % {"count": unknown}
-        if unknown
-        else "",
+        note=_unknown_form_note(unknown),
     )
 
 
-def legal_forms(poles) -> Indicator:
-    counts = dict(
-        structures_of(_selected(poles)).values_list("legal_form_id").annotate(n=Count("pk"))
-    )
-    unknown = counts.pop(None, 0)
+def legal_forms(facts) -> Indicator:
+    counts, unknown = _structures_by_form(facts)
     known = sum(counts.values())
-    forms = LegalForm.objects.filter(pk__in=counts).order_by("position", "name")
     rows = [
         {
             "legal_form": form.slug,
@@ -480,7 +485,8 @@ def legal_forms(poles) -> Indicator:
             "structures": counts[form.pk],
             "share": share(counts[form.pk], known),
         }
-        for form in forms
+        for form in _legal_forms(facts).values()
+        if form.pk in counts
     ]
     rows.sort(key=lambda row: (-row["structures"], str(row["label"])))
     return Indicator(
@@ -502,28 +508,24 @@ def legal_forms(poles) -> Indicator:
         ],
         rows=rows,
         chart=charts.bar_chart((row["label"], row["structures"], None) for row in rows),
-        note=_("%(count)s structures have no recorded legal form and are not counted.")
-        % {"count": unknown}
-        if unknown
-        else "",
+        note=_unknown_form_note(unknown),
     )
 
 
-def structure_profile(poles) -> tuple[Indicator, Indicator]:
-    """The shares of insertion (IAE) structures and of structures under 10 employees,
-    from one aggregate query."""
-    iae = Exists(Approval.objects.filter(structures=OuterRef("pk"), is_iae=True))
-    row = (
-        structures_of(_selected(poles))
-        .annotate(is_iae=iae)
-        .aggregate(
-            total=Count("pk"),
-            iae=Count("pk", filter=Q(is_iae=True)),
-            band_known=Count("pk", filter=Q(headcount_band__isnull=False)),
-            under_ten=Count("pk", filter=Q(headcount_band__max_employees__lt=10)),
-        )
-    )
-    insertion = Indicator(
+def _structure_profile(facts) -> dict:
+    totals = {"total": 0, "iae": 0, "band_known": 0, "under_ten": 0}
+    for _form, total, iae, band_known, under_ten in facts["structures"]:
+        totals["total"] += total
+        totals["iae"] += iae
+        totals["band_known"] += band_known
+        totals["under_ten"] += under_ten
+    return totals
+
+
+def insertion(facts) -> Indicator:
+    """The share of insertion (IAE) structures."""
+    row = _structure_profile(facts)
+    return Indicator(
         slug="insertion",
         title=_("Insertion (IAE) structures"),
         definition=_(
@@ -551,7 +553,12 @@ def structure_profile(poles) -> tuple[Indicator, Indicator]:
             suffix=" %",
         ),
     )
-    small = Indicator(
+
+
+def small_structures(facts) -> Indicator:
+    """The share of structures under 10 employees."""
+    row = _structure_profile(facts)
+    return Indicator(
         slug="moins-de-10-salaries",
         title=_("Structures with fewer than 10 employees"),
         definition=_(
@@ -578,43 +585,28 @@ def structure_profile(poles) -> tuple[Indicator, Indicator]:
             maximum=100,
             suffix=" %",
         ),
-        note=_("%(count)s structures have no recorded headcount band and are not counted.")
+        note=ngettext(
+            "%(count)s structure has no recorded headcount band and is not counted.",
+            "%(count)s structures have no recorded headcount band and are not counted.",
+            row["total"] - row["band_known"],
+        )
         % {"count": row["total"] - row["band_known"]}
         if row["total"] - row["band_known"]
         else "",
     )
-    return insertion, small
 
 
 # --- The page ------------------------------------------------------------------------------
 
-
-def indicators(poles) -> list[Indicator]:
-    """Every indicator, in the page's order."""
-    insertion, small = structure_profile(poles)
-    return [
-        by_status(poles),
-        by_region(poles),
-        by_departement(poles),
-        legal_form_families(poles),
-        legal_forms(poles),
-        insertion,
-        small,
-        pooling(poles),
-        by_sector(poles),
-        founding_years(poles),
-        key_figures(poles),
-    ]
-
-
+# Every indicator, in the page's order.
 INDICATORS = {
     "statuts": by_status,
     "regions": by_region,
     "departements": by_departement,
     "familles-juridiques": legal_form_families,
     "formes-juridiques": legal_forms,
-    "insertion": lambda poles: structure_profile(poles)[0],
-    "moins-de-10-salaries": lambda poles: structure_profile(poles)[1],
+    "insertion": insertion,
+    "moins-de-10-salaries": small_structures,
     "mutualisation": pooling,
     "secteurs": by_sector,
     "creations": founding_years,
@@ -622,6 +614,14 @@ INDICATORS = {
 }
 
 
+def indicators(poles=None, *, facts: Facts | None = None) -> list[Indicator]:
+    """Every indicator over `poles` (or over the numbers already gathered in `facts`),
+    in the page's order, from one set of numbers."""
+    facts = facts if facts is not None else Facts(poles)
+    return [build(facts) for build in INDICATORS.values()]
+
+
 def indicator(slug: str, poles) -> Indicator | None:
-    compute = INDICATORS.get(slug)
-    return compute(poles) if compute else None
+    """One indicator (its CSV): only the numbers it needs are read."""
+    build = INDICATORS.get(slug)
+    return build(Facts(poles)) if build else None

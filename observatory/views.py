@@ -1,37 +1,60 @@
 import csv
+import hashlib
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from poles import selectors as pole_selectors
 from poles.exports import csv_cell
 
 from . import selectors
+from .facts import CACHE_SECONDS, Facts
 
 
 def index(request):
     """/statistiques/: every indicator over the poles the directory's filters select.
 
     Invalid filters show the form's errors and no indicator (never figures computed
-    on a silently widened selection)."""
+    on a silently widened selection). The page's content (the form, the charts, the
+    tables) is rendered once per data version, language, query string and day, and
+    cached: rendering the eleven indicators costs more than reading their numbers."""
     filterset = pole_selectors.directory_filterset(request.GET)
     valid = filterset.is_valid()
     query = request.GET.copy()
     for name in ("page", "partial", "tri"):
         query.pop(name, None)
-    return render(
-        request,
-        "observatory/index.html",
-        {
-            "filterset": filterset,
-            "form": filterset.form,
-            "indicators": selectors.indicators(filterset.qs) if valid else [],
-            "query": query.urlencode(),
-            "computed_on": timezone.localdate(),
-        },
-    )
+    computed_on = timezone.localdate()
+    facts = Facts(filterset.qs) if valid else None
+
+    def content():
+        return render_to_string(
+            "observatory/_content.html",
+            {
+                "filterset": filterset,
+                "form": filterset.form,
+                "indicators": selectors.indicators(facts=facts) if valid else [],
+                "query": query.urlencode(),
+                "computed_on": computed_on,
+            },
+            request,
+        )
+
+    prefix = facts.cache_prefix() if facts is not None else None
+    if prefix is None:
+        html = content()
+    else:
+        page = repr([get_language(), computed_on.isoformat(), sorted(request.GET.lists())])
+        key = f"{prefix}:page:{hashlib.sha256(page.encode()).hexdigest()[:32]}"
+        html = cache.get(key)
+        if html is None:
+            html = content()
+            cache.set(key, html, CACHE_SECONDS)
+    return render(request, "observatory/index.html", {"content": html})
 
 
 def indicator_csv(request, indicator):

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
@@ -10,7 +11,7 @@ from editors.services import set_publication
 from members.admin import CollegeInline
 from territories.models import Commune
 
-from .admin_filters import FiguresOutdatedFilter, MissingSiretFilter
+from .admin_filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
 from .admin_photos import PoleLogoAdminMixin, PolePhotoInline
 from .admin_seat_map import SeatMapAdminMixin
 from .imports import DirectoryImportExportMixin
@@ -103,8 +104,10 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     # Two current animators in one submission get a clear error, not a crash on save.
     formset = MembershipInlineFormSet
     extra = 0
-    autocomplete_fields = ["structure"]
-    fields = ["structure", "role", "joined_year", "left_year", "note", "source"]
+    # Both ends: on a pole's page the pole is the parent (a hidden field), on a
+    # structure's page the structure is; the other one is picked.
+    autocomplete_fields = ["pole", "structure"]
+    fields = ["pole", "structure", "role", "joined_year", "left_year", "note", "source"]
 
 
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
@@ -122,12 +125,15 @@ class PoleAdmin(
     list_filter = [
         "is_published",
         "status",
-        ("seat_commune__departement__region", admin.RelatedOnlyFieldListFilter),
+        ("seat_commune__departement__region", SeatRegionFilter),
         "sectors",
         "networks",
         FiguresOutdatedFilter,
     ]
     list_select_related = ["seat_commune"]
+    # The model's order (accent-insensitive name) made total, read from an index
+    # (editors migration 0002): the page's rows, not every pole, are read and sorted.
+    ordering = [*Pole._meta.ordering, "pk"]
     search_fields = ["name", "slug", "seat_commune__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = [
@@ -191,7 +197,8 @@ class PoleAdmin(
     form_mixins = (PoleScopeFormMixin,)
 
     def scope_queryset(self, request, queryset):
-        return queryset.filter(pk__in=scopes.editable_poles(request.user).values("pk"))
+        # The scope's conditions added to the list's query: no self-join.
+        return queryset & scopes.editable_poles(request.user)
 
     def version_in_scope(self, request, version):
         if scopes.is_national(request.user):
@@ -250,14 +257,25 @@ class StructureAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
     autocomplete_fields = ["legal_form", "approvals", "headcount_band", "commune"]
     inlines = [MembershipInline]
     readonly_fields = ["created_at", "updated_at"]
+    # Index-backed (structure name): the page's rows are read in order and stop at the
+    # page's end, among 100,000 structures.
+    ordering = ["name", "pk"]
 
     def get_queryset(self, request):
-        # The aggregate drops Meta.ordering (GROUP BY): order explicitly so that
-        # autocomplete pages are stable.
+        # A correlated count, computed for the page's rows only: a GROUP BY over the
+        # memberships would aggregate every structure before the page is cut.
+        # Ordered explicitly so that autocomplete pages are stable.
+        memberships = (
+            Membership.objects.filter(structure=OuterRef("pk"))
+            .order_by()
+            .values("structure")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             super()
             .get_queryset(request)
-            .annotate(pole_count=Count("memberships", distinct=True))
+            .annotate(pole_count=Coalesce(Subquery(memberships), 0))
             .order_by("name", "pk")
         )
 
@@ -267,8 +285,10 @@ class StructureAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
 
     def scope_queryset(self, request, queryset):
         # The structures of the editor's poles, and those of no pole yet (just
-        # created, so that they can be attached): never another pole's only.
-        return queryset.filter(pk__in=scopes.attachable_structures(request.user).values("pk"))
+        # created, so that they can be attached): never another pole's only. The
+        # scope's conditions are added to the list's query (not wrapped in a
+        # `pk IN (...)` of the same table), so that the page is read in name order.
+        return queryset & scopes.attachable_structures(request.user)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a shared structure would also remove it from the other pole.
@@ -303,6 +323,10 @@ class MembershipAdmin(ScopedVersionAdmin):
     list_display = ["structure", "pole", "role", "joined_year", "left_year"]
     list_filter = ["role"]
     list_select_related = ["structure", "pole"]
+    # Grouped by pole and role, as the model orders them, but by the pole's id rather
+    # than its name: an index order (membership_pole_role_idx) instead of a sort of
+    # every membership joined to its pole and structure.
+    ordering = ["pole_id", "role", "pk"]
     search_fields = ["structure__name", "pole__name"]
     autocomplete_fields = ["pole", "structure"]
 
@@ -328,5 +352,8 @@ class KeyFigureAdmin(ScopedVersionAdmin):
     list_display = ["pole", "year", "etp", "turnover", "member_structures_count"]
     list_filter = ["year"]
     list_select_related = ["pole"]
+    # Grouped by pole (by id: an index order, not a sort by the pole's name), latest
+    # year first.
+    ordering = ["pole_id", "-year", "pk"]
     search_fields = ["pole__name"]
     autocomplete_fields = ["pole"]

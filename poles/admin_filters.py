@@ -5,6 +5,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from editors import scopes
+
 from .models import KeyFigure
 
 # Figures are "old" when the latest year recorded is more than this many years ago.
@@ -46,3 +48,15 @@ class MissingSiretFilter(admin.SimpleListFilter):
         if self.value() == "given":
             return queryset.exclude(siret="")
         return queryset
+
+
+class SeatRegionFilter(admin.RelatedOnlyFieldListFilter):
+    """The régions of the poles' seats. A national administrator sees every région (all
+    have poles at national scale) without the DISTINCT over every pole's seat that
+    "related only" costs; other editors see only the régions of their poles."""
+
+    def field_choices(self, field, request, model_admin):
+        if scopes.is_national(request.user):
+            ordering = self.field_admin_ordering(field, request, model_admin)
+            return field.get_choices(include_blank=False, ordering=ordering)
+        return super().field_choices(field, request, model_admin)

@@ -13,3 +13,7 @@ class PolesConfig(AppConfig):
         from ptce_site.cache import connect_signals
 
         connect_signals()
+
+        from poles.signals import connect_signals as connect_pole_touches
+
+        connect_pole_touches()

@@ -21,6 +21,7 @@ directory's pages are where people should find them, not a bulk file.
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -114,6 +115,10 @@ class Column:
 
     def read(self, row: dict):
         return self.value(row) if self.value else row.get(self.source or self.name)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("number", "integer", "year")
 
     def schema(self) -> dict:
         described = {
@@ -534,16 +539,47 @@ def typed_record(columns: list[Column], row: dict) -> dict:
     return record
 
 
-def csv_cell(value) -> str:
+# A spreadsheet takes a cell starting with one of these for a formula (=HYPERLINK(…),
+# +cmd|…, @SUM(…)), even in a CSV file: OWASP's "CSV injection".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def escape_formula(text: str) -> str:
+    """`text` made inert for spreadsheets: a leading formula character gets a single
+    quote before it (OWASP), which spreadsheets show as text. For text written by
+    people (names, descriptions, phones), never for numbers."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The reverse of `escape_formula`, for imports: re-importing an export gives
+    back the same text."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def csv_cell(value, *, numeric: bool = False) -> str:
+    """A value as a CSV cell. Numbers stay numbers (-12.5 is not a formula); any text,
+    and any value of a non-numeric column, is escaped by `escape_formula`."""
     if value is None:
         return ""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, Decimal | float):
         # The shortest exact spelling (12, 7.5, 49.4471), the same on every database:
         # a subquery's decimal comes back as an integer or a float on SQLite.
         return format(Decimal(str(value)).normalize(), "f")
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        text = LIST_SEPARATOR.join(str(item) for item in value)
+    else:
+        text = str(value)
+    if numeric and _NUMBER.match(text):
+        return text
+    return escape_formula(text)
 
 
 class _Echo:
@@ -565,7 +601,9 @@ def csv_lines(columns: list[Column], rows: Iterable[dict], **extra) -> Iterator[
     yield writer.writerow([column.name for column in columns])
     for row in rows:
         row.update(extra)
-        yield writer.writerow([csv_cell(column.read(row)) for column in columns])
+        yield writer.writerow(
+            [csv_cell(column.read(row), numeric=column.is_numeric) for column in columns]
+        )
 
 
 def geojson_chunks(poles, *, base_url: str) -> Iterator[str]:
@@ -671,9 +709,9 @@ class Freshness:
 
 def freshness(export_slug: str, poles) -> Freshness:
     """One aggregate query (two for the structures): cheap enough to run before
-    deciding whether to stream. Changes to a pole's key figures and members go
-    through the pole's admin page, which saves the pole and so moves its
-    `updated_at`; structures carry their own `updated_at`."""
+    deciding whether to stream. A change to anything shown about a pole (key figures,
+    memberships, member structures, colleges…) moves the pole's `updated_at`
+    (poles/signals.py); structures carry their own `updated_at`."""
     row = poles.order_by().aggregate(last=Max("updated_at"), count=Count("pk"))
     last, count = row["last"], row["count"]
     if export_slug == "structures":

@@ -21,6 +21,7 @@ from territories.models import Commune, Departement, Region
 from territories.text import normalize
 
 from .models import Network, Pole, PoolingType, Sector
+from .widgets import LongSelect
 
 SEARCH_MAX_LENGTH = 200
 # More values than there are choices can only be a mistake or an attack.
@@ -30,13 +31,14 @@ _WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\f\v]+")
 
 # `tri` values (public, French) and the ordering each one means. Poles without the
 # sorted value come last; the name and then the id break ties, so pages are stable.
+# Names sort by `sort_name` (lower-case, accent-free: "Économie" with the E).
 SORTS = {
-    "nom": (F("name").asc(), "pk"),
-    "-nom": (F("name").desc(), "-pk"),
-    "creation": (F("founded_year").asc(nulls_last=True), "name", "pk"),
-    "-creation": (F("founded_year").desc(nulls_last=True), "name", "pk"),
-    "etp": (F("latest_etp").asc(nulls_last=True), "name", "pk"),
-    "-etp": (F("latest_etp").desc(nulls_last=True), "name", "pk"),
+    "nom": (F("sort_name").asc(), "pk"),
+    "-nom": (F("sort_name").desc(), "-pk"),
+    "creation": (F("founded_year").asc(nulls_last=True), "sort_name", "pk"),
+    "-creation": (F("founded_year").desc(nulls_last=True), "sort_name", "pk"),
+    "etp": (F("latest_etp").asc(nulls_last=True), "sort_name", "pk"),
+    "-etp": (F("latest_etp").desc(nulls_last=True), "sort_name", "pk"),
     "-maj": (F("updated_at").desc(), "pk"),
 }
 SORT_CHOICES = [
@@ -48,7 +50,7 @@ SORT_CHOICES = [
     ("-etp", _("Jobs in ETP (most first)")),
     ("-maj", _("Recently updated")),
 ]
-DEFAULT_ORDERING = ("name", "pk")
+DEFAULT_ORDERING = ("sort_name", "pk")
 
 
 class SearchTextField(forms.CharField):
@@ -153,10 +155,13 @@ class PoleFilterSet(django_filters.FilterSet):
         help_text=_("Name, activity, member structure, commune…"),
     )
     region = django_filters.ChoiceFilter(
-        label=_("Région"), method="filter_region", empty_label=_("All régions")
+        label=_("Région"), method="filter_region", empty_label=_("All régions"), widget=LongSelect
     )
     departement = django_filters.ChoiceFilter(
-        label=_("Département"), method="filter_departement", empty_label=_("All départements")
+        label=_("Département"),
+        method="filter_departement",
+        empty_label=_("All départements"),
+        widget=LongSelect,
     )
     commune = CommuneFilter(
         label=_("Commune (INSEE code)"),

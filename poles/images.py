@@ -72,6 +72,10 @@ LOGO = ImageKind(
 )
 
 
+# Every Pole field a logo upload writes: its renditions and the small one's size.
+LOGO_FIELDS = (*LOGO.renditions, "logo_small_width", "logo_small_height")
+
+
 @dataclass
 class ProcessedImage:
     """The re-encoded renditions of one upload, ready to be saved to their fields."""
@@ -352,10 +356,13 @@ def apply_logo_upload(pole, upload) -> None:
     """
     previous = _stored_files(pole, LOGO)
     if upload:
-        _store(pole, process_upload(upload, kind=LOGO))
+        processed = process_upload(upload, kind=LOGO)
+        _store(pole, processed)
+        pole.logo_small_width, pole.logo_small_height = processed.sizes["logo_small"]
     else:
         for field_name in LOGO.renditions:
             setattr(pole, field_name, "")
+        pole.logo_small_width = pole.logo_small_height = None
     delete_files_on_commit(previous)
 
 
@@ -382,4 +389,4 @@ def delete_pole_photo(*, photo) -> None:
 def set_pole_logo(*, pole, upload) -> None:
     """Replace the pole's logo with `upload`, or remove it when `upload` is None."""
     apply_logo_upload(pole, upload)
-    pole.save(update_fields=[*LOGO.renditions, "updated_at"])
+    pole.save(update_fields=[*LOGO_FIELDS, "updated_at"])

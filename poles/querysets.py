@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 
@@ -8,17 +10,36 @@ from territories.text import normalize
 SEARCH_CONFIG = "french_unaccent"
 
 
+# Columns only the pole's page (LONG_TEXTS) or the search (SEARCH_COLUMNS) reads.
+LONG_TEXTS = ("description", "development_axes", "source")
+SEARCH_COLUMNS = ("search_text", "search_vector")
+
+
+def communes_in(**lookups):
+    """The codes of the communes matching `lookups`, as a subquery."""
+    from territories.models import Commune
+
+    return Commune.objects.filter(**lookups).values("code")
+
+
 class PoleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def for_list(self):
-        """What a list of poles shows, in a constant number of queries."""
+        """What a list of poles shows, in a constant number of queries, without the long
+        texts a list never shows (the search columns alone weigh kilobytes per pole)."""
         from .models import Sector
 
-        return self.select_related(
-            "seat_commune__departement__region", "main_sector", "legal_form"
-        ).prefetch_related(Prefetch("sectors", queryset=Sector.objects.order_by("position")))
+        return (
+            self.select_related("seat_commune__departement__region", "main_sector", "legal_form")
+            .prefetch_related(Prefetch("sectors", queryset=Sector.objects.order_by("position")))
+            .defer(*LONG_TEXTS, *SEARCH_COLUMNS)
+        )
+
+    def for_page(self):
+        """`for_list()` with the long texts a pole's own page shows."""
+        return self.for_list().defer(None).defer(*SEARCH_COLUMNS)
 
     def with_latest_etp(self):
         """Annotate `latest_etp` and `latest_etp_year`: the pole's most recent ETP figure."""
@@ -33,7 +54,8 @@ class PoleQuerySet(models.QuerySet):
     # Territory filters. A pole belongs to a territory when its seat is there or when
     # its territory of action reaches it. Each link is an EXISTS on a many-to-many
     # table (indexed by pole and by target), so no join multiplies the rows and no
-    # DISTINCT is needed.
+    # DISTINCT is needed; the seat is an IN over the territory's communes (an index
+    # scan), rather than a join of every pole with the 35,000 communes.
 
     def linked_through(self, field: str, **lookups) -> Exists:
         through = self.model._meta.get_field(field).remote_field.through
@@ -41,7 +63,7 @@ class PoleQuerySet(models.QuerySet):
 
     def in_region(self, code: str):
         return self.filter(
-            Q(seat_commune__departement__region_id=code)
+            Q(seat_commune_id__in=communes_in(departement__region_id=code))
             | self.linked_through("territory_regions", region_id=code)
             | self.linked_through("territory_departements", departement__region_id=code)
             | self.linked_through("territory_communes", commune__departement__region_id=code)
@@ -51,7 +73,7 @@ class PoleQuerySet(models.QuerySet):
     def in_departement(self, code: str, *, region_code: str):
         """Poles there; `region_code` (the département's) brings the région-wide poles."""
         return self.filter(
-            Q(seat_commune__departement_id=code)
+            Q(seat_commune_id__in=communes_in(departement_id=code))
             | self.linked_through("territory_departements", departement_id=code)
             | self.linked_through("territory_communes", commune__departement_id=code)
             | self.linked_through("territory_epcis", epci__departements=code)
@@ -85,60 +107,89 @@ class PoleQuerySet(models.QuerySet):
     def search(self, text: str):
         """Poles matching a visitor's free text, accent- and case-insensitive.
 
-        On PostgreSQL: French full-text search (stemmed, unaccented) or trigram word
-        similarity for typos, over the indexed `search_text`, annotated with
-        `search_rank` and ordered by it. Elsewhere (SQLite): every word must appear
-        in `search_text`. Either way `search_text` holds normalised text (see
-        poles.services), so the query is normalised the same way.
+        On PostgreSQL: French full-text search (stemmed, unaccented, each word also as a
+        prefix) over the stored, GIN-indexed `search_vector`; a word that is in no
+        pole's text is widened to its nearest lexicon words (trigram similarity on
+        SearchWord: typo tolerance). Every word must match. The matching poles, and only
+        they, are ranked (`search_rank`, the name weighing most) and ordered by it.
+        Elsewhere (SQLite): every word must appear in `search_text`. Either way the
+        stored columns hold normalised text (see poles.services), so the query is
+        normalised the same way.
         """
         query = normalize(text)
         words = query.split()
         if not words:
             return self
-        every_word = Q()
-        for word in words:
-            every_word &= Q(search_text__contains=word)
         if connection.vendor != "postgresql":
+            every_word = Q()
+            for word in words:
+                every_word &= Q(search_text__contains=word)
             return self.filter(every_word)
-        return self._search_postgresql(query, every_word)
+        return self._search_postgresql(query)
 
-    def _search_postgresql(self, query: str, every_word: Q):
+    def _search_postgresql(self, query: str):
         # Imported here: SQLite installs must not need anything PostgreSQL-specific.
-        from django.contrib.postgres.lookups import SearchVectorExact, TrigramWordSimilar
-        from django.contrib.postgres.search import (
-            SearchQuery,
-            SearchRank,
-            SearchVectorField,
-            TrigramWordSimilarity,
-        )
-        from django.db.models import FloatField, Func, Value
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        class StoredDocument(Func):
-            # Exactly the expression of the GIN index of migration 0002, so that it is used.
-            template = f"to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)"
-            output_field = SearchVectorField()
-
-        class WeightedDocument(Func):
-            # For ranking only (computed on matching rows): the first line of
-            # search_text is the pole's name, which weighs more than the rest.
-            template = (
-                f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, "
-                "split_part(%(expressions)s, E'\\n', 1)), 'A') || "
-                f"to_tsvector('{SEARCH_CONFIG}'::regconfig, %(expressions)s)"
-            )
-            output_field = SearchVectorField()
-
-        ts_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        matches = (
-            Q(SearchVectorExact(StoredDocument(F("search_text")), ts_query))
-            | Q(TrigramWordSimilar(F("search_text"), Value(query)))
-            | every_word
-        )
-        rank = SearchRank(WeightedDocument(F("search_text")), ts_query) + TrigramWordSimilarity(
-            Value(query), F("search_text")
-        )
+        words = list(dict.fromkeys(_TSQUERY_WORD.findall(query)))[:MAX_SEARCH_WORDS]
+        if not words:
+            return self.none()
+        corrections = typo_corrections(words)
+        terms = []
+        for word in words:
+            alternatives = [f"{word}:*" if len(word) >= PREFIX_MIN_LENGTH else word]
+            alternatives += corrections.get(word, [])
+            terms.append("(" + " | ".join(alternatives) + ")")
+        # Only [a-z0-9] words reach the raw tsquery syntax: no operator can be injected.
+        ts_query = SearchQuery(" & ".join(terms), config=SEARCH_CONFIG, search_type="raw")
         return (
-            self.filter(matches)
-            .annotate(search_rank=models.ExpressionWrapper(rank, output_field=FloatField()))
-            .order_by(F("search_rank").desc(), "name", "pk")
+            self.filter(search_vector=ts_query)
+            .annotate(search_rank=SearchRank(F("search_vector"), ts_query))
+            .order_by(F("search_rank").desc(), "sort_name", "pk")
         )
+
+
+# PostgreSQL search: the words a tsquery is built from, at most this many of them.
+_TSQUERY_WORD = re.compile(r"[a-z0-9]+")
+MAX_SEARCH_WORDS = 12
+# Words this long also match as prefixes ("ressourc" finds "ressourcerie").
+PREFIX_MIN_LENGTH = 3
+# Words this long and in no pole's text get corrected to their nearest lexicon words.
+TYPO_MIN_LENGTH = 4
+TYPO_ALTERNATIVES = 3
+
+
+def typo_corrections(words: list[str]) -> dict[str, list[str]]:
+    """For each word (PostgreSQL, normalised) absent from the search lexicon, its nearest
+    lexicon words by trigram similarity, in one query on the lexicon's trigram index."""
+    candidates = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
+    if not candidates:
+        return {}
+    from .models import SearchWord
+
+    lexicon = connection.ops.quote_name(SearchWord._meta.db_table)
+    with connection.cursor() as cursor:
+        # The table name is the model's; the typed words are parameters.
+        cursor.execute(
+            f"""
+            SELECT typed.word, near.word
+            FROM unnest(%s::text[]) AS typed(word)
+            CROSS JOIN LATERAL (
+                SELECT lexicon.word FROM {lexicon} AS lexicon
+                WHERE lexicon.word %% typed.word
+                ORDER BY lexicon.word <-> typed.word, lexicon.word
+                LIMIT %s
+            ) AS near
+            """,  # noqa: S608
+            [candidates, TYPO_ALTERNATIVES],
+        )
+        rows = cursor.fetchall()
+    nearest: dict[str, list[str]] = {}
+    for typed, near in rows:
+        nearest.setdefault(typed, []).append(near)
+    # A word the lexicon holds as typed needs no correction.
+    return {
+        typed: [word for word in near if _TSQUERY_WORD.fullmatch(word)]
+        for typed, near in nearest.items()
+        if typed not in near
+    }

@@ -46,6 +46,7 @@ from editors.scopes import (
     editable_structures,
     is_national,
 )
+from poles.exports import escape_formula, unescape_formula
 from poles.services import refresh_search_texts
 from poles.validators import normalize_siret
 from territories.models import EPCI, Commune, Departement, Region
@@ -75,12 +76,17 @@ class ImportFileError(Exception):
 
 
 def cell_text(value) -> str:
-    """A cell as text: spreadsheets give numbers, dates and None as well as strings."""
+    """A cell as text: spreadsheets give numbers, dates and None as well as strings.
+
+    The quote our exports put before a leading formula character ("'=…", see
+    `poles.exports.escape_formula`) is removed, so that a re-imported export changes
+    nothing.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unescape_formula(str(value).strip())
 
 
 def padded_code(value, width: int) -> str:
@@ -359,6 +365,15 @@ class DirectoryResource(resources.ModelResource):
         self.user = user
         self.repeated_rows: dict[int, int] = {}
         self.touched_pole_ids: set[int] = set()
+
+    def export_field(self, field, instance, **kwargs):
+        # Text that people wrote may start like a formula (=HYPERLINK(…)): exported
+        # inert, for CSV and XLSX alike (openpyxl writes "=…" strings as formulas).
+        # Numbers are left as they are: -12.5 is a number, not a formula.
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, widgets.NumberWidget):
+            return escape_formula(value)
+        return value
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         # All or nothing by default, for every caller: an invalid row rolls back the

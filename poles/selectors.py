@@ -4,7 +4,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -16,6 +28,7 @@ from .models import (
     Membership,
     Network,
     Pole,
+    PolePhoto,
     PoleSource,
     PoolingType,
     Recognition,
@@ -25,14 +38,36 @@ from .models import (
 DEFAULT_MARKER_COLOR = "#3f6f8f"
 
 
-def home_poles():
-    return Pole.objects.published().for_list()
+# A pole's page lists its member structures by pages of this many: a pole can have
+# hundreds, and each row is three model instances and a table row to render.
+MEMBERS_PAGE_SIZE = 100
 
 
-def pole_detail_queryset():
+def pole_memberships(*, offset: int = 0, queryset=None):
+    """One page of (a pole's) memberships, with what the members table shows."""
+    queryset = Membership.objects.all() if queryset is None else queryset
+    return (
+        queryset.select_related("structure__legal_form", "structure__headcount_band")
+        .prefetch_related("structure__approvals")
+        .order_by("role", "structure__name", "pk")[offset : offset + MEMBERS_PAGE_SIZE]
+    )
+
+
+def pole_detail_queryset(*, member_offset: int = 0):
+    """A pole with everything its page shows: one query per list, the members table
+    bounded to one page (`member_offset`) as `member_rows`, their total as
+    `membership_count`."""
+    membership_count = (
+        Membership.objects.filter(pole=OuterRef("pk"))
+        .order_by()
+        .values("pole")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Pole.objects.published()
-        .for_list()
+        .for_page()
+        .annotate(membership_count=Coalesce(Subquery(membership_count), 0))
         .prefetch_related(
             Prefetch("pooling_types", queryset=PoolingType.objects.order_by("position", "name")),
             Prefetch("recognitions", queryset=Recognition.objects.order_by("year", "name")),
@@ -46,17 +81,12 @@ def pole_detail_queryset():
             Prefetch("territory_regions", queryset=Region.objects.order_by("name")),
             Prefetch("figures", queryset=KeyFigure.objects.order_by("-year")),
             Prefetch("sources", queryset=PoleSource.objects.order_by("position", "id")),
+            Prefetch("photos", queryset=PolePhoto.objects.order_by("position", "id")),
+            # Sliced: Django needs a to_attr (a list) for that.
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related(
-                    "structure__legal_form", "structure__headcount_band"
-                )
-                .prefetch_related("structure__approvals")
-                .order_by("role", "structure__name"),
-            ),
-            Prefetch(
-                "cooperators",
-                queryset=Cooperator.objects.current().select_related("college"),
+                queryset=pole_memberships(offset=member_offset),
+                to_attr="member_rows",
             ),
             Prefetch("colleges", queryset=College.objects.order_by("position", "name")),
         )
@@ -85,33 +115,39 @@ class FigureTotal:
         return f"{self.year_min}–{self.year_max}"
 
 
-def latest_figure_total(poles, field_name: str) -> FigureTotal:
-    """Sum each pole's latest non-empty `field_name` (ETP, turnover…), in one query."""
-    present = {f"{field_name}__isnull": False}
-    latest_year = (
-        KeyFigure.objects.filter(pole=OuterRef("pole"), **present)
-        .order_by("-year")
-        .values("year")[:1]
-    )
-    row = (
-        KeyFigure.objects.filter(pole__in=poles.order_by().values("pk"), **present)
-        .filter(year=Subquery(latest_year))
-        .aggregate(
-            total=Sum(field_name),
-            pole_count=Count("pole", distinct=True),
-            year_min=Min("year"),
-            year_max=Max("year"),
-            approximate_count=Count("pk", filter=Q(is_approximate=True)),
-        )
-    )
-    return FigureTotal(**row)
+SUMMED_FIGURES = ("etp", "turnover")
 
 
 def figures_summary(poles) -> dict[str, FigureTotal]:
-    return {
-        "etp": latest_figure_total(poles, "etp"),
-        "turnover": latest_figure_total(poles, "turnover"),
-    }
+    """For each summed figure (ETP, turnover), the total of each pole's latest non-empty
+    value, in one query: per pole, subqueries read its latest row from the covering
+    index on (pole, -year) (index-only on PostgreSQL), so the cost follows the number
+    of poles, never every pole's every year. Summed here rather than by SQL aggregates,
+    which would repeat each subquery once per aggregate."""
+    annotations = {}
+    for name in SUMMED_FIGURES:
+        latest = KeyFigure.objects.filter(pole=OuterRef("pk"), **{f"{name}__isnull": False})
+        latest = latest.order_by("-year")
+        annotations.update(
+            {
+                f"{name}_value": Subquery(latest.values(name)[:1]),
+                f"{name}_year": Subquery(latest.values("year")[:1]),
+                f"{name}_approximate": Subquery(latest.values("is_approximate")[:1]),
+            }
+        )
+    rows = list(poles.order_by().annotate(**annotations).values(*annotations))
+    summary = {}
+    for name in SUMMED_FIGURES:
+        known = [row for row in rows if row[f"{name}_value"] is not None]
+        years = [row[f"{name}_year"] for row in known]
+        summary[name] = FigureTotal(
+            total=sum(row[f"{name}_value"] for row in known) if known else None,
+            pole_count=len(known),
+            year_min=min(years, default=None),
+            year_max=max(years, default=None),
+            approximate_count=sum(1 for row in known if row[f"{name}_approximate"]),
+        )
+    return summary
 
 
 def status_counts(poles) -> list[dict]:
@@ -127,29 +163,44 @@ def status_counts(poles) -> list[dict]:
 
 def _published_pole_places():
     """(pole id, département code or None, région code) for every place where a published
-    pole is seated or acts. `None` for the département means the whole région."""
+    pole is seated or acts, without repeats, in one query (a UNION of the seat and the
+    four links of the territory of action). `None` for the département means the whole
+    région."""
     published = Q(pole__is_published=True)
-    rows = list(
+    no_departement = Value(None, output_field=CharField())
+    seats = (
         Pole.objects.published()
         .filter(seat_commune__isnull=False)
+        .order_by()
         .values_list("pk", "seat_commune__departement_id", "seat_commune__departement__region_id")
     )
-    rows += Pole.territory_communes.through.objects.filter(published).values_list(
-        "pole_id", "commune__departement_id", "commune__departement__region_id"
-    )
-    rows += Pole.territory_epcis.through.objects.filter(published).values_list(
-        "pole_id", "epci__departements__code", "epci__departements__region_id"
-    )
-    rows += Pole.territory_departements.through.objects.filter(published).values_list(
-        "pole_id", "departement_id", "departement__region_id"
-    )
-    rows += [
-        (pole_id, None, region_id)
-        for pole_id, region_id in Pole.territory_regions.through.objects.filter(
-            published
-        ).values_list("pole_id", "region_id")
+    links = [
+        Pole.territory_communes.through.objects.filter(published).values_list(
+            "pole_id", "commune__departement_id", "commune__departement__region_id"
+        ),
+        Pole.territory_epcis.through.objects.filter(published).values_list(
+            "pole_id", "epci__departements__code", "epci__departements__region_id"
+        ),
+        Pole.territory_departements.through.objects.filter(published).values_list(
+            "pole_id", "departement_id", "departement__region_id"
+        ),
+        Pole.territory_regions.through.objects.filter(published)
+        .annotate(no_departement=no_departement)
+        .values_list("pole_id", "no_departement", "region_id"),
     ]
-    return [row for row in rows if row[2] is not None]
+    return [row for row in seats.union(*links) if row[2] is not None]
+
+
+def region_counts() -> list[Region]:
+    """Régions annotated with `pole_count` (as in `territory_index`), without their
+    départements: two queries."""
+    region_poles: dict[str, set[int]] = defaultdict(set)
+    for pole_id, _departement_code, region_code in _published_pole_places():
+        region_poles[region_code].add(pole_id)
+    regions = list(Region.objects.order_by("name"))
+    for region in regions:
+        region.pole_count = len(region_poles[region.code])
+    return regions
 
 
 def territory_index() -> list[Region]:
@@ -181,7 +232,7 @@ def territory_index() -> list[Region]:
 
 def poles_in_region(region: Region):
     """Published poles seated in the région or acting on (part of) it."""
-    return Pole.objects.published().in_region(region.code).order_by("name", "pk").for_list()
+    return Pole.objects.published().in_region(region.code).order_by("sort_name", "pk").for_list()
 
 
 def poles_in_departement(departement: Departement):
@@ -190,14 +241,9 @@ def poles_in_departement(departement: Departement):
     return (
         Pole.objects.published()
         .in_departement(departement.code, region_code=departement.region_id)
-        .order_by("name", "pk")
+        .order_by("sort_name", "pk")
         .for_list()
     )
-
-
-def territory_page(*, poles) -> dict:
-    """A territory's or a sector's poles and their figures."""
-    return {"poles": poles, "figures": figures_summary(poles)}
 
 
 # --- Sectors ------------------------------------------------------------------
@@ -213,7 +259,7 @@ def poles_in_sector(sector: Sector):
     return (
         Pole.objects.published()
         .filter(Pole.objects.linked_through("sectors", sector=sector))
-        .order_by("name", "pk")
+        .order_by("sort_name", "pk")
         .for_list()
     )
 
@@ -221,18 +267,24 @@ def poles_in_sector(sector: Sector):
 # --- Home -----------------------------------------------------------------------
 
 
+# The home page shows a bounded number of poles: the map (fed by /poles.geojson) and
+# the entry points by territory and sector lead to all of them.
+HOME_RECENT_POLES = 8
+
+
 def home_page() -> dict:
     poles = Pole.objects.published()
-    regions = territory_index()
+    statuses = status_counts(poles)
+    regions = [region for region in region_counts() if region.pole_count]
     return {
-        "pole_count": poles.count(),
-        "poles": Pole.objects.published()
-        .select_related("seat_commune__departement")
-        .order_by("name", "pk"),
-        "status_counts": status_counts(poles),
+        "pole_count": sum(status["count"] for status in statuses),
+        "recent_poles": list(
+            poles.select_related("seat_commune").order_by("-updated_at", "pk")[:HOME_RECENT_POLES]
+        ),
+        "status_counts": statuses,
         "figures": figures_summary(poles),
-        "regions": [region for region in regions if region.pole_count],
-        "regions_covered": sum(1 for region in regions if region.pole_count),
+        "regions": regions,
+        "regions_covered": len(regions),
         "sectors": [sector for sector in sectors_with_counts() if sector.pole_count],
     }
 
@@ -261,20 +313,40 @@ class CooperatorSummary:
 
 
 def cooperator_summary(pole: Pole) -> CooperatorSummary:
-    """From the prefetched `cooperators` and `colleges` of `pole_detail_queryset()`."""
+    """In one query whatever their number: the current cooperators counted by kind and
+    college, with the names a public page may show (organisations, and persons who
+    consented); a person's name without consent never leaves the database. The
+    colleges come from `pole_detail_queryset()`'s prefetch."""
+    shown_name = Case(
+        When(
+            Q(kind=Cooperator.Kind.ORGANISATION) | Q(consents_to_publication=True),
+            then=F("name"),
+        ),
+        default=Value(None),
+        output_field=CharField(),
+    )
+    rows = (
+        Cooperator.objects.current()
+        .filter(pole=pole)
+        .annotate(shown_name=shown_name)
+        .order_by()
+        .values("kind", "college_id", "shown_name")
+        .annotate(count=Count("pk"))
+    )
     summary = CooperatorSummary()
     by_college: dict[int, int] = defaultdict(int)
-    for cooperator in pole.cooperators.all():
-        if cooperator.is_person:
-            summary.person_count += 1
-            if cooperator.public_name:
-                summary.named_persons.append(cooperator.public_name)
+    for row in rows:
+        count = row["count"]
+        if row["kind"] == Cooperator.Kind.PERSON:
+            summary.person_count += count
+            if row["shown_name"]:
+                summary.named_persons += [row["shown_name"]] * count
         else:
-            summary.organisations.append(cooperator.name)
-        if cooperator.college_id:
-            by_college[cooperator.college_id] += 1
+            summary.organisations += [row["shown_name"]] * count
+        if row["college_id"]:
+            by_college[row["college_id"]] += count
         else:
-            summary.without_college += 1
+            summary.without_college += count
     summary.organisations.sort(key=str.casefold)
     summary.named_persons.sort(key=str.casefold)
     summary.colleges = [
@@ -303,14 +375,15 @@ def directory_poles(filterset):
 
 
 def directory_geojson(filterset) -> dict:
-    """The filtered poles as an RFC 7946 FeatureCollection, in three queries whatever
-    their number: the poles, their sectors, the count of poles without a position."""
+    """The filtered poles as an RFC 7946 FeatureCollection, in two lean queries
+    (`.values()`, no model instance) whatever their number: the poles (those without a
+    position are only counted), their sectors."""
     if not filterset.is_valid():
         return {"type": "FeatureCollection", "features": [], "poles_without_position": 0}
     poles = filterset.qs
     located = Q(latitude__isnull=False, longitude__isnull=False)
-    rows = list(
-        poles.filter(located).values(
+    every_row = list(
+        poles.values(
             "pk",
             "slug",
             "name",
@@ -322,7 +395,12 @@ def directory_geojson(filterset) -> dict:
             "main_sector__color",
         )
     )
+    rows = [
+        row for row in every_row if row["latitude"] is not None and row["longitude"] is not None
+    ]
     english = (get_language() or "fr").startswith("en")  # as ReferenceItem.label
+    # One reverse() for every feature: slugs are plain ASCII, nothing to quote.
+    url_prefix = reverse("poles:detail", kwargs={"slug": "slug"}).removesuffix("slug/")
     sectors_by_pole = defaultdict(list)
     pairs = (
         Pole.sectors.through.objects.filter(pole_id__in=poles.filter(located).values("pk"))
@@ -343,7 +421,7 @@ def directory_geojson(filterset) -> dict:
             "properties": {
                 "slug": row["slug"],
                 "name": row["name"],
-                "url": reverse("poles:detail", kwargs={"slug": row["slug"]}),
+                "url": f"{url_prefix}{row['slug']}/",
                 "commune": row["seat_commune__name"] or "",
                 "departement": row["seat_commune__departement_id"] or "",
                 "status": row["status"],
@@ -356,5 +434,5 @@ def directory_geojson(filterset) -> dict:
     return {
         "type": "FeatureCollection",
         "features": features,
-        "poles_without_position": poles.exclude(located).count(),
+        "poles_without_position": len(every_row) - len(rows),
     }

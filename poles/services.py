@@ -1,14 +1,15 @@
 """Writes to the directory: loading reference lists and the real seed poles."""
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import Prefetch, Value
 
 from members.models import Cooperator
 from territories.models import Commune
@@ -25,6 +26,7 @@ from .models import (
     PoleSource,
     PoolingType,
     Recognition,
+    SearchWord,
     Sector,
     Structure,
 )
@@ -231,49 +233,139 @@ def _create_seed_pole(row, structures_by_key):
     return pole
 
 
-# Search text. The directory searches one stored, normalised column per pole (see
-# PoleQuerySet.search). It is refreshed explicitly by the writes that change what it
-# is built from (the seed loader, the admin), not by signals a reader cannot see.
+# Search text. The directory searches stored, normalised columns per pole (see
+# PoleQuerySet.search): `search_text` everywhere, and on PostgreSQL its weighted
+# tsvector `search_vector` and the lexicon of its words (SearchWord). They are refreshed
+# explicitly by the writes that change what they are built from (the seed loader, the
+# admin, imports, the synthetic generator), not by signals a reader cannot see.
+
+# Weights of the parts of a pole's text in `search_vector` (PostgreSQL ranks A highest).
+SEARCH_WEIGHTS = ("A", "B", "C", "D")
+_WORD = re.compile(r"[a-z0-9]+")
+SEARCH_WORD_MIN_LENGTH = 3
+SEARCH_WORD_MAX_LENGTH = 100
 
 
-def build_search_text(pole) -> str:
-    """The normalised text a pole is found by, its name on the first line.
+def search_document(pole) -> dict[str, list[str]]:
+    """The parts of the text a pole is found by, by weight: name (A), summary and
+    sectors (B), description, development axes and seat (C), member structures (D).
 
     Expects the pole's seat commune (with its département), sectors and memberships
     with their structures to be loaded or loadable; see `refresh_search_texts`.
     """
     commune = pole.seat_commune
+    return {
+        "A": [pole.name],
+        "B": [
+            pole.summary,
+            *(name for sector in pole.sectors.all() for name in (sector.name, sector.name_en)),
+        ],
+        "C": [
+            pole.description,
+            pole.development_axes,
+            *((commune.name, commune.departement.name) if commune else ()),
+        ],
+        "D": [m.structure.name for m in pole.memberships.all() if m.left_year is None],
+    }
+
+
+def build_search_text(pole, document=None) -> str:
+    """The normalised text a pole is found by, its name on the first line."""
+    document = document or search_document(pole)
     parts = [
-        pole.name,
-        pole.summary,
-        pole.description,
-        pole.development_axes,
-        *(m.structure.name for m in pole.memberships.all() if m.left_year is None),
-        *((commune.name, commune.departement.name) if commune else ()),
-        *(name for sector in pole.sectors.all() for name in (sector.name, sector.name_en)),
+        *document["A"],
+        document["B"][0],  # the summary, then the description and axes, as always
+        *document["C"][:2],
+        *document["D"],
+        *document["C"][2:],
+        *document["B"][1:],
     ]
-    # One normalised part per line: normalize() folds newlines, and the first line
-    # (the name) is weighted for ranking on PostgreSQL.
+    # One normalised part per line (normalize() folds newlines).
     return "\n".join(text for text in map(normalize, parts) if text)
 
 
+def search_vector(document: dict[str, list[str]]):
+    """The PostgreSQL expression of a pole's weighted tsvector (for bulk_update)."""
+    from django.contrib.postgres.search import SearchVector
+
+    from .querysets import SEARCH_CONFIG
+
+    vectors = [
+        SearchVector(
+            Value(" ".join(text for text in map(normalize, document[weight]) if text)),
+            config=SEARCH_CONFIG,
+            weight=weight,
+        )
+        for weight in SEARCH_WEIGHTS
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def search_words(text: str) -> set[str]:
+    """The lexicon words of a normalised search text."""
+    return {
+        word
+        for word in _WORD.findall(text)
+        if SEARCH_WORD_MIN_LENGTH <= len(word) <= SEARCH_WORD_MAX_LENGTH and not word.isdigit()
+    }
+
+
+def add_search_words(words) -> None:
+    if words:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word) for word in sorted(words)],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+
+
+def save_search_texts(poles, *, force: bool = False) -> int:
+    """Compute the search columns of `poles` (instances whose seat, sectors and
+    memberships are loaded) and write those that changed (all with `force`) in bulk,
+    with the lexicon of their words. Returns the number of poles written."""
+    postgresql = connection.vendor == "postgresql"
+    changed = []
+    words: set[str] = set()
+    for pole in poles:
+        document = search_document(pole)
+        text = build_search_text(pole, document)
+        stale_vector = postgresql and pole.__dict__.get("search_vector", "") is None
+        if force or text != pole.search_text or stale_vector:
+            pole.search_text = text
+            if postgresql:
+                pole.search_vector = search_vector(document)
+            changed.append(pole)
+            words |= search_words(text)
+    fields = ["search_text", "search_vector"] if postgresql else ["search_text"]
+    # bulk_update leaves updated_at alone: re-indexing is not an edit of the pole.
+    Pole.objects.bulk_update(changed, fields, batch_size=500)
+    add_search_words(words)
+    return len(changed)
+
+
 def refresh_search_texts(queryset) -> int:
-    """Rebuild the search text of the given poles in a constant number of queries."""
+    """Rebuild the search columns of the given poles in a constant number of queries."""
     poles = list(
         queryset.select_related("seat_commune__departement").prefetch_related(
             "sectors",
             Prefetch("memberships", queryset=Membership.objects.select_related("structure")),
         )
     )
-    changed = []
-    for pole in poles:
-        text = build_search_text(pole)
-        if text != pole.search_text:
-            pole.search_text = text
-            changed.append(pole)
-    # bulk_update leaves updated_at alone: re-indexing is not an edit of the pole.
-    Pole.objects.bulk_update(changed, ["search_text"], batch_size=500)
-    return len(changed)
+    return save_search_texts(poles)
+
+
+def rebuild_search_lexicon() -> int:
+    """Replace the lexicon by the words of every pole's stored search text."""
+    words: set[str] = set()
+    for text in Pole.objects.values_list("search_text", flat=True).iterator(chunk_size=500):
+        words |= search_words(text)
+    with transaction.atomic():
+        SearchWord.objects.all().delete()
+        add_search_words(words)
+    return len(words)
 
 
 def refresh_search_text(pole: Pole) -> None:

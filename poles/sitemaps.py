@@ -1,6 +1,7 @@
 """sitemap.xml: the public pages a search engine should know."""
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 
 from territories.models import Departement, Region
@@ -9,10 +10,20 @@ from .models import Pole, Sector
 
 
 class StaticPagesSitemap(Sitemap):
+    """The directory's fixed pages; each shows every published pole (or computes on
+    them), so the latest update of a published pole is their last modification."""
+
     changefreq = "weekly"
 
     def items(self):
-        names = ["poles:home", "poles:list", "poles:territories", "poles:sectors"]
+        names = [
+            "poles:home",
+            "poles:list",
+            "poles:territories",
+            "poles:sectors",
+            "observatory:index",
+            "poles:data",
+        ]
         items = []
         for name in names:
             try:
@@ -24,6 +35,13 @@ class StaticPagesSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
+
+    def lastmod(self, item):
+        if not hasattr(self, "_latest_update"):  # one query for every page
+            self._latest_update = Pole.objects.published().aggregate(latest=Max("updated_at"))[
+                "latest"
+            ]
+        return self._latest_update
 
 
 class PoleSitemap(Sitemap):
@@ -54,7 +72,13 @@ class SectorSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Sector.objects.order_by("position", "slug")
+        # A sector's page lists its published poles: its last modification is theirs.
+        return Sector.objects.annotate(
+            latest_update=Max("poles__updated_at", filter=Q(poles__is_published=True))
+        ).order_by("position", "slug")
+
+    def lastmod(self, sector):
+        return sector.latest_update
 
 
 sitemaps = {

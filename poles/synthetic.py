@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from stdnum import luhn
 
 from members.models import College, Cooperator
-from territories.models import Commune, Departement
+from territories.models import EPCI, Commune, Departement, Region
 
 from .models import (
     Approval,
@@ -43,10 +43,12 @@ from .models import (
     PoleSource,
     PoolingType,
     Recognition,
+    SearchWord,
     Sector,
     Structure,
 )
-from .services import build_search_text
+from .models.pole import name_sort_key
+from .services import rebuild_search_lexicon, save_search_texts
 
 SYNTHETIC_LABEL = "Données synthétiques"
 BATCH_SIZE = 2000
@@ -520,6 +522,7 @@ class Generator:
             poles.append(
                 Pole(
                     name=name,
+                    sort_name=name_sort_key(name),  # bulk_create does not call save()
                     slug=slug,
                     summary=f"{SYNTHETIC_LABEL} : pôle fictif de coopération à {commune_name}.",
                     description=(
@@ -807,9 +810,10 @@ class Generator:
         self._timed("memberships", start)
 
     def make_search_texts(self):
-        """The stored search text, built by the same function as for real poles
-        (`poles.services.build_search_text`) from the rows still in memory, instead of
-        reading back 100,000 memberships."""
+        """The stored search columns (text, and on PostgreSQL the weighted vector and
+        the lexicon), written by the same service as for real poles
+        (`poles.services.save_search_texts`) from the rows still in memory, instead of
+        reading back 100,000 memberships: bulk updates, no per-row save."""
         start = time.monotonic()
         seats = Commune.objects.select_related("departement").in_bulk(
             {seat[0] for seat in self.pole_seats}
@@ -819,10 +823,9 @@ class Generator:
         ):
             pole.seat_commune = seats[pole.seat_commune_id]
             pole._prefetched_objects_cache = {"sectors": sectors, "memberships": memberships}
-            pole.search_text = build_search_text(pole)
+        save_search_texts(self.poles, force=True)
+        for pole in self.poles:
             del pole._prefetched_objects_cache
-        # bulk_update leaves updated_at alone, as poles.services.refresh_search_texts does.
-        Pole.objects.bulk_update(self.poles, ["search_text"], batch_size=500)
         self._timed("search_text", start)
 
     def make_figures(self):
@@ -958,6 +961,8 @@ def generate(*, sizes: Sizes, replace: bool = False) -> Report:
     if replace:
         delete_synthetic()
     report = Generator(sizes).run()
+    if replace:
+        rebuild_search_lexicon()  # without the words of the deleted synthetic poles
     start = time.monotonic()
     analyze_tables()
     report.timings["analyze"] = round(time.monotonic() - start, 2)
@@ -985,6 +990,14 @@ def analyze_tables() -> None:
         Cooperator,
         Structure.approvals.through,
         *(field.remote_field.through for field in Pole._meta.local_many_to_many),
+        SearchWord,
+        # The territories, loaded by load_territories just before: without statistics
+        # the planner takes the 35,000 communes for a few hundred rows.
+        Commune,
+        Departement,
+        Region,
+        EPCI,
+        EPCI.departements.through,
     ]
     with connection.cursor() as cursor:
         for model in models:

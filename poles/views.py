@@ -1,6 +1,6 @@
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,12 +24,14 @@ def home(request):
 
 
 DIRECTORY_PAGE_SIZE = 20
+# Territory and sector pages list their poles by pages too: a région can hold hundreds.
+TERRITORY_PAGE_SIZE = 50
 
 
-def _directory_page(queryset, number):
+def _directory_page(queryset, number, *, per_page=DIRECTORY_PAGE_SIZE):
     """The requested page, or the nearest one with a message: a shared or hand-edited
     link with a wrong page number still shows results, never an error page."""
-    paginator = Paginator(queryset, DIRECTORY_PAGE_SIZE)
+    paginator = Paginator(queryset, per_page)
     if number in (None, ""):
         return paginator.page(1), ""
     if number.isascii() and number.isdigit() and len(number) > 9:
@@ -114,13 +116,16 @@ class PoleDetailView(DetailView):
     context_object_name = "pole"
 
     def get_queryset(self):
-        return selectors.pole_detail_queryset()
+        self.member_page_number = _page_number(self.request.GET.get("page"))
+        offset = (self.member_page_number - 1) * selectors.MEMBERS_PAGE_SIZE
+        return selectors.pole_detail_queryset(member_offset=offset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pole = self.object
         figures = list(pole.figures.all())
         context.update(
+            **self._member_page(pole),
             figures=figures,
             charts=[
                 chart
@@ -130,6 +135,51 @@ class PoleDetailView(DetailView):
             cooperators=selectors.cooperator_summary(pole),
         )
         return context
+
+    def _member_page(self, pole) -> dict:
+        """The page of member structures prefetched with the pole (counted by
+        `membership_count`, so paginating costs no query), or the nearest page with a
+        message for a wrong page number."""
+        paginator = Paginator(range(pole.membership_count), selectors.MEMBERS_PAGE_SIZE)
+        requested = self.request.GET.get("page")
+        number = self.member_page_number
+        message = ""
+        if requested not in (None, "") and str(number) != requested.strip():
+            message = _("This page number is not valid: here is the first page.")
+        if number > paginator.num_pages:
+            number = paginator.num_pages
+            message = _("There are fewer pages of results: here is the last one.")
+            offset = (number - 1) * selectors.MEMBERS_PAGE_SIZE
+            pole.member_rows = list(
+                selectors.pole_memberships(offset=offset, queryset=pole.memberships.all())
+            )
+        memberships = pole.member_rows
+        return {
+            "member_page": Page(memberships, number, paginator),
+            "member_page_message": message,
+        }
+
+
+def _page_number(value) -> int:
+    """A page number from the query string: 1 unless a positive integer."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < 1:
+        return 1
+    return int(value)
+
+
+def _territory_context(request, poles) -> dict:
+    """A territory's or a sector's figures (all its poles) and one page of its poles."""
+    page, page_message = _directory_page(
+        poles, request.GET.get("page"), per_page=TERRITORY_PAGE_SIZE
+    )
+    return {
+        "figures": selectors.figures_summary(poles),
+        "page_obj": page,
+        "poles": page.object_list,
+        "pole_count": page.paginator.count,
+        "page_message": page_message,
+    }
 
 
 def territory_index(request):
@@ -143,7 +193,7 @@ def region_detail(request, region_slug):
         ),
         slug=region_slug,
     )
-    context = selectors.territory_page(poles=selectors.poles_in_region(region))
+    context = _territory_context(request, selectors.poles_in_region(region))
     context.update(
         territory=region,
         kind="region",
@@ -158,7 +208,7 @@ def departement_detail(request, region_slug, departement_slug):
     )
     if departement.region.slug != region_slug:
         raise Http404
-    context = selectors.territory_page(poles=selectors.poles_in_departement(departement))
+    context = _territory_context(request, selectors.poles_in_departement(departement))
     context.update(
         territory=departement,
         region=departement.region,
@@ -174,7 +224,7 @@ def sector_index(request):
 
 def sector_detail(request, slug):
     sector = get_object_or_404(Sector, slug=slug)
-    context = selectors.territory_page(poles=selectors.poles_in_sector(sector))
+    context = _territory_context(request, selectors.poles_in_sector(sector))
     context.update(
         territory=sector,
         kind="sector",

@@ -11,7 +11,15 @@ class PTCEAdminConfig(SimpleAdminConfig):
     `leaflet.admin`, which imports GeoDjango and fails without GDAL.
     """
 
-    ADMIN_MODULES = ("django.contrib.auth", "territories", "poles", "members", "editors")
+    # axes: national administrators see and clear login lockouts.
+    ADMIN_MODULES = (
+        "django.contrib.auth",
+        "axes",
+        "territories",
+        "poles",
+        "members",
+        "editors",
+    )
 
     def ready(self):
         super().ready()

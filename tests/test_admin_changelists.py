@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from editors.models import EditorProfile
-from poles.models import Network, Sector
-from territories.models import Region
+from poles.models import Network, Pole, Sector
+from territories.models import Departement, Region
 from tests.factories import (
+    CooperatorFactory,
     KeyFigureFactory,
     MembershipFactory,
     StructureFactory,
@@ -104,3 +105,136 @@ def test_changelist_queries_do_not_grow_with_the_data(client, role, url_name, ce
     large = count_queries(client, url)
     assert large == small
     assert large <= ceiling
+
+
+# --- At national scale: lean changelists -------------------------------------------------
+
+
+def territorial_editor():
+    return editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")])
+
+
+def captured(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+        for obj in response.context["cl"].result_list:
+            str(obj)
+    assert response.status_code == 200
+    return response, [query["sql"] for query in queries]
+
+
+@pytest.mark.parametrize("role", ["national", "territorial"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:poles_pole_changelist",
+        "admin:poles_structure_changelist",
+        "admin:members_cooperator_changelist",
+        "admin:poles_membership_changelist",
+        "admin:poles_keyfigure_changelist",
+    ],
+)
+def test_a_changelist_counts_its_rows_once(client, role, url_name):
+    """No second COUNT of the whole table for "(N total)": one COUNT per page."""
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    pole = located_pole("60333")
+    MembershipFactory(pole=pole)
+    KeyFigureFactory(pole=pole, year=2020)
+    CooperatorFactory(pole=pole)
+    _, queries = captured(client, reverse(url_name))
+    assert sum(sql.upper().startswith("SELECT COUNT(") for sql in queries) == 1
+
+
+def test_cooperator_changelist_queries_do_not_grow_with_the_data(client):
+    client.force_login(territorial_editor())
+    url = reverse("admin:members_cooperator_changelist")
+    poles = [located_pole("60333") for _ in range(2)]
+    for pole in poles:
+        CooperatorFactory(pole=pole)
+    _, small = captured(client, url)
+    # More cooperators in scope (Hauts-de-France) and out of it (Marseille).
+    for pole in [*poles, located_pole("80021"), located_pole("13055")]:
+        for _ in range(4):
+            CooperatorFactory(pole=pole)
+    response, large = captured(client, url)
+    assert len(large) == len(small) <= 16
+    assert len(response.context["cl"].result_list) == 2 + 3 * 4
+
+
+def test_poles_are_listed_in_name_order_accents_aside(national_client):
+    for name in ["Pôle Zéphyr", "Économie du Bray", "Atelier commun", "Dentelle et Cie"]:
+        located_pole("60333", name=name)
+    response = national_client.get(reverse("admin:poles_pole_changelist"))
+    listed = [pole.name for pole in response.context["cl"].result_list]
+    assert listed == ["Atelier commun", "Dentelle et Cie", "Économie du Bray", "Pôle Zéphyr"]
+
+
+def test_cooperators_are_grouped_by_pole(client):
+    client.force_login(editor(Role.NATIONAL))
+    first, second = located_pole("60333"), located_pole("60333")
+    for pole, name in [(second, "B"), (first, "C"), (second, "A"), (first, "A")]:
+        CooperatorFactory(pole=pole, name=f"Coopérateur {name}")
+    response = client.get(reverse("admin:members_cooperator_changelist"))
+    rows = [(obj.pole_id, obj.name) for obj in response.context["cl"].result_list]
+    assert rows == sorted(rows)
+
+
+def test_structure_changelist_counts_each_structures_poles(client):
+    """The "poles" column, and the structures of no pole still listed for a territorial
+    editor (so that they can be attached), never another région's."""
+    client.force_login(territorial_editor())
+    oise, other_oise = located_pole("60333"), located_pole("60057")
+    marseille = located_pole("13055")
+    shared = StructureFactory(name="Structure de test partagée")
+    MembershipFactory(pole=oise, structure=shared)
+    MembershipFactory(pole=other_oise, structure=shared)
+    MembershipFactory(pole=marseille, structure=StructureFactory(name="Structure de Marseille"))
+    orphan = StructureFactory(name="Structure de test sans pôle")
+    response = client.get(reverse("admin:poles_structure_changelist"))
+    counts = {obj.name: obj.pole_count for obj in response.context["cl"].result_list}
+    assert counts == {shared.name: 2, orphan.name: 0}
+    ordered = client.get(reverse("admin:poles_structure_changelist"), {"o": "-5"})
+    # Sorted by that column (most poles first): a correlated count, sortable too.
+    assert [obj.name for obj in ordered.context["cl"].result_list] == [shared.name, orphan.name]
+
+
+def test_region_filter_lists_the_editors_regions(client):
+    located_pole("60333")
+    located_pole("13055")
+    url = reverse("admin:poles_pole_changelist")
+
+    def regions(response):
+        specs = [
+            spec
+            for spec in response.context["cl"].filter_specs
+            if getattr(spec, "lookup_kwarg", "").startswith("seat_commune__departement__region")
+        ]
+        return {title for spec in specs for _, title in spec.lookup_choices}
+
+    client.force_login(editor(Role.NATIONAL))
+    assert len(regions(client.get(url))) == Region.objects.count()
+    # One région in scope: no filter to choose from (Django hides a single choice).
+    client.force_login(territorial_editor())
+    assert regions(client.get(url)) == set()
+    network = Network.objects.create(slug="reseau-de-test", name="Réseau de test")
+    marseille = Pole.objects.get(seat_commune__code="13055")
+    marseille.networks.set([network])
+    client.force_login(
+        editor(
+            Role.TERRITORIAL,
+            departements=[Departement.objects.get(code="60")],
+            networks=[network],
+        )
+    )
+    assert regions(client.get(url)) == {"Hauts-de-France", "Provence-Alpes-Côte d'Azur"}
+
+
+def test_row_checkbox_is_djangos_markup(national_client):
+    from django.contrib import admin as django_admin
+    from django.contrib.admin import ModelAdmin
+
+    pole = located_pole("60333", name="Pôle <b>d'essai</b> & Cie")
+    model_admin = django_admin.site._registry[Pole]
+    assert str(model_admin.action_checkbox(pole)) == str(
+        ModelAdmin.action_checkbox(model_admin, pole)
+    )

@@ -195,3 +195,94 @@ def test_publish_action_logs_each_pole_and_stays_in_scope(client):
     oise.refresh_from_db()
     assert oise.is_published is False
     assert LogEntry.objects.filter(user=user, object_id=str(oise.pk)).count() == 2
+
+
+# The logo's files are not in the history ---------------------------------------------
+
+
+def _png(color) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 200), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _logo(pole, color, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from poles.images import set_pole_logo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_pole_logo(pole=pole, upload=SimpleUploadedFile("logo.png", _png(color), "image/png"))
+    pole.refresh_from_db()
+    return pole.logo.name, pole.logo_small.name
+
+
+def test_reverting_a_pole_keeps_its_current_logo(
+    client, national, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    pole = versioned_pole(name="Pôle de test logo v1")
+    old_logo, old_small = _logo(pole, "red", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        save_pole(client, pole, name="Pôle de test logo v2")
+    with_old_logo = Version.objects.get_for_object(pole).order_by("-pk").first()
+    assert "logo" not in with_old_logo.field_dict  # the history holds no file field
+    new_logo, new_small = _logo(pole, "blue", django_capture_on_commit_callbacks)
+    assert not default_storage.exists(old_logo) and not default_storage.exists(old_small)
+
+    # The diff view does not list the logo as a change.
+    diff = client.get(reverse("admin:poles_pole_version_diff", args=[pole.pk, with_old_logo.pk]))
+    assert diff.status_code == 200
+    assert "logo" not in {row["name"] for row in diff.context["rows"]}
+
+    for version in Version.objects.get_for_object(pole):
+        url = reverse("admin:poles_pole_revision", args=[pole.pk, version.pk])
+        page = client.get(url)
+        assert page.status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, change_form_data(page))
+        assert response.status_code == 302
+        pole.refresh_from_db()
+        assert (pole.logo.name, pole.logo_small.name) == (new_logo, new_small)
+        assert (pole.logo_small_width, pole.logo_small_height) == (160, 80)
+        assert default_storage.exists(new_logo) and default_storage.exists(new_small)
+    assert pole.name == "Pôle de test logo v1"
+
+
+def test_a_version_naming_deleted_logo_files_does_not_bring_them_back(
+    client, national, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Versions saved before the logo left the history still name its old files."""
+    import json
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    pole = versioned_pole(name="Pôle de test logo supprimé")
+    logo, _small = _logo(pole, "green", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:poles_pole_delete", args=[pole.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    deleted = next(
+        v
+        for v in client.get(reverse("admin:poles_pole_recoverlist")).context["deleted"]
+        if v.object_id == str(pole.pk)
+    )
+    # As an old version would: naming the logo's files, deleted with the pole.
+    data = json.loads(deleted.serialized_data)
+    assert "logo" not in data[0]["fields"]
+    data[0]["fields"].update(logo=logo, logo_small="poles/logos/gone-160.png")
+    Version.objects.filter(pk=deleted.pk).update(serialized_data=json.dumps(data))
+    url = reverse("admin:poles_pole_recover", args=[deleted.pk])
+    response = client.post(url, change_form_data(client.get(url)))
+    assert response.status_code == 302
+    recovered = Pole.objects.get(pk=pole.pk)
+    assert recovered.name == "Pôle de test logo supprimé"
+    # Its files went with the deletion: the recovered pole has no logo, not a broken one.
+    assert not recovered.logo and not recovered.logo_small
+    assert recovered.logo_small_width is None
+    assert client.get(recovered.get_absolute_url()).status_code == 200

@@ -119,3 +119,46 @@ def test_a_successful_login_is_not_affected(client):
     assert login_post(client, user.username, "mauvais-mot-de-passe").status_code == 200
     response = login_post(client, user.username, "pw-test-123")
     assert response.status_code == 302
+
+
+def test_a_national_administrator_unlocks_an_account_in_the_admin(client):
+    from axes.models import AccessAttempt
+
+    locked = editor(Role.TERRITORIAL, username="editeur-test-bloque")
+    for _attempt in range(5):
+        login_post(client, locked.username, "mauvais-mot-de-passe")
+    assert login_post(client, locked.username, "pw-test-123").status_code == 429
+
+    client.force_login(editor(Role.NATIONAL, username="admin-national-test"))
+    changelist = client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert changelist.status_code == 200
+    assert "editeur-test-bloque" in changelist.content.decode()
+    attempt = AccessAttempt.objects.get(username=locked.username)
+    response = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username=locked.username).exists()
+
+    client.logout()
+    assert login_post(client, locked.username, "pw-test-123").status_code == 302
+
+
+def test_a_territorial_editor_cannot_see_login_attempts(client):
+    client.force_login(editor(Role.TERRITORIAL, username="editeur-test-curieux"))
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+
+
+def test_an_editor_profile_saved_before_the_groups_exist_still_gets_its_group(db):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from editors.models import EditorProfile
+    from editors.services import sync_editor_group
+
+    Group.objects.all().delete()
+    user = get_user_model().objects.create_user("editeur-test-sans-groupe", is_staff=True)
+    EditorProfile.objects.create(user=user, role=Role.COORDINATOR)
+    sync_editor_group(user)
+    assert list(user.groups.values_list("name", flat=True)) == ["Coordinateurs de pôle"]
+    assert user.has_perm("poles.change_pole")

@@ -143,3 +143,115 @@ def test_college_weights_must_add_up_in_the_pole_form(staff):
     assert response.status_code == 200
     assert "add up to 80 % instead of 100 %" in response.content.decode()
     assert not pole.colleges.exists()
+
+
+# Replacing the animator in one save ------------------------------------------------
+
+
+def _membership_index(page, membership) -> int:
+    prefix = inline_prefix(page, "membership")
+    formset = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.prefix == prefix
+    )
+    return next(i for i, form in enumerate(formset.initial_forms) if form.instance == membership)
+
+
+def _current_animator(pole):
+    return pole.memberships.get(role="animator", left_year__isnull=True).structure
+
+
+def test_the_animator_is_replaced_by_a_new_row_in_one_save(staff):
+    pole = located_pole("60333")
+    old = Membership.objects.create(
+        pole=pole, structure=StructureFactory(name="Ancien animateur (test)"), role="animator"
+    )
+    new = StructureFactory(name="Nouvel animateur (test)")
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    page = staff.get(url)
+    data = change_form_data(page)
+    prefix = add_membership_rows(page, data, [{"structure": new.pk, "role": "animator"}])
+    data[f"{prefix}-{_membership_index(page, old)}-left_year"] = "2024"
+    response = staff.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.context["inline_admin_formsets"]
+    assert _current_animator(pole) == new
+    old.refresh_from_db()
+    assert (old.role, old.left_year) == ("animator", 2024)
+
+
+@pytest.mark.parametrize("demotion", ["left_year", "role", "DELETE"])
+def test_a_former_animator_listed_first_takes_over_in_one_save(staff, demotion):
+    """Rows are saved in the form's order; the one taking over comes first here (its
+    structure's name sorts first), so the demotion must be saved before it."""
+    pole = located_pole("60333")
+    former = Membership.objects.create(
+        pole=pole,
+        structure=StructureFactory(name="A — ancien animateur qui revient (test)"),
+        role="animator",
+        joined_year=2015,
+        left_year=2019,
+    )
+    current = Membership.objects.create(
+        pole=pole, structure=StructureFactory(name="B — animateur actuel (test)"), role="animator"
+    )
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    page = staff.get(url)
+    prefix = inline_prefix(page, "membership")
+    assert _membership_index(page, former) < _membership_index(page, current)
+    data = change_form_data(page)
+    data.pop(f"{prefix}-{_membership_index(page, former)}-left_year")
+    current_row = f"{prefix}-{_membership_index(page, current)}"
+    if demotion == "left_year":
+        data[f"{current_row}-left_year"] = "2024"
+    elif demotion == "role":
+        data[f"{current_row}-role"] = "member"
+    else:
+        data[f"{current_row}-DELETE"] = "on"
+    response = staff.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.context["inline_admin_formsets"]
+    assert _current_animator(pole) == former.structure
+
+
+def test_a_new_animator_without_demoting_the_old_one_is_still_refused(staff):
+    pole = located_pole("60333")
+    old = Membership.objects.create(pole=pole, structure=StructureFactory(), role="animator")
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    page = staff.get(url)
+    data = change_form_data(page)
+    prefix = add_membership_rows(
+        page, data, [{"structure": StructureFactory().pk, "role": "animator"}]
+    )
+    data[f"{prefix}-{_membership_index(page, old)}-note"] = "changé"  # changed, still current
+    response = staff.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "already has a current animator" in response.content.decode()
+    assert pole.memberships.count() == 1
+    old.refresh_from_db()
+    assert old.note == ""  # nothing half-saved
+
+
+def test_the_structure_page_checks_the_animator_of_each_pole(staff):
+    pole = located_pole("60333")
+    Membership.objects.create(pole=pole, structure=StructureFactory(), role="animator")
+    structure = StructureFactory()
+    url = reverse("admin:poles_structure_change", args=[structure.pk])
+    page = staff.get(url)
+    data = change_form_data(page)
+    add_membership_rows(page, data, [{"pole": pole.pk, "role": "animator"}])
+    response = staff.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "already has a current animator" in response.content.decode()
+    assert not structure.memberships.exists()
+
+
+def test_a_structure_page_adds_a_membership_to_a_pole(staff):
+    pole = located_pole("60333")
+    structure = StructureFactory()
+    url = reverse("admin:poles_structure_change", args=[structure.pk])
+    page = staff.get(url)
+    data = change_form_data(page)
+    add_membership_rows(page, data, [{"pole": pole.pk, "role": "animator", "joined_year": 2020}])
+    response = staff.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert _current_animator(pole) == structure

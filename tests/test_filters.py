@@ -236,3 +236,26 @@ def test_sectors_in_english_when_the_visitor_reads_english(client, seeded):
 def test_departement_choices_cover_corsica_and_overseas():
     codes = set(Departement.objects.values_list("code", flat=True))
     assert {"2A", "2B", "971", "974", "976"} <= codes
+
+
+# --- Sorting by name -----------------------------------------------------------------
+
+ACCENTED_NAMES = ["Zèbre solidaire", "économie locale", "Étoile du Nord", "abeilles", "Ecole"]
+
+
+def test_name_sort_ignores_accents_and_case(client):
+    for name in ACCENTED_NAMES:
+        PoleFactory(name=name)
+    expected = ["abeilles", "Ecole", "économie locale", "Étoile du Nord", "Zèbre solidaire"]
+    assert listed(directory(client, tri="nom")) == expected
+    assert listed(directory(client, tri="-nom")) == expected[::-1]
+    assert listed(directory(client)) == expected  # the default order is by name too
+
+
+def test_sort_name_follows_renames_through_save():
+    pole = PoleFactory(name="Zèbre")
+    assert pole.sort_name == "zebre"
+    pole.name = "Économie"
+    pole.save(update_fields=["name"])
+    pole.refresh_from_db()
+    assert pole.sort_name == "economie"

@@ -771,3 +771,37 @@ def test_a_confirmed_import_is_one_revision_in_the_history(client, national, pol
     [version] = Version.objects.get_for_object(pole)
     assert version.revision.user == national
     assert "import.csv" in version.revision.comment
+
+
+# Formula injection: exported inert, re-imported unchanged
+
+FORMULA_NAME = '=HYPERLINK("https://evil.example/","Cliquez")'
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+def test_admin_export_makes_formulas_inert_and_round_trips(client, national, file_format):
+    from tests.factories import located_pole
+
+    pole = located_pole("97411", slug="pole-formule", name=FORMULA_NAME, phone="+262 1 23")
+    structure = StructureFactory(name="@SUM(A1:A9)")
+    MembershipFactory(pole=pole, structure=structure)
+    exported = export(client, Pole, file_format).content
+    if file_format == CSV_FORMAT:
+        (row,) = csv_rows(export(client, Pole))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
+        header, *values = list(sheet.values)
+        (row,) = [dict(zip(header, line, strict=True)) for line in values]
+        assert sheet.cell(row=2, column=header.index("name") + 1).data_type == "s"
+    assert row["name"] == "'" + FORMULA_NAME
+    assert float(row["latitude"]) < 0  # a number stays a number
+    stamp = Pole.objects.get(pk=pole.pk).updated_at
+    name = "export.csv" if file_format == CSV_FORMAT else "export.xlsx"
+    preview = upload(client, Pole, SimpleUploadedFile(name, exported), file_format)
+    assert {action for _line, action in preview_rows(preview)} == {"skip"}
+    confirm(client, Pole, preview)
+    pole.refresh_from_db()
+    assert (pole.name, pole.updated_at) == (FORMULA_NAME, stamp)
+
+    structures = csv_rows(export(client, Structure))
+    assert [row["name"] for row in structures] == ["'@SUM(A1:A9)"]

@@ -1,10 +1,12 @@
 """Home, sector pages, sitemap, robots and error pages: what a visitor sees."""
 
+import datetime
 import re
 
 import pytest
 
 from poles.models import Pole, Sector
+from poles.selectors import HOME_RECENT_POLES
 from tests.factories import PoleFactory
 from tests.pages_data import rich_poles
 
@@ -29,7 +31,9 @@ def test_home_shows_the_map_search_and_key_figures(client, seeded):
     assert "data-ptce-map" in html
     assert 'data-geojson-url="/poles.geojson"' in html
     assert 'id="ptce-map-config"' in html
-    assert "PTCE du Pays de Bray" in page and "Resto Passerelle" in page
+    # A bounded list of poles (the map and the entry points lead to all of them).
+    assert 0 < len(re.findall(r'<li><a href="/poles/[^"/]+/">', html)) <= HOME_RECENT_POLES
+    assert 'href="/poles/"' in html
     # Search goes to the directory with `q`.
     assert re.search(r'<form[^>]+action="/poles/"[^>]*method="get"', html)
     assert 'name="q"' in html
@@ -125,9 +129,34 @@ def test_sitemap_lists_public_pages_only(client, seeded):
         "/territoires/hauts-de-france/",
         "/territoires/hauts-de-france/oise/",
         "/secteurs/insertion-emploi/",
+        "/statistiques/",
+        "/donnees/",
     ):
         assert f"<loc>http://testserver{path}</loc>" in xml
     assert "pole-synthetique-cache" not in xml
+
+
+def test_sitemap_dates_pages_by_their_poles_last_update(client, db, django_assert_max_num_queries):
+
+    sector = Sector.objects.get(slug="mobilite")
+    pole = PoleFactory(sectors=[sector])
+    PoleFactory(sectors=[Sector.objects.get(slug="agriculture")], is_published=False)
+    when = datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.UTC)
+    Pole.objects.filter(pk=pole.pk).update(updated_at=when)
+    with django_assert_max_num_queries(10):
+        xml = client.get("/sitemap.xml").content.decode()
+
+    def lastmod(path):
+        match = re.search(
+            rf"<loc>http://testserver{re.escape(path)}</loc>(?:<lastmod>([^<]+)</lastmod>)?", xml
+        )
+        assert match, path
+        return match.group(1)
+
+    for path in ("/", "/poles/", "/statistiques/", "/donnees/", "/secteurs/mobilite/"):
+        assert lastmod(path) == "2024-05-06"
+    assert lastmod(pole.get_absolute_url()) == "2024-05-06"
+    assert lastmod("/secteurs/agriculture/") is None  # no published pole: no date
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
@@ -156,11 +185,27 @@ def test_500_template_renders_without_a_request():
 @pytest.mark.parametrize("count", [3, 30])
 def test_home_queries_are_constant(client, django_assert_max_num_queries, count):
     rich_poles(count, size=3)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(8):
         response = client.get("/")
         page = text(response)
-    assert "Pôle synthétique 000" in page
+    assert "Pôle synthétique" in page
     assert response.context["pole_count"] == count
+
+
+def test_home_stays_bounded_whatever_the_number_of_poles(client, db):
+    """The home page lists the most recently updated poles, never all of them: its key
+    figures count every published pole and its map is fed by /poles.geojson."""
+    rich_poles(HOME_RECENT_POLES + 4, size=1)
+    latest = Pole.objects.order_by("pk").first()
+    latest.name = "Pôle mis à jour en dernier"
+    latest.save()  # the most recent update
+    response = client.get("/")
+    html = response.content.decode()
+    listed = re.findall(r'<li><a href="/poles/[^"/]+/">([^<]+)</a>', html)
+    assert len(listed) == HOME_RECENT_POLES
+    assert listed[0] == "Pôle mis à jour en dernier"
+    assert response.context["pole_count"] == HOME_RECENT_POLES + 4
+    assert 'data-geojson-url="/poles.geojson"' in html
 
 
 @pytest.mark.parametrize("count", [3, 30])

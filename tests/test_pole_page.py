@@ -138,7 +138,8 @@ def test_pole_page_has_title_description_and_canonical(client, db):
 @pytest.mark.parametrize("size", [3, 30])
 def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, size):
     pole = rich_pole(index=0, size=size)
-    with django_assert_max_num_queries(15):
+    # 16: one prefetch per list on the page (photos included), whatever their length.
+    with django_assert_max_num_queries(16):
         response = client.get(pole.get_absolute_url())
         page = text(response)
     assert page.count("Structure synthétique") == size
@@ -146,3 +147,125 @@ def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, s
     assert "Personne synthétique 000-000" in page  # consented
     assert "Personne synthétique 000-001" not in page  # did not
     assert "example.invalid" not in page
+
+
+# --- Photos and logo -------------------------------------------------------------
+
+
+def _photo(pole, index, **kwargs):
+    """A photo row pointing at renditions (no file needed: the page only links them)."""
+    from poles.models import PolePhoto
+
+    values = {
+        "pole": pole,
+        "image": f"poles/photos/synthetic-{pole.pk}-{index}.jpg",
+        "image_page": f"poles/photos/synthetic-{pole.pk}-{index}-1200.jpg",
+        "image_popup": f"poles/photos/synthetic-{pole.pk}-{index}-320.jpg",
+        "page_width": 1200,
+        "page_height": 800,
+        "alt_text": f"Photo synthétique {index:03d}",
+        "position": index,
+        **kwargs,
+    }
+    return PolePhoto.objects.create(**values)
+
+
+def test_pole_page_shows_photos_and_logo_renditions(client, db, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from poles.images import set_pole_logo
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    pole = PoleFactory(name="Pôle synthétique photographié")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1000, 500), (0, 0, 0, 0)).save(buffer, "PNG")
+    set_pole_logo(pole=pole, upload=SimpleUploadedFile("logo.png", buffer.getvalue(), "image/png"))
+    pole.refresh_from_db()
+    assert (pole.logo_small_width, pole.logo_small_height) == (160, 80)
+    _photo(pole, 2, caption="Atelier synthétique", credit="© Synthétique, CC BY 4.0")
+    _photo(pole, 1, page_width=300, page_height=200, image_popup="")
+    html = client.get(pole.get_absolute_url()).content.decode()
+
+    # The logo: its small rendition, with its size and a text alternative.
+    logo = re.search(r'<img class="pole-logo"[^>]*>', html).group(0)
+    assert f'src="{pole.logo_small.url}"' in logo
+    assert 'width="160" height="80"' in logo
+    assert 'Pôle synthétique photographié"' in logo and 'alt="Logo' in logo
+    # The large rendition is only for Open Graph and JSON-LD, never shown in the page.
+    assert f'src="{pole.logo.url}"' not in html
+
+    # The photos, in their order, from the page rendition, lazy, with size and alt.
+    images = re.findall(r'<img src="[^"]*poles/photos/[^>]*>', html)
+    assert len(images) == 2
+    first, second = images
+    assert f"synthetic-{pole.pk}-1-1200.jpg" in first
+    assert 'width="300" height="200"' in first and "srcset" not in first
+    assert 'alt="Photo synthétique 001"' in first
+    assert f"synthetic-{pole.pk}-2-1200.jpg" in second
+    assert 'width="1200" height="800"' in second
+    assert 'loading="lazy"' in first and 'loading="lazy"' in second
+    assert f"synthetic-{pole.pk}-2-320.jpg 320w" in second
+    assert "Atelier synthétique" in html and "© Synthétique, CC BY 4.0" in html
+    assert f"synthetic-{pole.pk}-2.jpg" not in html  # never the stored original
+
+
+def test_pole_page_without_photos_has_no_photo_section(client, db):
+    pole = PoleFactory()
+    html = client.get(pole.get_absolute_url()).content.decode()
+    assert 'id="photos-title"' not in html
+    assert "pole-logo" not in html
+
+
+def test_photo_alt_text_is_escaped(client, db):
+    pole = PoleFactory()
+    _photo(pole, 0, alt_text='"><script>alert(1)</script>')
+    html = client.get(pole.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert 'alt="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_pole_page_photos_add_no_query_per_photo(client, django_assert_max_num_queries, size):
+    pole = rich_pole(index=0, size=3)
+    for index in range(size):
+        _photo(pole, index)
+    with django_assert_max_num_queries(16):
+        html = client.get(pole.get_absolute_url()).content.decode()
+    assert html.count('loading="lazy"') == size
+
+
+def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num_queries):
+    """A pole with hundreds of members: its page renders one page of them, in the same
+    number of queries, and says how many there are."""
+    from poles.models import Membership, Structure
+    from poles.selectors import MEMBERS_PAGE_SIZE
+
+    pole = PoleFactory()
+    structures = Structure.objects.bulk_create(
+        Structure(name=f"Structure paginée {index:03d}", source="test")
+        for index in range(MEMBERS_PAGE_SIZE + 5)
+    )
+    Membership.objects.bulk_create(
+        Membership(pole=pole, structure=structure, role=Membership.Role.MEMBER, source="test")
+        for structure in structures
+    )
+    url = pole.get_absolute_url()
+    with django_assert_max_num_queries(16):
+        first = text(client.get(url))
+    assert f"{MEMBERS_PAGE_SIZE + 5} structures" in first
+    assert "Structure paginée 000" in first
+    assert f"Structure paginée {MEMBERS_PAGE_SIZE - 1:03d}" in first
+    assert f"Structure paginée {MEMBERS_PAGE_SIZE:03d}" not in first
+    second = client.get(url, {"page": "2"})
+    assert second.context["member_page"].number == 2
+    assert f"Structure paginée {MEMBERS_PAGE_SIZE + 4:03d}" in text(second)
+    assert "Structure paginée 000" not in text(second)
+    # A page beyond the last shows the last one with a message, never an error.
+    beyond = client.get(url, {"page": "99"})
+    assert beyond.status_code == 200
+    assert beyond.context["member_page"].number == 2
+    assert beyond.context["member_page_message"]
+    assert client.get(url, {"page": "-1"}).context["member_page"].number == 1

@@ -8,8 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from poles.models import Pole, Structure
-from poles.services import build_search_text, refresh_search_text, refresh_search_texts
+from poles.models import Pole, SearchWord, Structure
+from poles.services import (
+    build_search_text,
+    rebuild_search_lexicon,
+    refresh_search_text,
+    refresh_search_texts,
+)
 from tests.factories import MembershipFactory, PoleFactory, StructureFactory, located_pole
 
 pytestmark = pytest.mark.django_db
@@ -204,23 +209,25 @@ def test_results_are_ranked_by_relevance_on_postgresql(client, db):
 def test_the_search_indexes_exist_on_postgresql(db):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'poles_pole' "
-            "AND indexname LIKE 'pole_search_%%'"
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('poles_pole', 'poles_searchword')"
         )
         indexes = dict(cursor.fetchall())
         cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = 'french_unaccent'")
         assert cursor.fetchone()
-    assert (
-        "to_tsvector('french_unaccent'::regconfig, search_text)" in indexes["pole_search_fts_idx"]
-    )
-    assert "gin_trgm_ops" in indexes["pole_search_trgm_idx"]
+    assert "USING gin (search_vector)" in indexes["pole_search_vector_idx"]
+    assert "gin_trgm_ops" in indexes["searchword_trgm_idx"]
+    # No index on an expression computed per row any more.
+    assert "pole_search_fts_idx" not in indexes
 
 
 @pytest.mark.postgres
 def test_the_full_text_index_serves_the_search(db):
-    """The query's tsvector expression is the index's, so the planner can use it."""
+    """The search reads the stored vector (no tsvector computed per row), through its
+    GIN index."""
     query = str(Pole.objects.search("boulangerie").query)
-    assert 'to_tsvector(\'french_unaccent\'::regconfig, "poles_pole"."search_text")' in query
+    assert '"poles_pole"."search_vector" @@' in query
+    assert "to_tsvector" not in query
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = (
@@ -228,4 +235,59 @@ def test_the_full_text_index_serves_the_search(db):
         )
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "pole_search_" in plan
+    assert "pole_search_vector_idx" in plan
+
+
+def _vector_matches(pole, word) -> bool:
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery(word, config="french_unaccent")
+    return Pole.objects.filter(pk=pole.pk, search_vector=query).exists()
+
+
+@pytest.mark.postgres
+def test_the_stored_vector_follows_the_pole_and_its_members(db):
+    pole = located_pole("60333", name="Pôle Arlequin")
+    structure = StructureFactory(name="Atelier Zéphyr")
+    MembershipFactory(pole=pole, structure=structure)
+    refresh_search_text(pole)
+    assert _vector_matches(pole, "arlequin") and _vector_matches(pole, "zephyr")
+    # The pole is renamed: the service that refreshes search_text refreshes the vector.
+    pole.name = "Pôle Colombine"
+    pole.save()
+    refresh_search_texts(Pole.objects.filter(pk=pole.pk))
+    assert _vector_matches(pole, "colombine") and not _vector_matches(pole, "arlequin")
+    # A member structure is renamed (as the admin does): its poles follow.
+    Structure.objects.filter(pk=structure.pk).update(name="Atelier Boréal")
+    refresh_search_texts(Pole.objects.filter(memberships__structure=structure).distinct())
+    assert _vector_matches(pole, "boreal") and not _vector_matches(pole, "zephyr")
+
+
+@pytest.mark.postgres
+def test_the_name_weighs_more_than_the_members(db):
+    by_name = located_pole("60333", name="Ressourcerie des Collines")
+    by_member = located_pole("60333", name="Pôle Bocage")
+    MembershipFactory(pole=by_member, structure=StructureFactory(name="Ressourcerie du Bourg"))
+    refresh_search_texts(Pole.objects.filter(pk__in=[by_name.pk, by_member.pk]))
+    ranked = list(Pole.objects.search("ressourcerie").values_list("name", flat=True))
+    assert ranked == ["Ressourcerie des Collines", "Pôle Bocage"]
+
+
+@pytest.mark.postgres
+def test_typos_are_corrected_against_the_lexicon(client, db):
+    pole = located_pole("60333", name="Pôle de test")
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Menuiserie Coopérative"))
+    refresh_search_text(pole)
+    assert found(client, "menuiseire cooperative") == ["Pôle de test"]
+    # A prefix finds the whole word; a word no pole has finds nothing.
+    assert found(client, "menuis") == ["Pôle de test"]
+    assert found(client, "zzyzx") == []
+
+
+def test_the_lexicon_holds_the_words_of_the_search_texts(db):
+    pole = PoleFactory(name="Pôle Arlequin")
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Atelier Zéphyr"))
+    refresh_search_text(pole)
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"arlequin", "atelier", "zephyr"} <= words
+    assert rebuild_search_lexicon() == SearchWord.objects.count()

@@ -88,3 +88,11 @@ def test_bootstrap_runs_everything_and_is_idempotent():
     call_command("bootstrap", stdout=out)
     assert Pole.objects.count() == 13
     assert "Territories already up to date" in out.getvalue()
+    # Editors can be created right away: their groups exist.
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Administrateurs nationaux",
+        "Éditeurs territoriaux",
+        "Coordinateurs de pôle",
+    }

@@ -2,7 +2,9 @@ import pytest
 
 
 @pytest.mark.django_db
-def test_home_lists_the_seed_poles(client, seeded):
+def test_home_and_directory_show_the_seed_poles(client, seeded):
     response = client.get("/")
     assert response.status_code == 200
-    assert "PTCE du Pays de Bray" in response.content.decode()
+    # The home page counts every published pole and lists a few; the directory has all.
+    assert response.context["pole_count"] == 13
+    assert "PTCE du Pays de Bray" in client.get("/poles/", {"q": "Bray"}).content.decode()

@@ -83,6 +83,21 @@ def test_poles_are_seated_in_real_communes_across_france(small):
     # The first poles go to distinct départements (every one, at full scale).
     assert seated.values("seat_commune__departement").distinct().count() == 40
     assert all(pole.search_text.startswith(normalize(pole.name)) for pole in seated)
+    # Bulk-created poles get the sort key save() would give them.
+    assert all(pole.sort_name == normalize(pole.name) for pole in seated)
+
+
+def test_search_columns_and_lexicon_are_filled_in_bulk(small):
+    from django.db import connection
+
+    from poles.models import SearchWord
+
+    pole = Pole.objects.order_by("pk").first()
+    name_words = {word for word in normalize(pole.name).split() if len(word) >= 3}
+    assert name_words <= set(SearchWord.objects.values_list("word", flat=True))
+    if connection.vendor == "postgresql":
+        assert not Pole.objects.filter(search_vector__isnull=True).exists()
+        assert Pole.objects.search(pole.name).values_list("pk", flat=True).first() == pole.pk
 
 
 def test_full_scale_reaches_every_departement_including_overseas():

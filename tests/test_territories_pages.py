@@ -107,3 +107,23 @@ def test_territory_pages_queries_are_constant(client, django_assert_max_num_quer
         if "poles" in response.context:
             assert page.count("Pôle synthétique") >= count, url
             assert len(response.context["poles"]) == count
+
+
+def test_territory_pages_list_their_poles_by_pages(client, db):
+    """A territory with more poles than a page: its figures count them all, its list
+    shows one page with links to the others, and the map feed is not paginated."""
+    from poles.views import TERRITORY_PAGE_SIZE
+
+    seat = commune("60333")
+    for index in range(TERRITORY_PAGE_SIZE + 3):
+        PoleFactory(name=f"Pôle paginé {index:03d}", seat_commune=seat)
+    response = client.get("/territoires/hauts-de-france/oise/")
+    page = text(response)
+    assert response.context["pole_count"] == TERRITORY_PAGE_SIZE + 3
+    assert len(response.context["poles"]) == TERRITORY_PAGE_SIZE
+    assert f"{TERRITORY_PAGE_SIZE + 3} " in page
+    assert 'href="?page=2"' in response.content.decode()
+    second = client.get("/territoires/hauts-de-france/oise/", {"page": "2"})
+    assert len(second.context["poles"]) == 3
+    assert "Pôle paginé 052" in text(second)
+    assert client.get("/territoires/hauts-de-france/oise/", {"page": "x"}).status_code == 200

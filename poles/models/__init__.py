@@ -9,6 +9,7 @@ from .reference import (
     Recognition,
     Sector,
 )
+from .search import SearchWord
 from .structure import Membership, Structure
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PoleSource",
     "PoolingType",
     "Recognition",
+    "SearchWord",
     "Sector",
     "Structure",
 ]

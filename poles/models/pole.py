@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -10,9 +11,17 @@ from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.fields import WebAddressField
 from poles.images import LOGO, PHOTO, delete_files_on_commit, file_names
 from poles.querysets import PoleQuerySet
+from territories.text import normalize
 from territories.validators import coordinates_in_france_q, is_in_france
 
 year_validators = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+
+
+def name_sort_key(name: str) -> str:
+    """The key a pole's name sorts by, the same on every database: lower-case and
+    accent-free ("Économie" sorts with the E, not after Z), so `ORDER BY sort_name`
+    needs no collation (SQLite has none for French)."""
+    return normalize(name)[:200]
 
 
 def year_in_range(field: str) -> Q:
@@ -137,6 +146,13 @@ class Pole(models.Model):
     logo_small = models.ImageField(
         _("small logo"), upload_to="poles/logos/", max_length=200, blank=True, editable=False
     )
+    # The small rendition's size, so that pages reserve its room before it loads.
+    logo_small_width = models.PositiveIntegerField(
+        _("small logo width"), null=True, blank=True, editable=False
+    )
+    logo_small_height = models.PositiveIntegerField(
+        _("small logo height"), null=True, blank=True, editable=False
+    )
 
     source = models.TextField(
         _("source of these facts"),
@@ -147,6 +163,16 @@ class Pole(models.Model):
     # Normalised text the directory search runs on (see poles.services.refresh_search_text):
     # stored so that PostgreSQL can index it, instead of unaccenting columns at query time.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # PostgreSQL only (NULL elsewhere): the same text as a weighted French tsvector (name
+    # A, summary and sectors B, description and seat C, member structures D), written with
+    # search_text by poles.services, and GIN-indexed (migration 0006), so that a search
+    # never computes a tsvector per row at query time.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+    # `name_sort_key(name)`, written by save() (and by bulk writers): what "sort by name"
+    # orders by, so that accents and case sort alike on SQLite and PostgreSQL.
+    sort_name = models.CharField(
+        _("sort name"), max_length=200, blank=True, default="", editable=False
+    )
     is_synthetic = models.BooleanField(
         _("synthetic"),
         default=False,
@@ -162,13 +188,15 @@ class Pole(models.Model):
     class Meta:
         verbose_name = _("pole")
         verbose_name_plural = _("poles")
-        ordering = ["name"]
+        ordering = ["sort_name", "name"]
         indexes = [
             models.Index(fields=["is_published", "name"], name="pole_published_name_idx"),
+            models.Index(fields=["is_published", "sort_name"], name="pole_published_sort_idx"),
             models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
             models.Index(fields=["updated_at"], name="pole_updated_idx"),
-            # Full-text and trigram GIN indexes on search_text are PostgreSQL-only:
-            # they are created by migration 0002 (RunPython guarded by the vendor).
+            # The GIN index on search_vector (and the trigram index of the search
+            # lexicon, SearchWord) are PostgreSQL-only: created by migration 0006
+            # (RunPython guarded by the vendor).
         ]
         constraints = [
             models.CheckConstraint(
@@ -198,6 +226,13 @@ class Pole(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("poles:detail", kwargs={"slug": self.slug})
@@ -296,9 +331,16 @@ class KeyFigure(models.Model):
         verbose_name = _("key figures for a year")
         verbose_name_plural = _("key figures by year")
         ordering = ["pole", "-year"]
+        indexes = [
+            # A pole's latest figures (the "latest ETP" of lists, the totals of the home,
+            # territory and sector pages) read from the index alone on PostgreSQL.
+            models.Index(
+                fields=["pole", "-year"],
+                include=["etp", "turnover", "is_approximate"],
+                name="keyfigure_latest_idx",
+            ),
+        ]
         constraints = [
-            # Its (pole, year) index also serves the "latest ETP" subquery of the directory
-            # (WHERE pole_id = … ORDER BY year DESC LIMIT 1, read backwards): no extra index.
             models.UniqueConstraint(
                 fields=["pole", "year"],
                 name="keyfigure_one_row_per_pole_and_year",

@@ -184,12 +184,31 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["pole", "role"], name="membership_pole_role_idx")]
 
+    ONE_CURRENT_ANIMATOR = "membership_one_current_animator"
+
     def __str__(self):
         return f"{self.structure} — {self.get_role_display()} — {self.pole}"
 
     @property
     def is_current(self) -> bool:
         return self.left_year is None
+
+    @property
+    def is_current_animator(self) -> bool:
+        return self.role == self.Role.ANIMATOR and self.left_year is None
+
+    def get_constraints(self):
+        # A form set editing several memberships at once (the admin's inline) checks
+        # "one current animator" for the whole submission, where replacing the
+        # animator (the old one left, a new one named) is valid: row by row against
+        # the database, the new animator would collide with the old one.
+        constraints = super().get_constraints()
+        if not getattr(self, "animator_checked_by_formset", False):
+            return constraints
+        return [
+            (model, [c for c in model_constraints if c.name != self.ONE_CURRENT_ANIMATOR])
+            for model, model_constraints in constraints
+        ]
 
     def clean(self):
         if self.joined_year and self.left_year and self.left_year < self.joined_year:

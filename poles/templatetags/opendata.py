@@ -83,8 +83,12 @@ def pole_json_ld(pole, request) -> dict:
             "latitude": float(pole.latitude),
             "longitude": float(pole.longitude),
         }
+    # The pole's page prefetches one page of its memberships (`member_rows`).
+    memberships = getattr(pole, "member_rows", None)
+    if memberships is None:
+        memberships = pole.memberships.all()
     members = sorted(
-        {m.structure.name for m in pole.memberships.all() if m.left_year is None},
+        {m.structure.name for m in memberships if m.left_year is None},
         key=str.casefold,
     )
     if members:

@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from territories.validators import FRANCE_BOUNDING_BOXES
@@ -63,6 +64,7 @@ def map_config() -> dict:
             "sectors": _("Sectors:"),
             "loading": _("Loading the map…"),
             "error": _("The map could not be loaded. The list of poles remains available."),
+            "invalid": _("Invalid filters:"),
             "shown_one": _("1 pole shown on the map."),
             "shown_many": _("%(count)s poles shown on the map."),
             "none": _("No pole with a location to show on the map."),
@@ -74,3 +76,29 @@ def map_config() -> dict:
 @register.inclusion_tag("poles/_map_scripts.html")
 def ptce_map_scripts():
     return {"map_config": map_config()}
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist, variable):
+        self.nodelist = nodelist
+        self.variable = variable
+
+    def render(self, context):
+        output = self.nodelist.render(context).strip()
+        context[self.variable] = mark_safe(output)  # noqa: S308 (rendered, so already escaped)
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """{% capture as name %}…{% endcapture %}: render the content into a variable.
+
+    base.html captures the title block this way, so that a page without a title of
+    its own gets the bare site name instead of "Site · Site".
+    """
+    bits = token.split_contents()
+    if len(bits) != 3 or bits[1] != "as":
+        raise template.TemplateSyntaxError("Usage: {% capture as variable %}…{% endcapture %}")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[2])

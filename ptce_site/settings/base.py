@@ -108,6 +108,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DATABASE_JIT", False
+):
+    # PostgreSQL compiles (JIT) any query the planner costs above jit_above_cost. Some
+    # page queries (OR-ed territory EXISTS, per-pole "latest figure" subqueries) are
+    # costed far above what they take: measured at national scale, 70 ms of compiling
+    # for 5 ms of execution. The site runs short queries only: JIT off for its
+    # connections (DATABASE_JIT=true turns it back on).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Login protection (django-axes): five failed attempts lock this username from this
@@ -118,6 +127,8 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "editors/lockout.html"
+# No banner on every management command.
+AXES_VERBOSE = False
 
 # Spreadsheet import and export in the admin (django-import-export): CSV and XLSX only,
 # the shapes documented in poles/resources.py and members/resources.py.

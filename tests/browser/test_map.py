@@ -16,9 +16,10 @@ def test_home_map_shows_every_published_pole_with_coordinates(page, site, networ
     expect_markers(page, len(site.mapped_poles))
     # Tiles were asked for, and answered by the mock (never the network).
     assert network.tiles
-    # The map has an accessible name and the list of poles stays on the page.
+    # The map has an accessible name; the page lists a bounded number of recently
+    # updated poles (the map shows them all, the entry points lead to every list).
     assert page.locator("[data-ptce-map]").get_attribute("aria-label")
-    assert page.locator("#all-poles + ul li").count() == 13
+    assert 0 < page.locator("#recent-poles + ul li").count() <= 8
     # Overseas zones are one click away.
     page.get_by_role("button", name="Mayotte").click()
     page.wait_for_function(
@@ -51,3 +52,13 @@ def test_territory_map_uses_the_territory_filter(page):
     wait_for_map(page)
     # Pays de Bray (Oise) and Initiatives et Cité (Lille).
     expect_markers(page, 2)
+
+
+def test_invalid_filters_say_so_on_the_map_instead_of_a_loading_error(page):
+    page.goto("/poles/?statut=inconnu&tri=nom")
+    wait_for_map(page)
+    status = page.locator("[data-ptce-map] ~ .map-status").inner_text()
+    assert status
+    assert "inconnu" in status  # the form's own message names the bad value
+    assert "could not be loaded" not in status and "pas pu être chargée" not in status
+    assert page.locator("[data-ptce-map] .leaflet-marker-icon").count() == 0

@@ -45,6 +45,24 @@
     return node;
   }
 
+  function invalidFilters(data) {
+    // The form's own messages (already in the page's language), once each, after a
+    // general sentence; shown as text, never as markup.
+    var messages = [];
+    var errors = data && typeof data.errors === "object" ? data.errors : {};
+    Object.keys(errors || {}).forEach(function (name) {
+      (Array.isArray(errors[name]) ? errors[name] : []).forEach(function (item) {
+        var message = item && typeof item.message === "string" ? item.message : "";
+        if (message && messages.indexOf(message) === -1) {
+          messages.push(message);
+        }
+      });
+    });
+    var error = new Error([labels.invalid].concat(messages).join(" "));
+    error.name = "InvalidFilters";
+    return error;
+  }
+
   function safeUrl(url) {
     // Only same-site paths or http(s) links in popups.
     if (typeof url !== "string") {
@@ -252,6 +270,17 @@
       signal: controller ? controller.signal : undefined,
     })
       .then(function (response) {
+        if (response.status === 400) {
+          // Invalid filters: the feed names them (`errors`), say so, not "could not load".
+          return response.json().then(
+            function (data) {
+              throw invalidFilters(data);
+            },
+            function () {
+              throw invalidFilters(null);
+            }
+          );
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }
@@ -265,7 +294,9 @@
           return;
         }
         self.cluster.clearLayers();
-        self.status.textContent = labels.error;
+        self.markers = [];
+        self.status.textContent =
+          error && error.name === "InvalidFilters" ? error.message : labels.error;
       })
       .then(function () {
         if (self.request === controller) {

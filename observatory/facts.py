@@ -1,0 +1,310 @@
+"""The observatory's raw numbers: a few grouped aggregate queries over the selected poles.
+
+Every indicator of the page is built (in selectors.py) from four groups of plain
+numbers, each read by one or two grouped queries whatever the number of poles,
+structures or figures:
+
+- ``poles``: the selected poles counted by status, seat département and founding year;
+- ``activities``: poles by sector and by pooling type, and how many document their pooling;
+- ``structures``: the current member structures (each once) counted by legal form, with
+  how many hold an insertion (IAE) approval, have a known headcount band, employ fewer
+  than 10 people;
+- ``figures``: the key figures' count, total and median by year. PostgreSQL computes the
+  medians (``percentile_disc`` from both ends: exact, the same value as Python's
+  ``statistics.median``); other databases read the figures and compute them in Python.
+
+The groups hold ids and numbers only (labels are looked up when the page is built, in
+the visitor's language), so they can be cached: each group is cached under the
+selection's SQL and a version of the data (``data_version``: the site's content
+generation, or the PostgreSQL snapshot), so a cached group is never stale, and the
+page, its English version and each indicator's CSV share one computation.
+"""
+
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Aggregate, Count, DecimalField, Q, Sum
+
+from poles.models import Approval, HeadcountBand, KeyFigure, Membership, Pole, Structure
+from ptce_site.cache import cache_seconds, current_generation
+
+# How long computed numbers stay in the cache: they are keyed by an exact data
+# version (see data_version), so this only bounds memory.
+CACHE_SECONDS = 600
+
+
+def selected_ids(poles):
+    """The filtered poles' ids as a subquery, without the annotations and ordering of a
+    ranked search."""
+    return poles.order_by().values("pk")
+
+
+# --- The groups ------------------------------------------------------------------------
+
+
+def pole_counts(poles) -> list[tuple]:
+    """(status, seat département or None, founding year or None, poles), in one query."""
+    return list(
+        Pole.objects.filter(pk__in=selected_ids(poles))
+        .values_list("status", "seat_commune__departement_id", "founded_year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def activity_counts(poles) -> dict:
+    """Poles by sector and by pooling type (the through tables hold one row per pole and
+    item), and the number of poles with at least one pooling type: two queries."""
+    ids = selected_ids(poles)
+    sectors = dict(
+        Pole.sectors.through.objects.filter(pole_id__in=ids)
+        .values_list("sector_id")
+        .annotate(n=Count("pole_id"))
+        .order_by()
+    )
+    pooling_rows = Pole.pooling_types.through.objects.filter(pole_id__in=ids)
+    pooling = dict(
+        pooling_rows.values_list("poolingtype_id").annotate(n=Count("pole_id")).order_by()
+    )
+    documented = pooling_rows.aggregate(n=Count("pole_id", distinct=True))["n"] if pooling else 0
+    return {"sectors": sectors, "pooling": pooling, "pooling_documented": documented}
+
+
+def current_structures(poles):
+    """The structures currently members (any role) of `poles`, each once."""
+    members = Membership.objects.filter(
+        left_year__isnull=True, pole_id__in=selected_ids(poles)
+    ).values("structure_id")
+    return Structure.objects.filter(pk__in=members)
+
+
+def structure_counts(poles) -> list[tuple]:
+    """(legal form id or None, structures, IAE-approved, headcount band known, fewer than
+    10 employees) for the current member structures, in one query.
+
+    The approvals and bands are `IN (subquery)` tests, which PostgreSQL hashes once,
+    rather than a correlated EXISTS run for each of the structures."""
+    iae = Structure.approvals.through.objects.filter(
+        approval_id__in=Approval.objects.filter(is_iae=True).values("pk")
+    ).values("structure_id")
+    small_bands = HeadcountBand.objects.filter(max_employees__lt=10).values("pk")
+    return list(
+        current_structures(poles)
+        .values_list("legal_form_id")
+        .annotate(
+            total=Count("pk"),
+            iae=Count("pk", filter=Q(pk__in=iae)),
+            band_known=Count("headcount_band_id"),
+            under_ten=Count("pk", filter=Q(headcount_band_id__in=small_bands)),
+        )
+        .order_by()
+    )
+
+
+class LowerMedian(Aggregate):
+    """PostgreSQL: the lower of the two middle values (the middle one for an odd count)."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+
+class UpperMedian(LowerMedian):
+    """PostgreSQL: the upper of the two middle values (the middle one for an odd count)."""
+
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s DESC)"
+
+
+def _middle(low, high) -> Decimal:
+    return (Decimal(low) + Decimal(high)) / 2
+
+
+def figure_counts(poles) -> dict:
+    """The key figures by year: {"years": [row, …], "poles": poles with any figure}."""
+    figures = KeyFigure.objects.filter(pole_id__in=selected_ids(poles))
+    if connection.vendor == "postgresql":
+        return _figures_in_sql(figures)
+    return _figures_in_python(figures)
+
+
+def _figure_row(year, etp_poles, etp_total, etp_median, turnover_poles, turnover_total, median_t):
+    return {
+        "year": year,
+        "etp_poles": etp_poles,
+        "etp_total": etp_total,
+        "etp_median": etp_median,
+        "turnover_poles": turnover_poles,
+        "turnover_total": turnover_total,
+        "turnover_median": median_t,
+    }
+
+
+def _figures_in_sql(figures) -> dict:
+    rows = (
+        figures.values("year")
+        .annotate(
+            etp_poles=Count("etp"),
+            etp_total=Sum("etp"),
+            etp_low=LowerMedian("etp"),
+            etp_high=UpperMedian("etp"),
+            turnover_poles=Count("turnover"),
+            turnover_total=Sum("turnover", output_field=DecimalField()),
+            turnover_low=LowerMedian("turnover"),
+            turnover_high=UpperMedian("turnover"),
+        )
+        .filter(Q(etp_poles__gt=0) | Q(turnover_poles__gt=0))
+        .order_by("year")
+    )
+    years = [
+        _figure_row(
+            row["year"],
+            row["etp_poles"],
+            row["etp_total"],
+            _middle(row["etp_low"], row["etp_high"]) if row["etp_poles"] else None,
+            row["turnover_poles"],
+            int(row["turnover_total"]) if row["turnover_poles"] else None,
+            _middle(row["turnover_low"], row["turnover_high"]) if row["turnover_poles"] else None,
+        )
+        for row in rows
+    ]
+    with_figures = figures.filter(Q(etp__isnull=False) | Q(turnover__isnull=False)).aggregate(
+        n=Count("pole_id", distinct=True)
+    )["n"]
+    return {"years": years, "poles": with_figures}
+
+
+def _figures_in_python(figures) -> dict:
+    """Neither SQLite nor Django has a portable median: one query reads the figures, a
+    few rows per pole."""
+    by_year = defaultdict(lambda: {"etp": [], "turnover": []})
+    with_figures = set()
+    for pole_id, year, etp, turnover in figures.order_by("year").values_list(
+        "pole_id", "year", "etp", "turnover"
+    ):
+        if etp is not None:
+            by_year[year]["etp"].append(etp)
+        if turnover is not None:
+            by_year[year]["turnover"].append(turnover)
+        if etp is not None or turnover is not None:
+            with_figures.add(pole_id)
+    years = []
+    for year in sorted(by_year):
+        etp, turnover = by_year[year]["etp"], by_year[year]["turnover"]
+        if not etp and not turnover:
+            continue
+        years.append(
+            _figure_row(
+                year,
+                len(etp),
+                sum(etp, Decimal(0)) if etp else None,
+                _middle(*_middles(etp)) if etp else None,
+                len(turnover),
+                sum(turnover) if turnover else None,
+                _middle(*_middles(turnover)) if turnover else None,
+            )
+        )
+    return {"years": years, "poles": len(with_figures)}
+
+
+def _middles(values) -> tuple:
+    """The two middle values of a non-empty list (the same one twice for an odd count)."""
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2], ordered[len(ordered) // 2]
+
+
+COMPUTE = {
+    "poles": pole_counts,
+    "activities": activity_counts,
+    "structures": structure_counts,
+    "figures": figure_counts,
+}
+
+
+# --- Cached access -----------------------------------------------------------------------
+
+
+def selection_key(poles) -> str:
+    """A digest of the selection's SQL and parameters: the same filters give the same key."""
+    sql, params = selected_ids(poles).query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+
+
+def data_version() -> str | None:
+    """A version of the directory's data, or None when numbers must not be cached.
+
+    - With the public page cache on (settings/prod.py turns it on only with a cache
+      shared by every worker, Redis): the site's content generation
+      (ptce_site/cache.py), bumped by every edit of the directory, and only by those.
+    - Otherwise, on PostgreSQL: the current MVCC snapshot (`pg_current_snapshot()`:
+      the oldest running transaction, the next transaction id, the transactions in
+      progress). Two reads under the same snapshot see exactly the same committed
+      data, and any write committed since, by any process and by any means (admin,
+      shell, bulk update, raw SQL), gives a different one: numbers cached under it
+      are never stale, even in a cache local to each worker. It moves with every
+      commit of the database server (sessions, login records, other databases), so
+      it is the fallback. Not while this connection's own transaction has written
+      (its uncommitted writes do not change the snapshot).
+    - Otherwise no cache.
+    """
+    if cache_seconds():
+        return f"generation:{current_generation()}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()")
+            snapshot, own_transaction = cursor.fetchone()
+        return None if own_transaction is not None else f"pg:{snapshot}"
+    return None
+
+
+class Facts:
+    """The groups of numbers for one selection of poles, computed on first use, once per
+    request at most, and from the cache when an exact data version allows it."""
+
+    def __init__(self, poles):
+        self.poles = poles
+        self._values = {}
+        # Reference lists (labels, links) read once for a page: not cached, they are
+        # in the visitor's language.
+        self.references = {}
+        self._prefix = ...  # not read yet; None: no cache
+
+    def cache_prefix(self) -> str | None:
+        """The cache keys' prefix for this selection at the current data version, or None
+        when nothing may be cached."""
+        if self._prefix is ...:
+            # The version is read before the data: numbers read afterwards are at least
+            # as recent as the version they are stored under.
+            version = data_version()
+            self._prefix = (
+                None
+                if version is None
+                else ":".join(
+                    [
+                        "ptce:observatory",
+                        connection.settings_dict["NAME"] or "",
+                        version,
+                        selection_key(self.poles),
+                    ]
+                )
+            )
+        return self._prefix
+
+    def __getitem__(self, group: str):
+        if group not in self._values:
+            self._values[group] = self._read(group)
+        return self._values[group]
+
+    def _read(self, group: str):
+        compute = COMPUTE[group]
+        prefix = self.cache_prefix()
+        if prefix is None:
+            return compute(self.poles)
+        key = f"{prefix}:{group}"
+        value = cache.get(key)
+        if value is None:
+            value = compute(self.poles)
+            cache.set(key, value, CACHE_SECONDS)
+        return value
