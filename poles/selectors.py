@@ -374,6 +374,14 @@ def directory_poles(filterset):
     return filterset.qs.for_list().with_latest_etp()
 
 
+def _popup_photo(row) -> dict:
+    """Lean: the `photo` property only for poles that have one."""
+    if not row["photo"]:
+        return {}
+    storage = PolePhoto._meta.get_field("image_popup").storage
+    return {"photo": {"url": storage.url(row["photo"]), "alt": row["photo_alt"] or ""}}
+
+
 def directory_geojson(filterset) -> dict:
     """The filtered poles as an RFC 7946 FeatureCollection, in two lean queries
     (`.values()`, no model instance) whatever their number: the poles (those without a
@@ -382,9 +390,16 @@ def directory_geojson(filterset) -> dict:
         return {"type": "FeatureCollection", "features": [], "poles_without_position": 0}
     poles = filterset.qs
     located = Q(latitude__isnull=False, longitude__isnull=False)
+    # The popup shows the pole's first photo in its small rendition, when it has one.
+    first_photo = PolePhoto.objects.filter(pole=OuterRef("pk")).order_by("position", "id")
     every_row = list(
-        poles.values(
+        poles.annotate(
+            photo=Subquery(first_photo.values("image_popup")[:1]),
+            photo_alt=Subquery(first_photo.values("alt_text")[:1]),
+        ).values(
             "pk",
+            "photo",
+            "photo_alt",
             "slug",
             "name",
             "status",
@@ -427,6 +442,7 @@ def directory_geojson(filterset) -> dict:
                 "status": row["status"],
                 "sectors": sectors_by_pole[row["pk"]],
                 "color": row["main_sector__color"] or DEFAULT_MARKER_COLOR,
+                **_popup_photo(row),
             },
         }
         for row in rows

@@ -6,11 +6,13 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
 
+from ptce_site.cache import cache_seconds
 from territories.models import Departement, Region
 
 from . import exports, selectors
@@ -97,7 +99,32 @@ def poles_geojson(request):
     """
     if "champs" in request.GET:
         return export_geojson(request, export="geojson")
-    filterset = selectors.directory_filterset(request.GET)
+    return _map_feed(request)
+
+
+def _map_feed_etag(request):
+    # With the page cache on, the cache validates the feed itself (ptce_site/cache.py).
+    if cache_seconds():
+        return None
+    _filterset, fresh = _export_state(request, "map")
+    if fresh is None:
+        return None
+    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    # The sectors' names follow the visitor's language.
+    return fresh.etag("map", get_language() or "", urlencode(query))
+
+
+def _map_feed_last_modified(request):
+    if cache_seconds():
+        return None
+    return _export_last_modified(request, "map")
+
+
+@condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
+def _map_feed(request):
+    # The filters were already bound and validated when the validators were computed.
+    computed = request.__dict__.get("_ptce_exports", {}).get("map")
+    filterset = computed[0] if computed else selectors.directory_filterset(request.GET)
     data = selectors.directory_geojson(filterset)
     status = 200
     if not filterset.is_valid():

@@ -124,3 +124,48 @@ def test_geojson_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(9):
         data = json.loads(client.get(f"/poles.geojson{query}").content)
         assert len(data["features"]) == 30
+
+
+def test_without_the_page_cache_the_feed_still_answers_304(client, db):
+    """The map feed carries its own validators when the page cache is off (DEBUG, or
+    production without Redis): a revalidating map costs one aggregate query."""
+    pole = located_pole("60333", name="Pôle synthétique du flux")
+    first = client.get("/poles.geojson")
+    etag = first["ETag"]
+    assert etag and first["Last-Modified"]
+    assert client.get("/poles.geojson", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # Another language names the sectors otherwise: another ETag.
+    english = client.get("/poles.geojson", HTTP_ACCEPT_LANGUAGE="en")
+    assert english["ETag"] != etag
+    # A change to the pole's figures, on their own, is a change of the feed's pole.
+    from tests.factories import KeyFigureFactory
+
+    KeyFigureFactory(pole=pole, year=2024)
+    changed = client.get("/poles.geojson", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "Pôle synthétique du flux" in changed.content.decode()
+
+
+def test_the_popup_shows_the_first_photo_in_its_small_rendition(client, db):
+    from poles.models import PolePhoto
+
+    with_photo = located_pole("60333", name="Pôle synthétique avec photo")
+    for position, alt in [(2, "Seconde photo synthétique"), (1, "Atelier <b>synthétique</b>")]:
+        PolePhoto.objects.create(
+            pole=with_photo,
+            image=f"poles/photos/synthetic-{position}.jpg",
+            image_page=f"poles/photos/synthetic-{position}-1200.jpg",
+            image_popup=f"poles/photos/synthetic-{position}-320.jpg",
+            alt_text=alt,
+            position=position,
+        )
+    located_pole("60333", name="Pôle synthétique sans photo")
+    features = {
+        feature["properties"]["name"]: feature["properties"]
+        for feature in geojson(client)["features"]
+    }
+    assert features["Pôle synthétique avec photo"]["photo"] == {
+        "url": "/media/poles/photos/synthetic-1-320.jpg",
+        "alt": "Atelier <b>synthétique</b>",  # text for the map's DOM, never markup
+    }
+    assert "photo" not in features["Pôle synthétique sans photo"]

@@ -119,6 +119,16 @@
       title.textContent = properties.name || "";
     }
     box.appendChild(title);
+    var photo = properties.photo;
+    var photoUrl = photo && safeUrl(photo.url);
+    if (photoUrl) {
+      var image = element("img", "ptce-popup__photo");
+      image.src = photoUrl;
+      image.alt = photo.alt || "";
+      image.width = 320;
+      image.loading = "lazy";
+      box.appendChild(image);
+    }
     var place = [properties.commune, properties.departement].filter(Boolean).join(", ");
     if (place) {
       box.appendChild(element("p", "ptce-popup__place", place));
