@@ -170,7 +170,8 @@ def page(browser, site, network):
     context = browser.new_context(
         base_url=site.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(10_000)
+    # Generous: CI runs the SQLite and PostgreSQL suites side by side on two cores.
+    context.set_default_timeout(20_000)
     context.route("**/*", network.handle)
     page = context.new_page()
     errors: list[str] = []

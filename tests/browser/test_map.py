@@ -31,6 +31,8 @@ def test_clicking_a_marker_opens_a_popup_linking_to_the_pole(page, site):
     page.goto("/")
     wait_for_map(page)
     marker = page.locator('.leaflet-marker-icon.ptce-marker[title="Bou\'Sol"]')
+    # Click once the map has stopped zooming (fitting the bounds), not a moving marker.
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
     marker.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
