@@ -5,7 +5,7 @@ source of the same numbers, so the SVG is hidden from assistive technologies.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
@@ -14,6 +14,15 @@ HEIGHT = 150
 TOP = 16  # room for the value above the tallest bar
 BOTTOM = 20  # room for the year below the bars
 GAP = 8
+# Above this many bars, value labels would overlap: every other bar is labelled,
+# counting back from the latest year (the table below the chart has every value).
+MAX_LABELLED_BARS = 6
+
+
+def _rounded(value: Decimal, places: int) -> str:
+    # number_format cuts extra digits off; a chart label rounds them.
+    exponent = Decimal(1).scaleb(-places)
+    return number_format(value.quantize(exponent, rounding=ROUND_HALF_UP), places)
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,7 @@ class Bar:
     width: float
     height: float
     approximate: bool
+    labelled: bool = True
 
     @property
     def label_x(self) -> float:
@@ -34,11 +44,15 @@ class Bar:
     def label(self) -> str:
         """The value, localised and shortened for turnover (1.2 M€)."""
         value = Decimal(self.value)
+        if value >= 10_000_000:
+            return _rounded(value / 1_000_000, 0) + " M"
         if value >= 1_000_000:
-            return number_format(value / 1_000_000, 1) + " M"
+            return _rounded(value / 1_000_000, 1) + " M"
         if value >= 10_000:
-            return number_format(value / 1_000, 0) + " k"
-        return number_format(value.normalize() if value % 1 else value, 1 if value % 1 else 0)
+            return _rounded(value / 1_000, 0) + " k"
+        if value >= 100 or not value % 1:
+            return _rounded(value, 0)
+        return _rounded(value, 1)
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,8 @@ def bar_chart(figures, field: str) -> Chart | None:
                 width=round(bar_width, 1),
                 height=round(height, 1),
                 approximate=approximate,
+                labelled=len(points) <= MAX_LABELLED_BARS
+                or (len(points) - 1 - index) % 2 == 0,
             )
         )
     return Chart(field=field, bars=bars)
