@@ -98,8 +98,7 @@ def bar_chart(figures, field: str) -> Chart | None:
                 width=round(bar_width, 1),
                 height=round(height, 1),
                 approximate=approximate,
-                labelled=len(points) <= MAX_LABELLED_BARS
-                or (len(points) - 1 - index) % 2 == 0,
+                labelled=len(points) <= MAX_LABELLED_BARS or (len(points) - 1 - index) % 2 == 0,
             )
         )
     return Chart(field=field, bars=bars)
