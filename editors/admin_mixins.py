@@ -30,7 +30,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from editors import scopes
+from editors import history, scopes
 from editors.forms import LOCK_FIELD, OptimisticLockFormMixin, lock_token
 from editors.history import compare, current_field_dict, register_models
 
@@ -259,6 +259,20 @@ class ScopedVersionAdmin(ScopedAdminMixin, VersionAdmin):
         )  # a version of this very object
         self._check_version(request, version)
         return super().revision_view(request, object_id, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # django-reversion reverts the version's whole revision; restrict it to this
+        # record (and, for a pole, its own inlines): see editors.history.
+        def pole_allowed(pole_id) -> bool:
+            if scopes.is_national(request.user):
+                return True
+            return scopes.editable_poles(request.user).filter(pk=pole_id).exists()
+
+        revision = version.revision
+        revision.revert = lambda delete=False: history.revert_versions(
+            history.versions_to_revert(version, pole_allowed=pole_allowed), delete=delete
+        )
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         version = get_object_or_404(Version, pk=version_id)

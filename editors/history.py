@@ -165,3 +165,69 @@ def compare(model, columns: list[dict | None]) -> list[dict]:
             }
         )
     return rows
+
+
+def versions_to_revert(version, *, pole_allowed=None) -> list:
+    """The versions a revert to `version` restores: its own record; for a pole, the
+    records it follows (figures, memberships, sources, colleges, cooperators) **of that
+    pole**; for a structure, its memberships snapshotted with it (in the poles that
+    `pole_allowed(pole_id)` accepts, when given) — never the other records saved in the
+    same revision. One revision may hold many poles (a publish action on several, an
+    import file, a bulk deletion): reverting one pole must not rewrite or delete the
+    others, which may lie outside the editor's scope."""
+    from poles.models import Membership, Pole, Structure
+
+    target = int(version.object_id) if version._model in (Pole, Structure) else None
+    own = []
+    for candidate in version.revision.version_set.all():
+        if (
+            candidate.content_type_id == version.content_type_id
+            and candidate.object_id == version.object_id
+        ):
+            own.append(candidate)
+        elif version._model is Pole and candidate._model is not Pole:
+            if candidate.field_dict.get("pole_id") == target:
+                own.append(candidate)
+        elif version._model is Structure and candidate._model is Membership:
+            values = candidate.field_dict
+            if values.get("structure_id") == target and (
+                pole_allowed is None or pole_allowed(values.get("pole_id"))
+            ):
+                own.append(candidate)
+    return own
+
+
+def revert_versions(versions, *, delete: bool = False) -> None:
+    """`Revision.revert` restricted to `versions` (django-reversion 6's own steps): with
+    `delete`, the records these versions follow that were added since are deleted."""
+    import contextlib
+    from itertools import groupby
+
+    from django.db import transaction
+    from django.db.models.deletion import Collector
+    from reversion.models import _safe_revert
+    from reversion.revisions import _follow_relations_recursive
+
+    if not versions:
+        return
+    database = versions[0].db
+    with transaction.atomic(using=database):
+        if delete:
+            old_revision = set()
+            for version in versions:
+                model = version._model
+                with contextlib.suppress(model.DoesNotExist):
+                    old_revision.add(
+                        model._default_manager.using(version.db).get(pk=version.object_id)
+                    )
+            current = [
+                item
+                for obj in old_revision
+                for item in _follow_relations_recursive(obj)
+                if item not in old_revision
+            ]
+            collector = Collector(using=database)
+            for _model, group in groupby(current, type):
+                collector.collect(list(group))
+            collector.delete()
+        _safe_revert(versions)

@@ -34,7 +34,6 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    Q,
     Subquery,
     TextField,
     Value,
@@ -608,28 +607,31 @@ def csv_lines(columns: list[Column], rows: Iterable[dict], **extra) -> Iterator[
 
 def geojson_chunks(poles, *, base_url: str) -> Iterator[str]:
     """The poles as an RFC 7946 FeatureCollection whose properties are the CSV's columns
-    (typed: numbers, lists, null), streamed feature by feature. Poles without a seat
-    position have no feature: `poles_without_position` counts them, as on the map's feed.
-    """
+    (typed: numbers, lists, null), streamed feature by feature: one feature per pole,
+    like the CSV's rows. A pole without a seat position is an unlocated feature
+    (`"geometry": null`, RFC 7946 §3.2); `poles_without_position` counts them."""
     yield '{"type":"FeatureCollection","features":['
     separator = ""
-    for row in pole_rows(poles.filter(latitude__isnull=False, longitude__isnull=False)):
+    without_position = 0
+    for row in pole_rows(poles):
         row["base_url"] = base_url
+        if row["latitude"] is None or row["longitude"] is None:
+            geometry = None
+            without_position += 1
+        else:
+            # RFC 7946: longitude first.
+            geometry = {
+                "type": "Point",
+                "coordinates": [float(row["longitude"]), float(row["latitude"])],
+            }
         feature = {
             "type": "Feature",
             "id": row["slug"],
-            # RFC 7946: longitude first.
-            "geometry": {
-                "type": "Point",
-                "coordinates": [float(row["longitude"]), float(row["latitude"])],
-            },
+            "geometry": geometry,
             "properties": typed_record(POLE_COLUMNS, row),
         }
         yield separator + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
         separator = ","
-    without_position = (
-        poles.order_by().filter(Q(latitude__isnull=True) | Q(longitude__isnull=True)).count()
-    )
     yield f'],"poles_without_position":{without_position}}}'
 
 

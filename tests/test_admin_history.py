@@ -286,3 +286,62 @@ def test_a_version_naming_deleted_logo_files_does_not_bring_them_back(
     assert not recovered.logo and not recovered.logo_small
     assert recovered.logo_small_width is None
     assert client.get(recovered.get_absolute_url()).status_code == 200
+
+
+def test_reverting_one_pole_leaves_the_others_of_its_revision_alone(client):
+    """A revision may hold several poles (an action on many, an import file): reverting
+    one of them restores that pole and its own inlines, nothing of the others — which
+    may be outside the editor's scope."""
+    with reversion.create_revision():
+        oise = located_pole("60333", name="Pôle de test Oise v1")
+        marseille = located_pole("13055", name="Pôle de test Marseille v1")
+        KeyFigureFactory(pole=oise, year=2022)
+        KeyFigureFactory(pole=marseille, year=2022)
+    shared = Version.objects.get_for_object(oise).get()
+    assert Version.objects.get_for_object(marseille).get().revision == shared.revision
+    # Later edits of both poles, each with a new key figure.
+    with reversion.create_revision():
+        Pole.objects.filter(pk=marseille.pk).update(name="Pôle de test Marseille v2")
+        marseille.refresh_from_db()
+        reversion.add_to_revision(marseille)
+        KeyFigureFactory(pole=marseille, year=2023)
+        oise.name = "Pôle de test Oise v2"
+        oise.save()
+        KeyFigureFactory(pole=oise, year=2023)
+
+    client.force_login(editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")]))
+    url = reverse("admin:poles_pole_revision", args=[oise.pk, shared.pk])
+    response = client.post(url, change_form_data(client.get(url)))
+    assert response.status_code == 302
+
+    oise.refresh_from_db()
+    assert oise.name == "Pôle de test Oise v1"
+    assert list(oise.figures.values_list("year", flat=True)) == [2022]
+    # Marseille, outside the editor's scope, is untouched: its name and its new figure.
+    marseille.refresh_from_db()
+    assert marseille.name == "Pôle de test Marseille v2"
+    assert sorted(marseille.figures.values_list("year", flat=True)) == [2022, 2023]
+
+
+def test_recovering_one_pole_of_a_bulk_deletion_recovers_only_that_pole(client, national):
+    oise = versioned_pole("60333", name="Pôle de test Oise supprimé")
+    marseille = versioned_pole("13055", name="Pôle de test Marseille supprimé")
+    response = client.post(
+        reverse("admin:poles_pole_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [oise.pk, marseille.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Pole.objects.filter(pk__in=[oise.pk, marseille.pk]).exists()
+    deleted = {
+        version.object_id: version
+        for version in client.get(reverse("admin:poles_pole_recoverlist")).context["deleted"]
+    }
+    url = reverse("admin:poles_pole_recover", args=[deleted[str(oise.pk)].pk])
+    response = client.post(url, change_form_data(client.get(url)))
+    assert response.status_code == 302
+    assert Pole.objects.get(pk=oise.pk).memberships.get().note == "adhésion de test"
+    assert not Pole.objects.filter(pk=marseille.pk).exists()

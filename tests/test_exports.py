@@ -452,11 +452,16 @@ def test_full_geojson_honours_the_filters_and_conditional_requests(client, datas
     )
 
 
-def test_full_geojson_counts_the_poles_without_position(client, dataset):
+def test_full_geojson_has_one_feature_per_pole_unlocated_ones_included(client, dataset):
     PoleFactory(slug="sans-position")
     data = full_geojson(client)
     assert data["poles_without_position"] == 1
-    assert "sans-position" not in {feature["id"] for feature in data["features"]}
+    features = {feature["id"]: feature for feature in data["features"]}
+    # As many features as the CSV has rows; RFC 7946 §3.2: an unlocated feature.
+    _text, rows = read_csv(download(client, "/poles.csv"))
+    assert set(features) == {row["slug"] for row in rows}
+    assert features["sans-position"]["geometry"] is None
+    assert features["sans-position"]["properties"]["slug"] == "sans-position"
 
 
 @pytest.mark.parametrize(
