@@ -1,5 +1,7 @@
 """Full history: who changed what and when, diffs, revert, recovery of deletions, scoped."""
 
+from decimal import Decimal
+
 import pytest
 import reversion
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -10,7 +12,14 @@ from editors.models import EditorProfile
 from poles.models import Membership, Pole
 from territories.models import Region
 from tests.admin_forms import change_form_data
-from tests.factories import KeyFigureFactory, MembershipFactory, editor, located_pole
+from tests.factories import (
+    CollegeFactory,
+    CooperatorFactory,
+    KeyFigureFactory,
+    MembershipFactory,
+    editor,
+    located_pole,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +354,72 @@ def test_recovering_one_pole_of_a_bulk_deletion_recovers_only_that_pole(client, 
     assert response.status_code == 302
     assert Pole.objects.get(pk=oise.pk).memberships.get().note == "adhésion de test"
     assert not Pole.objects.filter(pk=marseille.pk).exists()
+
+
+def shown(value) -> str:
+    """A stored value as typed in the form (12.00 → "12")."""
+    if isinstance(value, Decimal):
+        return f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    return str(value)
+
+
+@pytest.mark.parametrize(
+    ("admin_name", "make", "field", "old", "new"),
+    [
+        (
+            "poles_keyfigure",
+            lambda pole: KeyFigureFactory(pole=pole, year=2023, etp=10),
+            "etp",
+            "10",
+            "12",
+        ),
+        (
+            "poles_membership",
+            lambda pole: MembershipFactory(pole=pole, note="note de test v1"),
+            "note",
+            "note de test v1",
+            "note de test v2",
+        ),
+        (
+            "members_college",
+            lambda pole: CollegeFactory(pole=pole, name="Collège de test v1"),
+            "name",
+            "Collège de test v1",
+            "Collège de test v2",
+        ),
+        (
+            "members_cooperator",
+            lambda pole: CooperatorFactory(pole=pole, name="Coopérateur de test v1"),
+            "name",
+            "Coopérateur de test v1",
+            "Coopérateur de test v2",
+        ),
+    ],
+)
+def test_each_pole_record_has_a_history_a_diff_and_a_revert(
+    client, national, admin_name, make, field, old, new
+):
+    pole = located_pole("60333")
+    with reversion.create_revision():
+        record = make(pole)
+    first = Version.objects.get_for_object(record).get()
+    url = reverse(f"admin:{admin_name}_change", args=[record.pk])
+    data = change_form_data(client.get(url))
+    data[field] = new
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert shown(getattr(record, field)) == new
+
+    history = client.get(reverse(f"admin:{admin_name}_history", args=[record.pk]))
+    assert history.status_code == 200
+    assert "admin-national-test" in history.content.decode()
+    diff = client.get(reverse(f"admin:{admin_name}_version_diff", args=[record.pk, first.pk]))
+    assert diff.status_code == 200
+    assert new in diff.content.decode()
+
+    revision_url = reverse(f"admin:{admin_name}_revision", args=[record.pk, first.pk])
+    response = client.post(revision_url, change_form_data(client.get(revision_url)))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert shown(getattr(record, field)) == old
