@@ -74,15 +74,16 @@ class SearchTextField(forms.CharField):
 
 class BoundedMultipleChoiceField(forms.MultipleChoiceField):
     def clean(self, value):
-        if isinstance(value, list | tuple) and len(value) > MAX_REPEATED_VALUES:
+        if isinstance(value, list | tuple):
+            # An empty value (`?secteur=&secteur=agriculture`, as hand-edited URLs have)
+            # chooses nothing, and repeating a value changes nothing.
+            value = list(dict.fromkeys(item for item in value if item not in ("", None)))
+        if isinstance(value, list) and len(value) > MAX_REPEATED_VALUES:
             raise ValidationError(
                 _("Choose at most %(max)s values."),
                 code="too_many_values",
                 params={"max": MAX_REPEATED_VALUES},
             )
-        # Repeating a value changes nothing.
-        if isinstance(value, list | tuple):
-            value = list(dict.fromkeys(value))
         return super().clean(value)
 
 

@@ -76,6 +76,9 @@ def test_repeated_sectors_widen_the_list(client, seeded):
 def test_repeating_the_same_value_changes_nothing(client, seeded):
     once = listed(client.get("/poles/?secteur=agriculture"))
     assert listed(client.get("/poles/?secteur=agriculture&secteur=agriculture")) == once
+    # Repeats do not count towards the limit, and an empty value chooses nothing.
+    assert listed(client.get("/poles/?" + "&".join(["secteur=agriculture"] * 31))) == once
+    assert listed(client.get("/poles/?secteur=&secteur=agriculture")) == once
 
 
 COMMUNE_CASES = [
@@ -165,7 +168,11 @@ INVALID_CASES = [
     ({"commune": "99999"}, "commune", "No commune has the INSEE code 99999."),
     ({"commune": "6" * 300}, "commune", "at most 5 characters"),
     ({"secteur": "astrologie"}, "secteur", "Select a valid choice"),
-    ({"secteur": ["agriculture"] * 31}, "secteur", "Choose at most 30 values."),
+    (
+        {"secteur": [f"secteur-{index}" for index in range(31)]},
+        "secteur",
+        "Choose at most 30 values.",
+    ),
     ({"statut": "immortel"}, "statut", "Select a valid choice"),
     ({"mutualisation": "tout"}, "mutualisation", "Select a valid choice"),
     ({"reseau": "inconnu"}, "reseau", "Select a valid choice"),

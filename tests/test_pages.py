@@ -217,3 +217,19 @@ def test_sector_page_queries_are_constant(client, django_assert_max_num_queries,
         page = text(response)
     assert page.count("Pôle synthétique") >= count
     assert len(response.context["poles"]) == count
+
+
+def test_pages_vary_on_the_language_cookie(client, seeded):
+    """The language comes from a cookie: HTTP caches must keep the two apart."""
+    vary = {value.strip().lower() for value in client.get("/poles/")["Vary"].split(",")}
+    assert {"cookie", "accept-language"} <= vary
+
+
+def test_too_many_parameters_get_a_styled_400_page(client, db):
+    query = "&".join(f"x{index}=1" for index in range(1500))
+    response = client.get(f"/poles/?{query}")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert '<html lang="fr">' in content
+    assert "Requête incorrecte" in content or "Bad request" in content
+    assert 'href="/poles/"' in content or 'action="/poles/"' in content

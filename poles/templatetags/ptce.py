@@ -68,6 +68,8 @@ def map_config() -> dict:
             "shown_one": _("1 pole shown on the map."),
             "shown_many": _("%(count)s poles shown on the map."),
             "none": _("No pole with a location to show on the map."),
+            "unplaced_one": _("1 pole without a location is only in the list."),
+            "unplaced_many": _("%(count)s poles without a location are only in the list."),
             "cluster": _("%(count)s poles: zoom in"),
         },
     }

@@ -14,6 +14,10 @@ def test_home_map_shows_every_published_pole_with_coordinates(page, site, networ
     wait_for_map(page)
     assert len(site.mapped_poles) == 11
     expect_markers(page, len(site.mapped_poles))
+    # The two seed poles without coordinates are said to be in the list only.
+    status = page.locator("[data-ptce-map] ~ .map-status").inner_text()
+    assert "11 pôles affichés sur la carte" in status
+    assert "2 pôles sans localisation" in status
     # Tiles were asked for, and answered by the mock (never the network).
     assert network.tiles
     # The map has an accessible name; the page lists a bounded number of recently

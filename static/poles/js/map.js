@@ -354,6 +354,13 @@
     } else {
       this.status.textContent = format(labels.shown_many, { count: markers.length });
     }
+    // The list is the complete answer: say which poles the map cannot place.
+    var unplaced = parseInt(data.poles_without_position, 10) || 0;
+    if (unplaced === 1 && labels.unplaced_one) {
+      this.status.textContent += " " + labels.unplaced_one;
+    } else if (unplaced > 1 && labels.unplaced_many) {
+      this.status.textContent += " " + format(labels.unplaced_many, { count: unplaced });
+    }
     if (this.fit && markers.length) {
       this.userMoved = false;
       this.fitMarkers(markers);
