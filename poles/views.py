@@ -39,6 +39,9 @@ def _directory_page(queryset, number, *, per_page=DIRECTORY_PAGE_SIZE):
     if number.isascii() and number.isdigit() and len(number) > 9:
         number = paginator.num_pages + 1  # beyond any page (and beyond int()'s digit limit)
     try:
+        # ASCII digits only: int() would also read "٣" or "³" as a number.
+        if isinstance(number, str) and not number.isascii():
+            raise ValueError(number)
         number = int(number)
     except (TypeError, ValueError):
         return paginator.page(1), _("This page number is not valid: here is the first page.")

@@ -170,6 +170,9 @@ def test_pole_page_has_open_graph_tags(client, pole):
     )
     assert '<meta property="og:url" content="http://testserver/poles/pole-essai/">' in html
     assert "og:image" not in html  # no logo
+    assert '<meta property="og:locale" content="fr_FR">' in html
+    english = client.get("/poles/pole-essai/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<meta property="og:locale" content="en_GB">' in english
 
 
 def test_pole_page_metadata_keep_private_data_out(client, pole):

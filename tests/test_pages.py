@@ -233,3 +233,15 @@ def test_too_many_parameters_get_a_styled_400_page(client, db):
     assert '<html lang="fr">' in content
     assert "Requête incorrecte" in content or "Bad request" in content
     assert 'href="/poles/"' in content or 'action="/poles/"' in content
+
+
+def test_each_page_of_a_list_is_its_own_canonical_page(client, db):
+    PoleFactory.create_batch(25)
+    second = client.get("/poles/?page=2&tri=-maj").content.decode()
+    assert '<link rel="canonical" href="http://testserver/poles/?page=2">' in second
+    first = client.get("/poles/?page=1").content.decode()
+    assert '<link rel="canonical" href="http://testserver/poles/">' in first
+    # Digits of other scripts are not page numbers.
+    other = client.get("/poles/?page=%D9%A3").content.decode()
+    assert '<link rel="canonical" href="http://testserver/poles/">' in other
+    assert "This page number is not valid" in other or "numéro de page" in other

@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -111,7 +112,7 @@ def pole_structured_data(context, pole) -> str:
         ("og:title", pole.name),
         ("og:description", (pole.summary or pole.name)[:300]),
         ("og:url", url),
-        ("og:locale", "fr_FR"),
+        ("og:locale", "en_GB" if (get_language() or "fr").startswith("en") else "fr_FR"),
     ]
     if pole.logo:
         tags.append(("og:image", request.build_absolute_uri(pole.logo.url)))

@@ -12,11 +12,16 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
-    """The page's absolute URL without its query string."""
+    """The page's absolute URL without its query string, but with its page number
+    beyond the first (each page of a list is its own canonical page)."""
     request = context.get("request")
     if request is None:
         return ""
-    return request.build_absolute_uri(request.path)
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page", "").strip()
+    if page.isascii() and page.isdigit() and len(page) <= 9 and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
 
 
 def _tile_layers(config) -> list[dict]:
