@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .helpers import expect_markers, wait_for_map
 
@@ -34,11 +35,20 @@ def test_home_map_shows_every_published_pole_with_coordinates(page, site, networ
 def test_clicking_a_marker_opens_a_popup_linking_to_the_pole(page, site):
     page.goto("/")
     wait_for_map(page)
-    marker = page.locator('.leaflet-marker-icon.ptce-marker[title="Bou\'Sol"]')
-    # Click once the map has stopped zooming (fitting the bounds), not a moving marker.
+    # Click once the map has settled (bounds fitted, clusters drawn), not a moving marker.
+    expect_markers(page, len(site.mapped_poles))
     page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim')")
-    marker.click()
+    marker = page.locator('.leaflet-marker-icon.ptce-marker[title="Bou\'Sol"]')
     popup = page.locator(".leaflet-popup-content")
+    # Under load the cluster layer may still redraw its markers after the fit, which
+    # replaces the element clicked: click again, a few times at most.
+    for _attempt in range(3):
+        marker.click()
+        try:
+            popup.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     popup.wait_for()
     assert "Bou'Sol" in popup.inner_text()
     assert "Marseille" in popup.inner_text()
