@@ -1,7 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
@@ -29,6 +27,7 @@ from .models import (
     Sector,
     Structure,
 )
+from .querysets import membership_count
 from .resources import PoleResource, StructureResource
 from .services import refresh_search_texts
 
@@ -262,20 +261,11 @@ class StructureAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
     ordering = ["name", "pk"]
 
     def get_queryset(self, request):
-        # A correlated count, computed for the page's rows only: a GROUP BY over the
-        # memberships would aggregate every structure before the page is cut.
         # Ordered explicitly so that autocomplete pages are stable.
-        memberships = (
-            Membership.objects.filter(structure=OuterRef("pk"))
-            .order_by()
-            .values("structure")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             super()
             .get_queryset(request)
-            .annotate(pole_count=Coalesce(Subquery(memberships), 0))
+            .annotate(pole_count=membership_count("structure"))
             .order_by("name", "pk")
         )
 

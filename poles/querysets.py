@@ -1,9 +1,27 @@
 import re
 
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from territories.text import normalize
+
+
+def membership_count(field: str):
+    """The number of memberships whose `field` ("pole" or "structure") is the outer row,
+    as a correlated subquery (0 when none): computed for the rows a page shows only,
+    where a GROUP BY over the memberships would aggregate every row first."""
+    from .models import Membership
+
+    counts = (
+        Membership.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts), 0)
+
 
 # The PostgreSQL text search configuration created by migration poles 0002: the
 # French stemmer behind unaccent, so that the query is stemmed like the stored text.

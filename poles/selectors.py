@@ -16,7 +16,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -34,6 +33,7 @@ from .models import (
     Recognition,
     Sector,
 )
+from .querysets import membership_count
 
 DEFAULT_MARKER_COLOR = "#3f6f8f"
 
@@ -57,17 +57,10 @@ def pole_detail_queryset(*, member_offset: int = 0):
     """A pole with everything its page shows: one query per list, the members table
     bounded to one page (`member_offset`) as `member_rows`, their total as
     `membership_count`."""
-    membership_count = (
-        Membership.objects.filter(pole=OuterRef("pk"))
-        .order_by()
-        .values("pole")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     return (
         Pole.objects.published()
         .for_page()
-        .annotate(membership_count=Coalesce(Subquery(membership_count), 0))
+        .annotate(membership_count=membership_count("pole"))
         .prefetch_related(
             Prefetch("pooling_types", queryset=PoolingType.objects.order_by("position", "name")),
             Prefetch("recognitions", queryset=Recognition.objects.order_by("year", "name")),
