@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DecimalField, Q, Sum
 
 from poles.models import Approval, HeadcountBand, KeyFigure, Membership, Pole, Structure
-from ptce_site.cache import cache_seconds, current_generation
+from ptce_site.cache import data_version
 
 # How long computed numbers stay in the cache: they are keyed by an exact data
 # version (see data_version), so this only bounds memory.
@@ -230,33 +230,6 @@ def selection_key(poles) -> str:
     """A digest of the selection's SQL and parameters: the same filters give the same key."""
     sql, params = selected_ids(poles).query.sql_with_params()
     return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
-
-
-def data_version() -> str | None:
-    """A version of the directory's data, or None when numbers must not be cached.
-
-    - With the public page cache on (settings/prod.py turns it on only with a cache
-      shared by every worker, Redis): the site's content generation
-      (ptce_site/cache.py), bumped by every edit of the directory, and only by those.
-    - Otherwise, on PostgreSQL: the current MVCC snapshot (`pg_current_snapshot()`:
-      the oldest running transaction, the next transaction id, the transactions in
-      progress). Two reads under the same snapshot see exactly the same committed
-      data, and any write committed since, by any process and by any means (admin,
-      shell, bulk update, raw SQL), gives a different one: numbers cached under it
-      are never stale, even in a cache local to each worker. It moves with every
-      commit of the database server (sessions, login records, other databases), so
-      it is the fallback. Not while this connection's own transaction has written
-      (its uncommitted writes do not change the snapshot).
-    - Otherwise no cache.
-    """
-    if cache_seconds():
-        return f"generation:{current_generation()}"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()")
-            snapshot, own_transaction = cursor.fetchone()
-        return None if own_transaction is not None else f"pg:{snapshot}"
-    return None
 
 
 class Facts:

@@ -17,11 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from ptce_site.cache import versioned
+from ptce_site.form_html import PythonRenderedBoundField
 from territories.models import Commune, Departement, Region
 from territories.text import normalize
 
 from .models import Network, Pole, PoolingType, Sector
-from .widgets import LongSelect
 
 SEARCH_MAX_LENGTH = 200
 # More values than there are choices can only be a mistake or an attack.
@@ -148,6 +149,35 @@ class CommuneFilter(django_filters.Filter):
     field_class = CommuneCodeField
 
 
+def filter_choices() -> dict:
+    """The choices of the list filters, labels in the active language: five small
+    queries, cached by `versioned()` under the data version (the directory page would
+    otherwise read them on every request)."""
+    departements = list(Departement.objects.order_by("code").values_list("code", "name", "region"))
+    lists = {
+        # Sorted without accents, so that Île-de-France comes among the I.
+        "region": sorted(
+            Region.objects.values_list("code", "name"), key=lambda choice: normalize(choice[1])
+        ),
+        "departement": [(code, f"{code} – {name}") for code, name, _region in departements],
+        "region_of": {code: region for code, _name, region in departements},
+    }
+    sectors = list(Sector.objects.only("slug", "name", "name_en"))
+    lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
+    # The directory's rows name their sectors from here (selectors.with_sectors).
+    lists["sector_labels"] = {sector.pk: str(sector.label) for sector in sectors}
+    for name, model in (("mutualisation", PoolingType), ("reseau", Network)):
+        lists[name] = [
+            (item.slug, str(item.label)) for item in model.objects.only("slug", "name", "name_en")
+        ]
+    return lists
+
+
+class DirectoryFilterForm(forms.Form):
+    # On every directory page, with ~150 choices: written without the template engine.
+    bound_field_class = PythonRenderedBoundField
+
+
 class PoleFilterSet(django_filters.FilterSet):
     q = SearchFilter(
         label=_("Search"),
@@ -156,13 +186,12 @@ class PoleFilterSet(django_filters.FilterSet):
         help_text=_("Name, activity, member structure, commune…"),
     )
     region = django_filters.ChoiceFilter(
-        label=_("Région"), method="filter_region", empty_label=_("All régions"), widget=LongSelect
+        label=_("Région"), method="filter_region", empty_label=_("All régions")
     )
     departement = django_filters.ChoiceFilter(
         label=_("Département"),
         method="filter_departement",
         empty_label=_("All départements"),
-        widget=LongSelect,
     )
     commune = CommuneFilter(
         label=_("Commune (INSEE code)"),
@@ -198,31 +227,17 @@ class PoleFilterSet(django_filters.FilterSet):
     class Meta:
         model = Pole
         fields = []
+        form = DirectoryFilterForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Pole.objects.published()
         super().__init__(data, queryset, **kwargs)
-        # One query per list, per request; labels in the visitor's language.
-        # Sorted without accents, so that Île-de-France comes among the I.
-        self.filters["region"].extra["choices"] = sorted(
-            Region.objects.values_list("code", "name"), key=lambda choice: normalize(choice[1])
-        )
-        departements = list(
-            Departement.objects.order_by("code").values_list("code", "name", "region")
-        )
-        self._region_of = {code: region for code, _name, region in departements}
-        self.filters["departement"].extra["choices"] = [
-            (code, f"{code} – {name}") for code, name, _region in departements
-        ]
-        for name, model in (
-            ("secteur", Sector),
-            ("mutualisation", PoolingType),
-            ("reseau", Network),
-        ):
-            self.filters[name].extra["choices"] = [
-                (item.slug, item.label) for item in model.objects.only("slug", "name", "name_en")
-            ]
+        lists = versioned("directory-filter-choices", filter_choices, per_language=True)
+        self._region_of = lists["region_of"]
+        self.sector_labels = lists["sector_labels"]
+        for name in ("region", "departement", "secteur", "mutualisation", "reseau"):
+            self.filters[name].extra["choices"] = lists[name]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -40,6 +40,14 @@ def communes_in(**lookups):
     return Commune.objects.filter(**lookups).values("code")
 
 
+def epcis_in(**lookups):
+    """The codes of the EPCIs reaching the départements matching `lookups`, as a
+    subquery on the EPCI–département table alone."""
+    from territories.models import EPCI
+
+    return EPCI.departements.through.objects.filter(**lookups).values("epci_id")
+
+
 class PoleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -56,8 +64,13 @@ class PoleQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """`for_list()` with the long texts a pole's own page shows."""
-        return self.for_list().defer(None).defer(*SEARCH_COLUMNS)
+        """What a pole's own page shows of the pole itself, long texts included, in one
+        query; its lists come from `selectors.pole_lists()`. Not `for_list()` undone
+        (its sectors' prefetch, its deferred texts): each step clones the query, a cost
+        every visit of a pole's page would pay."""
+        return self.select_related(
+            "seat_commune__departement__region", "main_sector", "legal_form"
+        ).defer(*SEARCH_COLUMNS)
 
     def with_latest_etp(self):
         """Annotate `latest_etp` and `latest_etp_year`: the pole's most recent ETP figure."""
@@ -70,32 +83,39 @@ class PoleQuerySet(models.QuerySet):
         )
 
     # Territory filters. A pole belongs to a territory when its seat is there or when
-    # its territory of action reaches it. Each link is an EXISTS on a many-to-many
-    # table (indexed by pole and by target), so no join multiplies the rows and no
-    # DISTINCT is needed; the seat is an IN over the territory's communes (an index
-    # scan), rather than a join of every pole with the 35,000 communes.
+    # its territory of action reaches it. Each link is an EXISTS (or an IN) on a
+    # many-to-many table (indexed by pole and by target), so no join multiplies the
+    # rows and no DISTINCT is needed; the seat is an IN over the territory's communes
+    # (an index scan), rather than a join of every pole with the 35,000 communes.
 
     def linked_through(self, field: str, **lookups) -> Exists:
         through = self.model._meta.get_field(field).remote_field.through
         return Exists(through.objects.filter(pole_id=OuterRef("pk"), **lookups))
 
+    def linked_ids(self, field: str, **lookups) -> Q:
+        """`linked_through` as `id IN (SELECT pole_id ...)`, uncorrelated: for the ORs of
+        the territory filters, where PostgreSQL plans each correlated EXISTS twice (per
+        row and hashed) and planning cost more than running the query."""
+        through = self.model._meta.get_field(field).remote_field.through
+        return Q(pk__in=through.objects.filter(**lookups).values("pole_id"))
+
     def in_region(self, code: str):
         return self.filter(
             Q(seat_commune_id__in=communes_in(departement__region_id=code))
-            | self.linked_through("territory_regions", region_id=code)
-            | self.linked_through("territory_departements", departement__region_id=code)
-            | self.linked_through("territory_communes", commune__departement__region_id=code)
-            | self.linked_through("territory_epcis", epci__departements__region_id=code)
+            | self.linked_ids("territory_regions", region_id=code)
+            | self.linked_ids("territory_departements", departement__region_id=code)
+            | self.linked_ids("territory_communes", commune__departement__region_id=code)
+            | self.linked_ids("territory_epcis", epci_id__in=epcis_in(departement__region_id=code))
         )
 
     def in_departement(self, code: str, *, region_code: str):
         """Poles there; `region_code` (the département's) brings the région-wide poles."""
         return self.filter(
             Q(seat_commune_id__in=communes_in(departement_id=code))
-            | self.linked_through("territory_departements", departement_id=code)
-            | self.linked_through("territory_communes", commune__departement_id=code)
-            | self.linked_through("territory_epcis", epci__departements=code)
-            | self.linked_through("territory_regions", region_id=region_code)
+            | self.linked_ids("territory_departements", departement_id=code)
+            | self.linked_ids("territory_communes", commune__departement_id=code)
+            | self.linked_ids("territory_epcis", epci_id__in=epcis_in(departement_id=code))
+            | self.linked_ids("territory_regions", region_id=region_code)
         )
 
     def covering_commune(self, commune):

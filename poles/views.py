@@ -71,6 +71,7 @@ def pole_list(request):
     page, page_message = _directory_page(
         selectors.directory_poles(filterset), request.GET.get("page")
     )
+    page.object_list = selectors.with_sectors(page.object_list, filterset.sector_labels)
     query = _without(request.GET, "page", "partial")
     geojson_url = reverse("poles:geojson") + (f"?{query}" if query else "")
     partial = request.headers.get("X-Requested-With") == "fetch" or "partial" in request.GET
@@ -128,17 +129,21 @@ def _map_feed(request):
     # The filters were already bound and validated when the validators were computed.
     computed = request.__dict__.get("_ptce_exports", {}).get("map")
     filterset = computed[0] if computed else selectors.directory_filterset(request.GET)
-    data = selectors.directory_geojson(filterset)
-    status = 200
     if not filterset.is_valid():
-        data["errors"] = filterset.form.errors.get_json_data()
-        status = 400
-    return JsonResponse(
-        data,
-        status=status,
-        content_type="application/geo+json",
-        json_dumps_params={"ensure_ascii": False},
-    )
+        return JsonResponse(
+            {
+                "type": "FeatureCollection",
+                "features": [],
+                "poles_without_position": 0,
+                "errors": filterset.form.errors.get_json_data(),
+            },
+            status=400,
+            content_type="application/geo+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    # Already JSON text: the selector writes it feature by feature, faster than
+    # JsonResponse's encoder over a dict per feature.
+    return HttpResponse(selectors.directory_geojson(filterset), content_type="application/geo+json")
 
 
 class PoleDetailView(DetailView):
@@ -146,17 +151,16 @@ class PoleDetailView(DetailView):
     context_object_name = "pole"
 
     def get_queryset(self):
-        self.member_page_number = _page_number(self.request.GET.get("page"))
-        offset = (self.member_page_number - 1) * selectors.MEMBERS_PAGE_SIZE
-        return selectors.pole_detail_queryset(member_offset=offset)
+        return selectors.pole_detail_queryset()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pole = self.object
-        figures = list(pole.figures.all())
+        lists = selectors.pole_lists(pole)
+        figures = lists["figures"]
         context.update(
+            **lists,
             **self._member_page(pole),
-            figures=figures,
             charts=[
                 chart
                 for chart in (bar_chart(figures, "etp"), bar_chart(figures, "turnover"))
@@ -167,23 +171,20 @@ class PoleDetailView(DetailView):
         return context
 
     def _member_page(self, pole) -> dict:
-        """The page of member structures prefetched with the pole (counted by
-        `membership_count`, so paginating costs no query), or the nearest page with a
-        message for a wrong page number."""
+        """The requested page of member structures (counted by `membership_count`, so
+        paginating costs no query), or the nearest page with a message for a wrong page
+        number."""
         paginator = Paginator(range(pole.membership_count), selectors.MEMBERS_PAGE_SIZE)
         requested = self.request.GET.get("page")
-        number = self.member_page_number
+        number = _page_number(requested)
         message = ""
         if requested not in (None, "") and str(number) != requested.strip():
             message = _("This page number is not valid: here is the first page.")
         if number > paginator.num_pages:
             number = paginator.num_pages
             message = _("There are fewer pages of results: here is the last one.")
-            offset = (number - 1) * selectors.MEMBERS_PAGE_SIZE
-            pole.member_rows = list(
-                selectors.pole_memberships(offset=offset, queryset=pole.memberships.all())
-            )
-        memberships = pole.member_rows
+        offset = (number - 1) * selectors.MEMBERS_PAGE_SIZE
+        memberships = selectors.pole_memberships(pole, offset=offset) if paginator.count else []
         return {
             "member_page": Page(memberships, number, paginator),
             "member_page_message": message,
@@ -200,11 +201,11 @@ def _page_number(value) -> int:
 
 def _territory_context(request, poles) -> dict:
     """A territory's or a sector's figures (all its poles) and one page of its poles."""
-    page, page_message = _directory_page(
-        poles, request.GET.get("page"), per_page=TERRITORY_PAGE_SIZE
-    )
+    ids, figures = selectors.territory_poles(poles)
+    page, page_message = _directory_page(ids, request.GET.get("page"), per_page=TERRITORY_PAGE_SIZE)
+    page.object_list = selectors.pole_cards(page.object_list)
     return {
-        "figures": selectors.figures_summary(poles),
+        "figures": figures,
         "page_obj": page,
         "poles": page.object_list,
         "pole_count": page.paginator.count,

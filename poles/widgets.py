@@ -3,8 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 # django-leaflet's files (no GeoDjango: only its static files are used).
@@ -83,29 +81,4 @@ class SeatMapWidget(forms.NumberInput):
                 "error": _("The commune's coordinates could not be loaded."),
             },
         }
-        return context
-
-
-class LongSelect(forms.Select):
-    """A `<select>` whose options are written in Python rather than through one template
-    include per option: the directory's 101 départements cost a dozen milliseconds
-    the Django way, on every request of the directory. Same HTML (no option groups)."""
-
-    template_name = "poles/widgets/long_select.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["options_html"] = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option["value"],
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
-                )
-                for _group, options, _index in context["widget"]["optgroups"]
-                for option in options
-            ),
-        )
         return context

@@ -7,10 +7,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from editors.models import EditorProfile
 from poles.models import Pole
-from ptce_site.cache import bump_generation, current_generation
+from ptce_site.cache import bump_generation, current_generation, versioned
 from tests.factories import editor, located_pole
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,45 @@ def test_the_admin_publish_action_shows_the_pole_at_once(client, staff_client):
     after = client.get("/poles/")
     assert after["X-Cache"] == "miss"
     assert "Pôle de test caché" in after.content.decode()
+
+
+def test_versioned_numbers_are_computed_once_per_data_version(pole):
+    calls = []
+
+    def published_count():
+        calls.append(translation.get_language())
+        return Pole.objects.published().count()
+
+    first = versioned("test-count", published_count)
+    assert versioned("test-count", published_count) == first
+    assert len(calls) == 1
+    located_pole("60333", name="Pôle de test ajouté")
+    assert versioned("test-count", published_count) == first + 1
+    assert len(calls) == 2
+    with translation.override("en"):
+        versioned("test-count", published_count, per_language=True)
+    with translation.override("fr"):
+        versioned("test-count", published_count, per_language=True)
+    assert calls[-2:] == ["en", "fr"]
+
+
+def test_the_home_figures_follow_an_edit(client, pole):
+    before = client.get("/").content.decode()
+    assert "Hauts-de-France" in before
+    located_pole("13055", name="Pôle de test marseillais")
+    after = client.get("/").content.decode()
+    assert "Provence-Alpes-Côte d&#x27;Azur" in after or "Provence-Alpes-Côte d'Azur" in after
+    assert "Provence-Alpes" not in before
+
+
+def test_a_renamed_sector_appears_in_the_filters_at_once(client, pole):
+    from poles.models import Sector
+
+    sector = Sector.objects.order_by("position").first()
+    assert sector.name in client.get("/poles/").content.decode()
+    sector.name = "Secteur de test renommé"
+    sector.save()
+    assert "Secteur de test renommé" in client.get("/poles/").content.decode()
 
 
 def test_bulk_writes_invalidate_through_bump_generation(client, pole):

@@ -121,7 +121,9 @@ def test_geojson_queries_do_not_grow_with_the_data(
     directory_poles(27, sectors=sectors)
     large = _queries(client, f"/poles.geojson{query}")
     assert small == large
-    with django_assert_max_num_queries(9):
+    # The filters' reference lists and the feed's freshness, then the poles, their
+    # sectors and their first photos.
+    with django_assert_max_num_queries(10):
         data = json.loads(client.get(f"/poles.geojson{query}").content)
         assert len(data["features"]) == 30
 
@@ -169,3 +171,44 @@ def test_the_popup_shows_the_first_photo_in_its_small_rendition(client, db):
         "alt": "Atelier <b>synthétique</b>",  # text for the map's DOM, never markup
     }
     assert "photo" not in features["Pôle synthétique sans photo"]
+
+
+def test_names_with_quotes_and_accents_stay_valid_compact_json(client, db):
+    """Features are written as text: any name reads back as typed, and the body is
+    exactly the compact JSON of its content."""
+    name = 'Pôle "entre guillemets" \\ <b>&</b>\tœuvre 🌱'
+    sectors = list(Sector.objects.order_by("position")[:3])
+    located_pole("60333", name=name, slug="pole-echappe", sectors=sectors[::-1])
+    response = client.get("/poles.geojson")
+    body = response.content.decode()
+    data = json.loads(body)
+    assert body == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    (feature,) = data["features"]
+    assert feature["id"] == "pole-echappe"
+    assert feature["properties"]["name"] == name
+    assert feature["properties"]["url"] == "/poles/pole-echappe/"
+    assert feature["properties"]["commune"] == "Lachapelle-aux-Pots"
+    assert feature["properties"]["departement"] == "60"
+    # In the sectors' order, whatever the order they were linked in.
+    assert feature["properties"]["sectors"] == [sector.name for sector in sectors]
+    english = geojson(client, HTTP_ACCEPT_LANGUAGE="en")["features"][0]["properties"]
+    assert english["sectors"] == [sector.name_en or sector.name for sector in sectors]
+    lon, lat = feature["geometry"]["coordinates"]
+    assert isinstance(lon, float) and isinstance(lat, float)
+
+
+def test_a_first_photo_without_its_small_rendition_shows_none(client, db):
+    from poles.models import PolePhoto
+
+    pole = located_pole("60333", name="Pôle synthétique à photo incomplète")
+    for position, popup in [(1, ""), (2, "poles/photos/synthetic-2-320.jpg")]:
+        PolePhoto.objects.create(
+            pole=pole,
+            image=f"poles/photos/synthetic-{position}.jpg",
+            image_page=f"poles/photos/synthetic-{position}-1200.jpg",
+            image_popup=popup,
+            alt_text="Photo synthétique",
+            position=position,
+        )
+    (feature,) = geojson(client)["features"]
+    assert "photo" not in feature["properties"]

@@ -92,7 +92,9 @@ def test_indicators_take_a_constant_handful_of_queries():
     result, large = computed()
     assert result["statuts"].base == 16
     assert large == small
-    assert large <= 16
+    # Read inside a test's writing transaction, nothing may be cached: the filter
+    # choices' five small queries and their version read are counted here.
+    assert large <= 17
 
 
 def test_numbers_are_cached_until_the_data_change():

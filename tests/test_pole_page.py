@@ -138,8 +138,10 @@ def test_pole_page_has_title_description_and_canonical(client, db):
 @pytest.mark.parametrize("size", [3, 30])
 def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, size):
     pole = rich_pole(index=0, size=size)
-    # 16: one prefetch per list on the page (photos included), whatever their length.
-    with django_assert_max_num_queries(16):
+    # 9, whatever the lists' length: the pole, its many-to-many lists (one UNION),
+    # figures, sources, photos, a page of members and their approvals, the cooperators
+    # and their colleges.
+    with django_assert_max_num_queries(9):
         response = client.get(pole.get_absolute_url())
         page = text(response)
     assert page.count("Structure synthétique") == size
@@ -232,7 +234,7 @@ def test_pole_page_photos_add_no_query_per_photo(client, django_assert_max_num_q
     pole = rich_pole(index=0, size=3)
     for index in range(size):
         _photo(pole, index)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(9):
         html = client.get(pole.get_absolute_url()).content.decode()
     assert html.count('loading="lazy"') == size
 
@@ -253,7 +255,7 @@ def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num
         for structure in structures
     )
     url = pole.get_absolute_url()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(9):
         first = text(client.get(url))
     assert f"{MEMBERS_PAGE_SIZE + 5} structures" in first
     assert "Structure paginée 000" in first
@@ -269,3 +271,158 @@ def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num
     assert beyond.context["member_page"].number == 2
     assert beyond.context["member_page_message"]
     assert client.get(url, {"page": "-1"}).context["member_page"].number == 1
+
+
+# --- Rows rendered in Python (poles/templatetags/pole_page.py) ---------------------
+
+
+def _member_row(html, name):
+    """The members table's row of the structure named `name` (as written in the HTML)."""
+    pattern = rf'<tr>\s*<th scope="row">(?:<a [^>]*>)?{re.escape(name)}.*?</tr>'
+    return re.search(pattern, html, re.S).group(0)
+
+
+def test_member_rows_show_each_structure_in_the_visitors_language(client, db):
+    from decimal import Decimal
+
+    from poles.models import Approval, HeadcountBand, LegalForm, Membership
+    from tests.factories import MembershipFactory, StructureFactory
+
+    pole = PoleFactory()
+    full = StructureFactory(
+        name="Coop <synthétique> & fils",
+        website="https://example.org/?a=1&b=2",
+        legal_form=LegalForm.objects.get(slug="scop"),
+        headcount_band=HeadcountBand.objects.get(code="00"),
+        etp=Decimal("12.5"),
+        turnover=1_234_567,
+        figures_year=2022,
+    )
+    full.approvals.set(Approval.objects.filter(slug__in=["ei", "aci"]))
+    MembershipFactory(
+        pole=pole,
+        structure=full,
+        role=Membership.Role.FOUNDER,
+        joined_year=2010,
+        left_year=2015,
+    )
+    bare = StructureFactory(name="Structure synthétique nue")
+    MembershipFactory(pole=pole, structure=bare, role=Membership.Role.PARTNER, left_year=2019)
+    joined = StructureFactory(name="Structure synthétique entrée")
+    MembershipFactory(pole=pole, structure=joined, joined_year=2016)
+
+    html = client.get(pole.get_absolute_url()).content.decode()
+    row = _member_row(html, "Coop &lt;synthétique&gt; &amp; fils")
+    assert '<a href="https://example.org/?a=1&amp;b=2" rel="noopener">' in row
+    assert '<abbr title="Société coopérative et participative">SCOP</abbr>' in row
+    # Approvals in their reference order, whatever the order they were given in.
+    assert (
+        '<abbr title="Atelier et chantier d&#x27;insertion">ACI</abbr>, '
+        '<abbr title="Entreprise d&#x27;insertion">EI</abbr>'
+    ) in row
+    assert "<td>0 salarié</td>" in row
+    assert '12,5 <span class="meta">(2022)</span>' in row
+    assert re.search(r'1\D234\D567 € <span class="meta">\(2022\)</span>', row)
+    assert "<td>Fondateur</td>" in row and "<td>2010–2015</td>" in row
+    row = _member_row(html, "Structure synthétique nue")
+    assert row.count("<td>—</td>") == 3  # legal form, approvals, headcount band
+    assert row.count('<td class="num">—</td>') == 2  # ETP, turnover
+    assert "<td>Partenaire</td>" in row and "<td>jusqu'en 2019</td>" in row
+    assert "<td>depuis 2016</td>" in _member_row(html, "Structure synthétique entrée")
+
+    html = client.get(pole.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = _member_row(html, "Coop &lt;synthétique&gt; &amp; fils")
+    assert '<abbr title="Worker cooperative">SCOP</abbr>' in row
+    assert '<abbr title="Integration workshop and worksite">ACI</abbr>' in row
+    assert '12.5 <span class="meta">(2022)</span>' in row
+    assert "1,234,567 € " in row and "<td>Founder</td>" in row
+    row = _member_row(html, "Structure synthétique nue")
+    assert "<td>Partner</td>" in row and "<td>until 2019</td>" in row
+
+
+def test_key_figure_rows_and_chart_show_missing_and_approximate_values(client, db):
+    from decimal import Decimal
+
+    pole = PoleFactory()
+    KeyFigureFactory(
+        pole=pole,
+        year=2021,
+        etp=Decimal("12.5"),
+        turnover=None,
+        cooperators_count=7,
+        source="",
+        note="Note <synthétique>",
+        is_approximate=True,
+    )
+    KeyFigureFactory(pole=pole, year=2020, etp=Decimal("8.0"), turnover=None, source="Rapport")
+    html = client.get(pole.get_absolute_url()).content.decode()
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">20\d\d.*?</tr>", html, re.S)
+    assert len(rows) == 2  # latest year first
+    latest, earlier = rows
+    assert '<th scope="row">2021 <span class="approx">(approximatif)</span></th>' in latest
+    assert '<td class="num">12,5</td>' in latest and '<td class="num">7</td>' in latest
+    assert latest.count('<td class="num">—</td>') == 2  # turnover, member structures
+    assert '<td class="source">—<br><span class="meta">Note &lt;synthétique&gt;</span></td>' in (
+        latest
+    )
+    assert '<td class="num">8</td>' in earlier and '<td class="source">Rapport</td>' in earlier
+    # One chart (no turnover to draw), oldest year first, the approximate bar flagged.
+    assert html.count("<svg viewBox=") == 1
+    years = re.findall(r'class="chart__year">(\d+)</text>', html)
+    assert years == ["2020", "2021"]
+    assert 'class="chart__value">≈ 12,5</text>' in html
+    assert 'class="chart__value">8</text>' in html
+
+
+def test_cooperator_names_are_escaped(client, db):
+    pole = PoleFactory()
+    CooperatorFactory(pole=pole, name="Organisation <b>synthétique</b>")
+    html = client.get(pole.get_absolute_url()).content.decode()
+    assert "<li>Organisation &lt;b&gt;synthétique&lt;/b&gt;</li>" in html
+
+
+def test_lists_of_the_aside_keep_their_order_links_and_language(client, db):
+    """The eight many-to-many lists, read in one hand-written query
+    (`selectors.POLE_LINKS_SQL`)."""
+    from poles.models import Network, PoolingType, Recognition, Sector
+    from territories.models import EPCI, Commune, Departement, Region
+
+    pole = PoleFactory()
+    pole.sectors.set(Sector.objects.filter(slug__in=["reemploi-dechets", "eco-construction"]))
+    pole.pooling_types.set(PoolingType.objects.filter(slug__in=["locaux"]))
+    pole.recognitions.set(Recognition.objects.filter(slug__in=["aap-2015", "aap-2013"]))
+    pole.networks.set(Network.objects.filter(slug__in=["rtes"]))
+    pole.territory_regions.set(Region.objects.filter(code__in=["32", "28"]))
+    pole.territory_departements.set(Departement.objects.filter(code__in=["76", "27"]))
+    epcis = list(EPCI.objects.order_by("name")[:2])
+    pole.territory_epcis.set(epcis)
+    communes = list(Commune.objects.filter(departement_id="60").order_by("name")[:2])
+    pole.territory_communes.set(communes)
+
+    html = client.get(pole.get_absolute_url()).content.decode()
+    assert re.search(
+        r'href="/secteurs/eco-construction/">Éco-construction</a>.*'
+        r'href="/secteurs/reemploi-dechets/">Réemploi et déchets</a>',
+        html,
+        re.S,
+    )
+    assert "<dd>Locaux</dd>" in html
+    assert re.search(r"PTCE 2013 \(janvier 2014\)</li>.*PTCE 2015 \(janvier 2016\)</li>", html)
+    assert "Réseau des collectivités territoriales" in html
+    assert re.search(
+        r'href="/territoires/hauts-de-france/">Hauts-de-France</a>, '
+        r'<a href="/territoires/normandie/">Normandie</a>',
+        html,
+    )
+    assert re.search(
+        r'href="/territoires/normandie/eure/">Eure \(27\)</a>, '
+        r'<a href="/territoires/normandie/seine-maritime/">Seine-Maritime \(76\)</a>',
+        html,
+    )
+    assert f"<dd>{epcis[0].name}, {epcis[1].name}</dd>".replace("'", "&#x27;") in html
+    assert f"{communes[0].name} ({communes[0].code}), {communes[1].name}" in html
+
+    html = client.get(pole.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/secteurs/eco-construction/">Eco-construction</a>' in html
+    assert "<dd>Premises</dd>" in html
+    assert "RTES (local authorities&#x27; network for a solidarity economy)" in html

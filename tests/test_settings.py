@@ -51,3 +51,38 @@ def test_production_starts_with_a_secret_and_reads_the_environment():
 def test_other_settings_start_without_environment(module):
     result = run_settings({"DJANGO_SETTINGS_MODULE": f"ptce_site.settings.{module}"})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, "-c random_page_cost=1.1 -c jit=off"),
+        (
+            {"DATABASE_JIT": "true", "DATABASE_RANDOM_PAGE_COST": "2"},
+            "-c random_page_cost=2",
+        ),
+    ],
+)
+def test_postgresql_session_settings_come_from_the_environment(overrides, expected):
+    result = run_settings(
+        {
+            "DJANGO_SETTINGS_MODULE": "ptce_site.settings.dev",
+            "DATABASE_URL": "postgres://user:pw@db.example:5432/ptce",
+            **overrides,
+        },
+        code="from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"'options': '{expected}'" in result.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_site_s_postgresql_connections_use_those_settings():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

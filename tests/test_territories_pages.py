@@ -127,3 +127,65 @@ def test_territory_pages_list_their_poles_by_pages(client, db):
     assert len(second.context["poles"]) == 3
     assert "Pôle paginé 052" in text(second)
     assert client.get("/territoires/hauts-de-france/oise/", {"page": "x"}).status_code == 200
+
+
+def test_pole_cards_show_link_seat_status_summary_and_sectors(client, db):
+    """Each card of a territory page: the pole's name linking to its page, its seat
+    (commune and département), its status, summary and sectors in the sectors' order,
+    in the visitor's language; a pole acting there without a seat has no seat line."""
+    from poles.models import Pole, Sector
+    from territories.models import Departement
+
+    first, second = Sector.objects.order_by("position")[:2]
+    PoleFactory(
+        name="Pôle « carte » & Cie",
+        slug="pole-carte",
+        seat_commune=commune("60333"),
+        status=Pole.Status.DORMANT,
+        summary="Un résumé <court>.",
+        sectors=[second, first],
+    )
+    without_seat = PoleFactory(name="Pôle sans siège", slug="pole-sans-siege", summary="")
+    without_seat.territory_departements.add(Departement.objects.get(code="60"))
+
+    html = client.get("/territoires/hauts-de-france/oise/").content.decode()
+    assert (
+        '<h3><a href="/poles/pole-carte/">Pôle « carte » &amp; Cie</a></h3>\n'
+        '      <p class="meta">\n'
+        '        Lachapelle-aux-Pots (Oise) · <span class="status status--en-sommeil">'
+        "En sommeil</span>\n"
+        "      </p>\n"
+        "      <p>Un résumé &lt;court&gt;.</p>\n"
+    ) in html
+    assert (
+        '<ul class="tags" aria-label="Secteurs d\'activité">\n'
+        f"        <li>{first.name}</li><li>{second.name}</li>\n"
+        "      </ul>"
+    ) in html
+    assert (
+        '<h3><a href="/poles/pole-sans-siege/">Pôle sans siège</a></h3>\n'
+        '      <p class="meta">\n'
+        '        <span class="status status--actif">Actif</span>\n'
+        "      </p>\n"
+        "      \n"
+        "      \n"
+        "    </li>"
+    ) in html
+
+    english = client.get("/territoires/hauts-de-france/oise/", HTTP_ACCEPT_LANGUAGE="en")
+    html = english.content.decode()
+    assert '<span class="status status--en-sommeil">Dormant</span>' in html
+    assert f"<li>{first.name_en}</li><li>{second.name_en}</li>" in html
+
+
+def test_a_territory_reached_by_an_epci_lists_the_pole(client, db):
+    """An EPCI spanning several départements brings its poles to each of them, and to
+    their régions."""
+    from territories.models import EPCI
+
+    epci = EPCI.objects.filter(departements__isnull=False).first()
+    departement = epci.departements.select_related("region").first()
+    pole = PoleFactory(name="Pôle intercommunal de test")
+    pole.territory_epcis.add(epci)
+    for url in (departement.get_absolute_url(), departement.region.get_absolute_url()):
+        assert "Pôle intercommunal de test" in pole_names(client.get(url)), url

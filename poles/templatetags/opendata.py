@@ -4,6 +4,7 @@ snippet, and a pole's schema.org JSON-LD and Open Graph tags."""
 import json
 
 from django import template
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -48,10 +49,11 @@ def filtered_url(
     return url
 
 
-def pole_json_ld(pole, request) -> dict:
+def pole_json_ld(pole, request, memberships=None) -> dict:
     """schema.org Organization for a pole's page: public facts only (SPEC §5). The
     members are the organisations of the pole's current memberships (never the
-    cooperators, who may be persons)."""
+    cooperators, who may be persons): those of `memberships`, the rows of
+    `selectors.pole_memberships()` the page shows, or else all of them."""
     url = request.build_absolute_uri(pole.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -84,12 +86,10 @@ def pole_json_ld(pole, request) -> dict:
             "latitude": float(pole.latitude),
             "longitude": float(pole.longitude),
         }
-    # The pole's page prefetches one page of its memberships (`member_rows`).
-    memberships = getattr(pole, "member_rows", None)
     if memberships is None:
-        memberships = pole.memberships.all()
+        memberships = pole.memberships.values("left_year", name=F("structure__name"))
     members = sorted(
-        {m.structure.name for m in memberships if m.left_year is None},
+        {m["name"] for m in memberships if m["left_year"] is None},
         key=str.casefold,
     )
     if members:
@@ -98,10 +98,11 @@ def pole_json_ld(pole, request) -> dict:
 
 
 @register.simple_tag(takes_context=True)
-def pole_structured_data(context, pole) -> str:
+def pole_structured_data(context, pole, memberships=None) -> str:
     """The pole page's JSON-LD <script> and Open Graph <meta> tags."""
     request = context["request"]
-    data = json.dumps(pole_json_ld(pole, request), ensure_ascii=False, separators=(",", ":"))
+    data = pole_json_ld(pole, request, memberships)
+    data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     script = format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(data.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 (escaped above)

@@ -1,13 +1,21 @@
-"""Site-wide template helpers: canonical URL and the map's assets and configuration."""
+"""Site-wide template helpers: canonical URL, the map's assets and configuration, the
+directory's rows."""
 
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from poles.rendering import directory_rows_html
 from territories.validators import FRANCE_BOUNDING_BOXES
 
 register = template.Library()
+
+
+@register.simple_tag
+def directory_rows(poles):
+    """The directory's result rows, written in Python (see poles/rendering.py)."""
+    return directory_rows_html(poles)
 
 
 @register.simple_tag(takes_context=True)
