@@ -25,7 +25,7 @@ def _sentence(message: str, **values) -> str:
 
 def directory_rows_html(rows) -> SafeString:
     """The `<li class="pole-card">` rows of the directory: `rows` are dicts from
-    `selectors.directory_poles()` completed by `selectors.with_sectors()`."""
+    `selectors.directory_rows()`."""
     status_labels = {value: capfirst(str(label)) for value, label in Pole.Status.choices}
     sectors_heading = conditional_escape(_("Activity sectors:"))
     founded = _("founded in %(year)s")

@@ -600,21 +600,35 @@ DIRECTORY_ROW_FIELDS = (
 )
 
 
-def directory_poles(filterset):
-    """The filtered poles as directory rows (dicts of DIRECTORY_ROW_FIELDS with the
-    latest ETP), or none when a filter value is invalid (the form shows the error: an
-    invalid filter must not silently widen the list). Paginate, then `with_sectors()`."""
+def directory_pole_ids(filterset) -> list[int]:
+    """The filtered poles' ids in the list's order, or none when a filter value is
+    invalid (the form shows the error: an invalid filter must not silently widen the
+    list). One query: what costs is the filter itself (a région's communes, a ranked
+    search), and counting then paging a queryset would run it twice. The page's rows
+    are then read by id (`directory_rows`)."""
     if not filterset.is_valid():
-        return Pole.objects.none().values(*DIRECTORY_ROW_FIELDS)
-    return filterset.qs.with_latest_etp().values(
-        *DIRECTORY_ROW_FIELDS, "latest_etp", "latest_etp_year"
+        return []
+    return list(filterset.qs.values_list("pk", flat=True))
+
+
+def directory_rows(ids, sector_labels: dict[int, str]) -> list[dict]:
+    """The directory rows of the poles `ids` (one page), in that order: dicts of
+    DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries."""
+    rows = (
+        Pole.objects.published()
+        .filter(pk__in=ids)
+        .with_latest_etp()
+        .order_by()
+        .values(*DIRECTORY_ROW_FIELDS, "latest_etp", "latest_etp_year")
     )
+    by_id = {row["pk"]: row for row in rows}
+    # A pole unpublished between the two queries is left out.
+    return with_sectors([by_id[pk] for pk in ids if pk in by_id], sector_labels)
 
 
-def with_sectors(rows, sector_labels: dict[int, str]) -> list[dict]:
+def with_sectors(rows: list[dict], sector_labels: dict[int, str]) -> list[dict]:
     """The rows of a page, each with `sectors`: its sectors' labels in their order, in
     one query on the pole–sector table for the whole page."""
-    rows = list(rows)
     sectors = defaultdict(list)
     links = (
         Pole.sectors.through.objects.filter(pole_id__in=[row["pk"] for row in rows])

@@ -69,9 +69,9 @@ def pole_list(request):
     """
     filterset = selectors.directory_filterset(request.GET)
     page, page_message = _directory_page(
-        selectors.directory_poles(filterset), request.GET.get("page")
+        selectors.directory_pole_ids(filterset), request.GET.get("page")
     )
-    page.object_list = selectors.with_sectors(page.object_list, filterset.sector_labels)
+    page.object_list = selectors.directory_rows(page.object_list, filterset.sector_labels)
     query = _without(request.GET, "page", "partial")
     geojson_url = reverse("poles:geojson") + (f"?{query}" if query else "")
     partial = request.headers.get("X-Requested-With") == "fetch" or "partial" in request.GET
