@@ -148,19 +148,24 @@ def test_without_the_page_cache_the_feed_still_answers_304(client, db):
     assert "Pôle synthétique du flux" in changed.content.decode()
 
 
-def test_the_popup_shows_the_first_photo_in_its_small_rendition(client, db):
+def _synthetic_photo(pole, position, *, alt="Photo synthétique", popup=None):
+    """A photo row pointing at synthetic file names (the feed reads names only)."""
     from poles.models import PolePhoto
 
+    return PolePhoto.objects.create(
+        pole=pole,
+        image=f"poles/photos/synthetic-{position}.jpg",
+        image_page=f"poles/photos/synthetic-{position}-1200.jpg",
+        image_popup=f"poles/photos/synthetic-{position}-320.jpg" if popup is None else popup,
+        alt_text=alt,
+        position=position,
+    )
+
+
+def test_the_popup_shows_the_first_photo_in_its_small_rendition(client, db):
     with_photo = located_pole("60333", name="Pôle synthétique avec photo")
-    for position, alt in [(2, "Seconde photo synthétique"), (1, "Atelier <b>synthétique</b>")]:
-        PolePhoto.objects.create(
-            pole=with_photo,
-            image=f"poles/photos/synthetic-{position}.jpg",
-            image_page=f"poles/photos/synthetic-{position}-1200.jpg",
-            image_popup=f"poles/photos/synthetic-{position}-320.jpg",
-            alt_text=alt,
-            position=position,
-        )
+    _synthetic_photo(with_photo, 2, alt="Seconde photo synthétique")
+    _synthetic_photo(with_photo, 1, alt="Atelier <b>synthétique</b>")
     located_pole("60333", name="Pôle synthétique sans photo")
     features = {
         feature["properties"]["name"]: feature["properties"]
@@ -198,17 +203,8 @@ def test_names_with_quotes_and_accents_stay_valid_compact_json(client, db):
 
 
 def test_a_first_photo_without_its_small_rendition_shows_none(client, db):
-    from poles.models import PolePhoto
-
     pole = located_pole("60333", name="Pôle synthétique à photo incomplète")
-    for position, popup in [(1, ""), (2, "poles/photos/synthetic-2-320.jpg")]:
-        PolePhoto.objects.create(
-            pole=pole,
-            image=f"poles/photos/synthetic-{position}.jpg",
-            image_page=f"poles/photos/synthetic-{position}-1200.jpg",
-            image_popup=popup,
-            alt_text="Photo synthétique",
-            position=position,
-        )
+    _synthetic_photo(pole, 1, popup="")
+    _synthetic_photo(pole, 2)
     (feature,) = geojson(client)["features"]
     assert "photo" not in feature["properties"]
