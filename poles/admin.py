@@ -27,7 +27,7 @@ from .models import (
     Sector,
     Structure,
 )
-from .querysets import membership_count
+from .querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
 from .resources import PoleResource, StructureResource
 from .services import refresh_search_texts
 
@@ -130,6 +130,8 @@ class PoleAdmin(
         FiguresOutdatedFilter,
     ]
     list_select_related = ["seat_commune"]
+    # The descriptions and the search columns weigh kilobytes per pole.
+    changelist_defer = (*LONG_TEXTS, *SEARCH_COLUMNS)
     # The model's order (accent-insensitive name) made total, read from an index
     # (editors migration 0002): the page's rows, not every pole, are read and sorted.
     ordering = [*Pole._meta.ordering, "pk"]

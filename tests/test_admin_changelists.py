@@ -238,3 +238,17 @@ def test_row_checkbox_is_djangos_markup(national_client):
     assert str(model_admin.action_checkbox(pole)) == str(
         ModelAdmin.action_checkbox(model_admin, pole)
     )
+
+
+def test_the_pole_changelist_rows_leave_out_the_long_columns(national_client):
+    located_pole("60333", name="Pôle de test aux longs textes", description="Longue description")
+    url = reverse("admin:poles_pole_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = national_client.get(url)
+    assert names(response) == {"Pôle de test aux longs textes"}
+    rows = [q["sql"] for q in queries.captured_queries if '"poles_pole"."name"' in q["sql"]]
+    assert rows, "the rows' query"
+    for column in ("description", "development_axes", "search_text", "search_vector"):
+        assert f'"poles_pole"."{column}"' not in rows[-1]
+    # Actions and exports read whole rows (tests/test_import_export.py: an export
+    # re-imports unchanged).
