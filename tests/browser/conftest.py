@@ -18,6 +18,8 @@ import os
 import re
 import shutil
 import struct
+import threading
+import time
 import zlib
 from io import StringIO
 from pathlib import Path
@@ -106,6 +108,21 @@ def browser():
         browser.close()
 
 
+def wait_for_requests_to_finish(timeout: float = 10.0) -> None:
+    """Wait until the live server has answered every request the page had started.
+
+    Closing the browser context aborts its requests on the browser's side only: the
+    server's request threads may still be running, and on SQLite in memory they share
+    the test's connection. Tearing the test down under them (the database flush, or
+    the server's stop at the end of the session) made them fail when they closed it.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
+
+
 @pytest.fixture(scope="session")
 def site(django_db_setup, django_db_blocker):
     """A live server with the real seed poles, committed for the browser tests.
@@ -132,6 +149,7 @@ def site(django_db_setup, django_db_blocker):
         try:
             yield server
         finally:
+            wait_for_requests_to_finish()
             server._live_server_modified_settings.disable()
             server.stop()
             Pole.objects.all().delete()
@@ -178,6 +196,7 @@ def page(browser, site, network):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    wait_for_requests_to_finish()
     assert not network.blocked, f"third-party requests attempted: {network.blocked}"
     assert not errors, f"JavaScript errors: {errors}"
 
