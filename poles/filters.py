@@ -153,14 +153,13 @@ def filter_choices() -> dict:
     """The choices of the list filters, labels in the active language: five small
     queries, cached by `versioned()` under the data version (the directory page would
     otherwise read them on every request)."""
-    departements = list(Departement.objects.order_by("code").values_list("code", "name", "region"))
+    departements = Departement.objects.order_by("code").values_list("code", "name")
     lists = {
         # Sorted without accents, so that Île-de-France comes among the I.
         "region": sorted(
             Region.objects.values_list("code", "name"), key=lambda choice: normalize(choice[1])
         ),
-        "departement": [(code, f"{code} – {name}") for code, name, _region in departements],
-        "region_of": {code: region for code, _name, region in departements},
+        "departement": [(code, f"{code} – {name}") for code, name in departements],
     }
     sectors = list(Sector.objects.only("slug", "name", "name_en"))
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
@@ -234,7 +233,6 @@ class PoleFilterSet(django_filters.FilterSet):
             queryset = Pole.objects.published()
         super().__init__(data, queryset, **kwargs)
         lists = versioned("directory-filter-choices", filter_choices, per_language=True)
-        self._region_of = lists["region_of"]
         self.sector_labels = lists["sector_labels"]
         for name in ("region", "departement", "secteur", "mutualisation", "reseau"):
             self.filters[name].extra["choices"] = lists[name]
@@ -256,7 +254,7 @@ class PoleFilterSet(django_filters.FilterSet):
         return queryset.in_region(value)
 
     def filter_departement(self, queryset, name, value):
-        return queryset.in_departement(value, region_code=self._region_of[value])
+        return queryset.in_departement(value)
 
     def filter_commune(self, queryset, name, value):
         return queryset.covering_commune(value)

@@ -33,21 +33,6 @@ LONG_TEXTS = ("description", "development_axes", "source")
 SEARCH_COLUMNS = ("search_text", "search_vector")
 
 
-def communes_in(**lookups):
-    """The codes of the communes matching `lookups`, as a subquery."""
-    from territories.models import Commune
-
-    return Commune.objects.filter(**lookups).values("code")
-
-
-def epcis_in(**lookups):
-    """The codes of the EPCIs reaching the départements matching `lookups`, as a
-    subquery on the EPCI–département table alone."""
-    from territories.models import EPCI
-
-    return EPCI.departements.through.objects.filter(**lookups).values("epci_id")
-
-
 class PoleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -100,23 +85,20 @@ class PoleQuerySet(models.QuerySet):
         return Q(pk__in=through.objects.filter(**lookups).values("pole_id"))
 
     def in_region(self, code: str):
-        return self.filter(
-            Q(seat_commune_id__in=communes_in(departement__region_id=code))
-            | self.linked_ids("territory_regions", region_id=code)
-            | self.linked_ids("territory_departements", departement__region_id=code)
-            | self.linked_ids("territory_communes", commune__departement__region_id=code)
-            | self.linked_ids("territory_epcis", epci_id__in=epcis_in(departement__region_id=code))
-        )
+        """Poles present in the région: seated there, or acting anywhere in it
+        (PoleCoverage)."""
+        return self.filter(pk__in=self._covering(region_id=code))
 
-    def in_departement(self, code: str, *, region_code: str):
-        """Poles there; `region_code` (the département's) brings the région-wide poles."""
-        return self.filter(
-            Q(seat_commune_id__in=communes_in(departement_id=code))
-            | self.linked_ids("territory_departements", departement_id=code)
-            | self.linked_ids("territory_communes", commune__departement_id=code)
-            | self.linked_ids("territory_epcis", epci_id__in=epcis_in(departement_id=code))
-            | self.linked_ids("territory_regions", region_id=region_code)
-        )
+    def in_departement(self, code: str):
+        """Poles present in the département: seated there, or acting in it, including
+        the poles acting in its whole région (PoleCoverage)."""
+        return self.filter(pk__in=self._covering(departement_id=code))
+
+    @staticmethod
+    def _covering(**lookups):
+        from poles.models import PoleCoverage
+
+        return PoleCoverage.objects.filter(**lookups).values("pole_id")
 
     def covering_commune(self, commune):
         """Poles whose territory of action covers `commune` (a Commune with its parent).

@@ -358,11 +358,7 @@ def poles_in_region(region: Region):
 def poles_in_departement(departement: Departement):
     """Published poles seated in the département or acting on (part of) it, including
     poles acting on its whole région, in list order."""
-    return (
-        Pole.objects.published()
-        .in_departement(departement.code, region_code=departement.region_id)
-        .order_by("sort_name", "pk")
-    )
+    return Pole.objects.published().in_departement(departement.code).order_by("sort_name", "pk")
 
 
 def territory_poles(poles) -> tuple[list[int], dict[str, FigureTotal]]:

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Value
 
 from members.models import Cooperator
-from territories.models import Commune
+from territories.models import Commune, Departement
 from territories.text import normalize
 
 from .models import (
@@ -23,6 +23,7 @@ from .models import (
     Membership,
     Network,
     Pole,
+    PoleCoverage,
     PoleSource,
     PoolingType,
     Recognition,
@@ -371,3 +372,52 @@ def rebuild_search_lexicon() -> int:
 def refresh_search_text(pole: Pole) -> None:
     refresh_search_texts(Pole.objects.filter(pk=pole.pk))
     pole.refresh_from_db(fields=["search_text"])
+
+
+def refresh_coverage(pole_ids=None) -> int:
+    """Rebuild the départements these poles cover (every pole's when `pole_ids` is
+    None) from their seats and territories of action; return the rows written.
+
+    Called by the receivers of poles/signals.py when a seat or a territory changes and
+    after the territories are reloaded, and by writers that insert poles in bulk
+    (without signals), such as the synthetic data generator.
+    """
+    if pole_ids is not None:
+        pole_ids = list(pole_ids)
+        if not pole_ids:
+            return 0
+    poles = Pole.objects.order_by() if pole_ids is None else Pole.objects.filter(pk__in=pole_ids)
+    pole_pks = poles.order_by().values("pk")
+
+    def links(field_name, departement_path):
+        through = Pole._meta.get_field(field_name).remote_field.through
+        return (
+            through.objects.filter(pole_id__in=pole_pks)
+            .order_by()
+            .values_list("pole_id", departement_path)
+        )
+
+    pairs = (
+        poles.order_by()
+        .filter(seat_commune__isnull=False)
+        .values_list("pk", "seat_commune__departement_id")
+        .union(
+            links("territory_communes", "commune__departement_id"),
+            links("territory_epcis", "epci__departements__code"),
+            links("territory_departements", "departement_id"),
+            links("territory_regions", "region__departements__code"),
+        )
+    )
+    region_of = dict(Departement.objects.values_list("code", "region_id"))
+    rows = [
+        PoleCoverage(pole_id=pole_id, departement_id=code, region_id=region_of[code])
+        for pole_id, code in pairs
+        if code is not None
+    ]
+    with transaction.atomic():
+        stale = PoleCoverage.objects.all()
+        if pole_ids is not None:
+            stale = stale.filter(pole_id__in=pole_pks)
+        stale.delete()
+        PoleCoverage.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

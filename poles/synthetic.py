@@ -48,7 +48,7 @@ from .models import (
     Structure,
 )
 from .models.pole import name_sort_key
-from .services import rebuild_search_lexicon, save_search_texts
+from .services import rebuild_search_lexicon, refresh_coverage, save_search_texts
 
 SYNTHETIC_LABEL = "Données synthétiques"
 BATCH_SIZE = 2000
@@ -631,6 +631,9 @@ class Generator:
             self.report.counts[f"pole_{name}"] = len(objects)
         bulk_insert(PoleSource, sources)
         self.report.counts["poles"] = len(self.poles)
+        # Bulk inserts send no signal. Every pole here is synthetic (the generator
+        # refuses a database with real ones), so rebuilding every pole's is exact.
+        self.report.counts["pole_coverage"] = refresh_coverage()
 
     def make_structures(self):
         start = time.monotonic()

@@ -43,6 +43,9 @@ from django.utils.translation import get_language
 GENERATION_KEY = "ptce:public:generation"
 # The apps whose models make up the public pages.
 DIRECTORY_APPS = ("poles", "members", "territories")
+# Tables derived from the others, rewritten with the records they derive from (whose
+# saves invalidate already): their receivers would only slow their bulk rewrites down.
+DERIVED_MODELS = ("poles.polecoverage", "poles.searchword")
 CACHEABLE_NAMESPACES = ("poles", "observatory")
 # Vary headers a cached response may carry: the key already covers them.
 KEYED_VARY = {"accept-language", "cookie", "x-requested-with", "accept-encoding"}
@@ -116,6 +119,8 @@ def connect_signals():
 
     for app_label in DIRECTORY_APPS:
         for model in apps.get_app_config(app_label).get_models():
+            if model._meta.label_lower in DERIVED_MODELS:
+                continue
             uid = f"ptce-public-cache-{model._meta.label_lower}"
             post_save.connect(_on_directory_change, sender=model, dispatch_uid=uid)
             post_delete.connect(_on_directory_change, sender=model, dispatch_uid=uid)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .models import EPCI, Commune, Departement, LoadedDataset, Region
+from .signals import territories_loaded
 from .text import normalize
 
 TERRITORY_FILES = ("regions.json", "departements.json", "epci.csv", "communes.csv")
@@ -164,6 +165,7 @@ def load_territories(*, directory: Path = DEFAULT_TERRITORY_DIR, force: bool = F
     report.communes = len(communes)
 
     LoadedDataset.objects.update_or_create(name="territories", defaults={"checksum": checksum})
+    territories_loaded.send(sender=LoadedDataset)
     return report
 
 

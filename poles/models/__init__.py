@@ -1,3 +1,4 @@
+from .coverage import PoleCoverage
 from .photo import PolePhoto
 from .pole import KeyFigure, Pole, PoleSource
 from .reference import (
@@ -20,6 +21,7 @@ __all__ = [
     "Membership",
     "Network",
     "Pole",
+    "PoleCoverage",
     "PolePhoto",
     "PoleSource",
     "PoolingType",
