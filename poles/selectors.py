@@ -31,6 +31,7 @@ from .models import (
     Membership,
     Network,
     Pole,
+    PoleCoverage,
     PolePhoto,
     PoleSource,
     PoolingType,
@@ -282,33 +283,11 @@ def _figure_totals(rows) -> dict[str, FigureTotal]:
 
 
 def _published_pole_places():
-    """(pole id, département code or None, région code) for every place where a published
-    pole is seated or acts, without repeats, in one query (a UNION of the seat and the
-    four links of the territory of action). `None` for the département means the whole
-    région."""
-    published = Q(pole__is_published=True)
-    no_departement = Value(None, output_field=CharField())
-    seats = (
-        Pole.objects.published()
-        .filter(seat_commune__isnull=False)
-        .order_by()
-        .values_list("pk", "seat_commune__departement_id", "seat_commune__departement__region_id")
+    """(pole id, département code, région code) for every département where a published
+    pole is present (PoleCoverage: seated there, or acting on part or all of it)."""
+    return PoleCoverage.objects.filter(pole__is_published=True).values_list(
+        "pole_id", "departement_id", "region_id"
     )
-    links = [
-        Pole.territory_communes.through.objects.filter(published).values_list(
-            "pole_id", "commune__departement_id", "commune__departement__region_id"
-        ),
-        Pole.territory_epcis.through.objects.filter(published).values_list(
-            "pole_id", "epci__departements__code", "epci__departements__region_id"
-        ),
-        Pole.territory_departements.through.objects.filter(published).values_list(
-            "pole_id", "departement_id", "departement__region_id"
-        ),
-        Pole.territory_regions.through.objects.filter(published)
-        .annotate(no_departement=no_departement)
-        .values_list("pole_id", "no_departement", "region_id"),
-    ]
-    return [row for row in seats.union(*links) if row[2] is not None]
 
 
 def region_counts() -> list[Region]:
@@ -327,14 +306,10 @@ def territory_index() -> list[Region]:
     """Régions with their départements, each annotated with `pole_count`: the published
     poles seated there or whose territory of action covers (part of) it."""
     region_poles: dict[str, set[int]] = defaultdict(set)
-    region_wide: dict[str, set[int]] = defaultdict(set)
     departement_poles: dict[str, set[int]] = defaultdict(set)
     for pole_id, departement_code, region_code in _published_pole_places():
         region_poles[region_code].add(pole_id)
-        if departement_code is None:
-            region_wide[region_code].add(pole_id)
-        else:
-            departement_poles[departement_code].add(pole_id)
+        departement_poles[departement_code].add(pole_id)
     regions = list(
         Region.objects.order_by("name").prefetch_related(
             Prefetch("departements", queryset=Departement.objects.order_by("code"))
@@ -344,9 +319,7 @@ def territory_index() -> list[Region]:
         region.pole_count = len(region_poles[region.code])
         region.departement_list = list(region.departements.all())
         for departement in region.departement_list:
-            departement.pole_count = len(
-                departement_poles[departement.code] | region_wide[region.code]
-            )
+            departement.pole_count = len(departement_poles[departement.code])
     return regions
 
 
