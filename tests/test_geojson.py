@@ -122,8 +122,8 @@ def test_geojson_queries_do_not_grow_with_the_data(
     large = _queries(client, f"/poles.geojson{query}")
     assert small == large
     # The filters' reference lists and the feed's freshness, then the poles, their
-    # sectors and their first photos.
-    with django_assert_max_num_queries(10):
+    # sectors, their first photos and their seats' communes.
+    with django_assert_max_num_queries(11):
         data = json.loads(client.get(f"/poles.geojson{query}").content)
         assert len(data["features"]) == 30
 
@@ -208,3 +208,21 @@ def test_a_first_photo_without_its_small_rendition_shows_none(client, db):
     _synthetic_photo(pole, 2)
     (feature,) = geojson(client)["features"]
     assert "photo" not in feature["properties"]
+
+
+def test_seats_come_from_the_cached_places_or_on_their_own(client, db, monkeypatch):
+    """The seats' communes are read once per data version: a seat set after that read
+    (a save racing the request) is read on its own, never shown empty."""
+    from poles import selectors
+
+    located_pole("60333", name="Pôle synthétique de Lachapelle")
+    without_seat = located_pole("60333", name="Pôle synthétique sans siège")
+    without_seat.seat_commune = None
+    without_seat.save()
+    places = geojson(client)["features"]
+    assert {(f["properties"]["commune"], f["properties"]["departement"]) for f in places} == {
+        ("Lachapelle-aux-Pots", "60"),
+        ("", ""),
+    }
+    monkeypatch.setattr(selectors, "versioned", lambda name, compute, **kwargs: {})
+    assert geojson(client)["features"] == places
