@@ -193,7 +193,8 @@ class Pole(models.Model):
             models.Index(fields=["is_published", "name"], name="pole_published_name_idx"),
             models.Index(fields=["is_published", "sort_name"], name="pole_published_sort_idx"),
             models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
-            models.Index(fields=["updated_at"], name="pole_updated_idx"),
+            # Exports' freshness (latest change, count), the home's recent poles, `-maj`.
+            models.Index(fields=["is_published", "updated_at"], name="pole_published_updated_idx"),
             # The GIN index on search_vector (and the trigram index of the search
             # lexicon, SearchWord) are PostgreSQL-only: created by migration 0006
             # (RunPython guarded by the vendor).
