@@ -66,9 +66,12 @@ def _refresh_pole_coverage(sender, instance, created=False, update_fields=None, 
     # Raw saves too: loaddata and history reverts write the seat that way.
     if update_fields is not None and "seat_commune" not in update_fields:
         return
+    if not instance.seat_changed:
+        return
     from poles.services import refresh_coverage
 
     refresh_coverage([instance.pk])
+    instance.stored_seat_commune_id = instance.seat_commune_id
 
 
 def _refresh_coverage_of_links(sender, instance, action, reverse, pk_set, **kwargs):

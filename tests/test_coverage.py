@@ -9,7 +9,9 @@ from io import StringIO
 import pytest
 import reversion
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -50,6 +52,18 @@ def test_changing_the_seat_moves_the_coverage():
     pole.seat_commune = None
     pole.save(update_fields=["seat_commune"])
     assert covered(pole) == set()
+
+
+def test_a_save_that_keeps_the_seat_leaves_the_coverage_alone():
+    pole = Pole.objects.get(pk=located_pole("60057").pk)
+    pole.name = "Pôle de test renommé"
+    with CaptureQueriesContext(connection) as queries:
+        pole.save()
+    assert not [query for query in queries if "poles_polecoverage" in query["sql"]]
+    assert covered(pole) == {"60"}
+    pole.seat_commune_id = "2A004"  # Ajaccio
+    pole.save()
+    assert covered(pole) == {"2A"}
 
 
 def test_each_level_of_the_territory_of_action():

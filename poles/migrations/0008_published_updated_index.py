@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('poles', '0007_pole_coverage'),
-        ('territories', '0001_initial'),
+        ("poles", "0007_pole_coverage"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='pole',
-            name='pole_updated_idx',
+            model_name="pole",
+            name="pole_updated_idx",
         ),
         migrations.AddIndex(
-            model_name='pole',
-            index=models.Index(fields=['is_published', 'updated_at'], name='pole_published_updated_idx'),
+            model_name="pole",
+            index=models.Index(
+                fields=["is_published", "updated_at"], name="pole_published_updated_idx"
+            ),
         ),
     ]

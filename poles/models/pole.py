@@ -2,7 +2,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import DEFERRED, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +237,20 @@ class Pole(models.Model):
 
     def get_absolute_url(self):
         return reverse("poles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        pole = super().from_db(db, field_names, values)
+        # The stored seat, so that a save that keeps it leaves the coverage alone.
+        pole.stored_seat_commune_id = pole.__dict__.get("seat_commune_id", DEFERRED)
+        return pole
+
+    @property
+    def seat_changed(self) -> bool:
+        """Whether the seat differs from the one read from the database (True for a
+        pole not read from it: created, deserialised, or read without its seat)."""
+        stored = getattr(self, "stored_seat_commune_id", DEFERRED)
+        return stored is DEFERRED or stored != self.seat_commune_id
 
     @property
     def development_axes_list(self) -> list[str]:
