@@ -76,6 +76,31 @@ def test_postgresql_session_settings_come_from_the_environment(overrides, expect
     assert f"'options': '{expected}'" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, "'server_side_binding': True, 'prepare_threshold': 2"),
+        ({"DATABASE_PREPARED_STATEMENTS": "false"}, None),
+    ],
+)
+def test_prepared_statements_unless_turned_off(overrides, expected):
+    result = run_settings(
+        {
+            "DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod",
+            "SECRET_KEY": "a-long-random-test-value-0123456789-abcdefghijklmnop",
+            "DATABASE_URL": "postgres://user:pw@db.example:5432/ptce",
+            **overrides,
+        },
+        code="from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    if expected:
+        assert expected in result.stdout
+    else:
+        assert "server_side_binding" not in result.stdout
+        assert "prepare_threshold" not in result.stdout
+
+
 @pytest.mark.django_db
 @pytest.mark.postgres
 def test_the_site_s_postgresql_connections_use_those_settings():
@@ -86,3 +111,14 @@ def test_the_site_s_postgresql_connections_use_those_settings():
         assert cursor.fetchone()[0] == "1.1"
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+    # A statement run twice on the connection is prepared on the server.
+    sql = "SELECT id FROM poles_pole WHERE id = %s"
+    for pole_id in (1, 2, 3):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pole_id])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%poles_pole WHERE id = $1%"],
+        )
+        assert cursor.fetchone()[0] == 1
