@@ -40,11 +40,14 @@ def test_production_starts_with_a_secret_and_reads_the_environment():
         },
         code=(
             "from django.conf import settings; "
-            "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['HOST'])"
+            "database = settings.DATABASES['default']; "
+            "print(settings.DEBUG, settings.ALLOWED_HOSTS, database['HOST'], "
+            "database['CONN_MAX_AGE'], database['CONN_HEALTH_CHECKS'])"
         ),
     )
     assert result.returncode == 0, result.stderr
-    assert "False ['annuaire.example.org', 'www.example.org'] db.example" in result.stdout
+    # Persistent connections, checked before reuse, unless CONN_MAX_AGE says otherwise.
+    assert "False ['annuaire.example.org', 'www.example.org'] db.example 60 True" in result.stdout
 
 
 @pytest.mark.parametrize("module", ["dev", "test"])

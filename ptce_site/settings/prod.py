@@ -28,3 +28,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not os.environ.get("REDIS_URL"):
     PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))
 SECURE_REFERRER_POLICY = "same-origin"
+# Each gunicorn worker keeps its database connection (and the statements prepared on it,
+# see DATABASE_PREPARED_STATEMENTS) between requests, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
