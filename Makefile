@@ -68,8 +68,8 @@ lock: install ## Re-resolve the dependencies of pyproject.toml into the lock fil
 check: install ## Django's deployment checks with production settings
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') DJANGO_SETTINGS_MODULE=ptce_site.settings.prod $(MANAGE) check --deploy --fail-level WARNING
 
-bench: install ## Benchmark at national scale: synthetic data on PostgreSQL, gunicorn, wrk (bench/README.md)
-	$(PY) bench/run.py $(BENCH_ARGS)
+bench: install ## Benchmark at national scale: synthetic data on PostgreSQL, gunicorn, wrk (devtools/bench/README.md)
+	$(PY) devtools/bench/run.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

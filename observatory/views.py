@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from poles import selectors as pole_selectors
-from poles.exports import csv_cell
+from spreadsheets.cells import csv_cell
 
 from . import selectors
 from .facts import CACHE_SECONDS, Facts

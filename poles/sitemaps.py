@@ -22,7 +22,7 @@ class StaticPagesSitemap(Sitemap):
             "poles:territories",
             "poles:sectors",
             "observatory:index",
-            "poles:data",
+            "opendata:data",
         ]
         items = []
         for name in names:

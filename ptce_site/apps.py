@@ -15,10 +15,9 @@ class PTCEAdminConfig(SimpleAdminConfig):
     ADMIN_MODULES = (
         "django.contrib.auth",
         "axes",
-        "territories",
-        "poles",
-        "members",
+        # Every ModelAdmin of the directory, then import/export added to some of them.
         "editors",
+        "spreadsheets",
     )
 
     def ready(self):

@@ -46,7 +46,7 @@ DIRECTORY_APPS = ("poles", "members", "territories")
 # Tables derived from the others, rewritten with the records they derive from (whose
 # saves invalidate already): their receivers would only slow their bulk rewrites down.
 DERIVED_MODELS = ("poles.polecoverage", "poles.searchword")
-CACHEABLE_NAMESPACES = ("poles", "observatory")
+CACHEABLE_NAMESPACES = ("poles", "opendata", "observatory")
 # Vary headers a cached response may carry: the key already covers them.
 KEYED_VARY = {"accept-language", "cookie", "x-requested-with", "accept-encoding"}
 

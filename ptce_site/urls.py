@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("", include("observatory.urls")),
+    # Before the poles' URLs: /poles/structures.csv would otherwise read as a pole's slug.
+    path("", include("opendata.urls")),
     path("", include("poles.urls")),
 ]
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def wrk_available() -> bool:
-    # bench/run.py installs wrk with apt-get when it is missing (as root, as in CI).
+    # devtools/bench/run.py installs wrk with apt-get when it is missing (as root, as in CI).
     return bool(shutil.which("wrk") or (shutil.which("apt-get") and os.geteuid() == 0))
 
 
@@ -60,7 +60,7 @@ def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
     completed = subprocess.run(  # noqa: S603 - our own script
         [
             sys.executable,
-            str(ROOT / "bench" / "run.py"),
+            str(ROOT / "devtools" / "bench" / "run.py"),
             "--quick",
             f"--database-url={bench_database}",
             f"--results={results}",

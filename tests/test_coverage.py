@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
+from devtools.synthetic import Sizes, generate
 from editors.models import EditorProfile
 from poles.models import Pole, PoleCoverage
 from poles.services import refresh_coverage
-from poles.synthetic import Sizes, generate
 from territories.models import EPCI, Commune, Departement, Region
 from tests.admin_forms import change_form_data
 from tests.factories import PoleFactory, editor, located_pole

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.utils.http import http_date
 
 from members.models import Cooperator
-from poles.exports import EXPORTS, POLE_COLUMNS, STRUCTURE_COLUMNS
+from opendata.exports import EXPORTS, POLE_COLUMNS, STRUCTURE_COLUMNS
 from poles.models import (
     Approval,
     HeadcountBand,
@@ -530,7 +530,7 @@ def test_text_starting_like_a_formula_is_exported_inert(client, db):
 
 
 def test_csv_cell_escapes_text_but_not_numbers():
-    from poles.exports import csv_cell
+    from spreadsheets.cells import csv_cell
 
     assert csv_cell("=1+1") == "'=1+1"
     assert csv_cell("+33 1 23 45 67 89") == "'+33 1 23 45 67 89"

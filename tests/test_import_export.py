@@ -22,9 +22,9 @@ from django.utils import translation
 
 from editors.models import EditorProfile
 from members.models import Cooperator
-from members.resources import CooperatorResource
 from poles.models import Membership, Pole, Sector, Structure
-from poles.resources import PoleResource, StructureResource
+from spreadsheets.cooperators import CooperatorResource
+from spreadsheets.resources import PoleResource, StructureResource
 from tests.factories import (
     CollegeFactory,
     CooperatorFactory,
@@ -570,7 +570,9 @@ def test_contacts_never_exported_to_editors_of_other_poles(
 
 
 def test_contact_columns_follow_can_see_private_contacts(monkeypatch, national, person_in_a):
-    monkeypatch.setattr("members.resources.can_see_private_contacts", lambda user, pole: False)
+    monkeypatch.setattr(
+        "spreadsheets.cooperators.can_see_private_contacts", lambda user, pole: False
+    )
     [row] = CooperatorResource(user=national).export().dict
     assert (row["email"], row["phone"], row["postal_address"]) == ("", "", "")
     assert row["name"] == "Camille Test"

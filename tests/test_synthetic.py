@@ -11,9 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 from stdnum.fr import siret
 
-from members.models import College, Cooperator
-from poles.models import KeyFigure, Membership, Pole, Structure
-from poles.synthetic import (
+from devtools.synthetic import (
     IAE_SHARE,
     POOLING_SHARES,
     STRUCTURE_LEGAL_FORMS,
@@ -22,6 +20,8 @@ from poles.synthetic import (
     generate,
     make_siret,
 )
+from members.models import College, Cooperator
+from poles.models import KeyFigure, Membership, Pole, Structure
 from ptce_site.cache import current_generation
 from territories.text import normalize
 from tests.factories import PoleFactory

@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "leaflet",
+    # The project's apps, lowest layer first (docs/architecture.md).
     "territories",
     "poles",
     "members",
     "editors",
+    "spreadsheets",
+    "opendata",
     "observatory",
     "import_export",
     "reversion",

@@ -1,7 +1,7 @@
 """Local development: DEBUG on unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import INSTALLED_APPS, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 # No manifest in development: `runserver` serves files as they are on disk.
@@ -11,3 +11,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The synthetic data generator (`manage.py generate_synthetic`, used by `make bench`
+# and the scale tests): development only.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]

@@ -3,6 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -20,3 +21,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the apps' folders: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The synthetic data generator (`manage.py generate_synthetic`, used by `make bench`
+# and the scale tests): development only.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]

@@ -5,9 +5,8 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
+from poles.widgets import SeatMapWidget
 from territories.models import Commune
-
-from .widgets import SeatMapWidget
 
 
 class SeatMapAdminMixin:

@@ -1,56 +1,22 @@
-"""Template helpers for open data: links carrying the current filters, the embed
-snippet, and a pole's schema.org JSON-LD and Open Graph tags."""
+"""A pole page's schema.org JSON-LD and Open Graph tags (for search engines and link
+previews)."""
 
 import json
 
 from django import template
 from django.db.models import F
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
 
-# Parameters that belong to one page of the directory, not to the selection of poles.
-PAGE_ONLY_PARAMETERS = ("page", "partial")
-
 # As django.utils.html.json_script: nothing in the data can close the <script>.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def filter_query(request, *, drop=()) -> str:
-    """The request's filters as a query string, without the page-only parameters."""
-    if request is None:
-        return ""
-    params = request.GET.copy()
-    for name in (*PAGE_ONLY_PARAMETERS, *drop):
-        params.pop(name, None)
-    return params.urlencode()
-
-
-@register.simple_tag(takes_context=True)
-def filtered_url(
-    context, url_name: str, absolute: bool = False, drop: str = "", first: str = ""
-) -> str:
-    """`url_name`'s path with the current filters, e.g. the CSV of what the list shows.
-    `drop`: comma-separated parameters to leave out (the sort, for a map); `first`: a
-    fixed `name=value` put before the filters (`champs=tout`)."""
-    request = context.get("request")
-    url = reverse(url_name)
-    names = [name for name in drop.split(",") if name]
-    if first:
-        names.append(first.split("=", 1)[0])
-    query = "&".join(part for part in (first, filter_query(request, drop=names)) if part)
-    if query:
-        url = f"{url}?{query}"
-    if absolute and request is not None:
-        url = request.build_absolute_uri(url)
-    return url
-
-
 def pole_json_ld(pole, request, memberships=None) -> dict:
-    """schema.org Organization for a pole's page: public facts only (SPEC §5). The
+    """schema.org Organization for a pole's page: public facts only (never a person). The
     members are the organisations of the pole's current memberships (never the
     cooperators, who may be persons): those of `memberships`, the rows of
     `selectors.pole_memberships()` the page shows, or else all of them."""

@@ -27,9 +27,10 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-LUA = ROOT / "bench" / "report.lua"
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent.parent
+RESULTS = BENCH / "results"
+LUA = BENCH / "report.lua"
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ptce_bench"
 
@@ -149,6 +150,9 @@ print("BENCHTARGETS " + json.dumps({
 
 
 def prepare_data(env, sizes, *, seed):
+    # The generator belongs to the development-only app `devtools`, which the
+    # production settings leave out: it runs with the development settings.
+    env = {**env, "DJANGO_SETTINGS_MODULE": "ptce_site.settings.dev"}
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_territories", capture=True)
     manage(env, "load_reference", capture=True)

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from editors.admin_mixins import NationalEditMixin
-
-from .models import EPCI, Commune, Departement, Region
+from editors.admin.mixins import NationalEditMixin
+from territories.models import EPCI, Commune, Departement, Region
 
 # The official geography is reference data: national administrators maintain it,
 # every editor reads it (commune and territory autocomplete).

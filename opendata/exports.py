@@ -12,20 +12,18 @@ and the latest key figures and the animator come from subqueries too. Rows are r
 with `.iterator()` and written one by one to a `StreamingHttpResponse`, so memory
 stays constant whatever the number of poles.
 
-Private data (SPEC §5) cannot appear: no column reads a cooperator, and only the
-organisations' own public facts (names, SIRET, web sites) are exported. The poles'
-contact e-mail and phone are left out too: they are an organisation's, but the
+Private data (a person's name, e-mail or phone) cannot appear: no column reads a
+cooperator, and only the organisations' own public facts (names, SIRET, web sites) are
+exported. The poles' contact e-mail and phone are left out too: they are an organisation's, but the
 directory's pages are where people should find them, not a bulk file.
 """
 
 import csv
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
-from decimal import Decimal
 
 from django.db.models import (
     Aggregate,
@@ -42,8 +40,9 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .constants import YEAR_MAX, YEAR_MIN
-from .models import KeyFigure, LegalForm, Membership, Pole, Structure
+from poles.constants import YEAR_MAX, YEAR_MIN
+from poles.models import KeyFigure, LegalForm, Membership, Pole, Structure
+from spreadsheets.cells import LIST_SEPARATOR, csv_cell
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -52,7 +51,6 @@ LICENCE = {
 }
 # Rows fetched per database round trip when streaming (server-side cursor on PostgreSQL).
 CHUNK_SIZE = 500
-LIST_SEPARATOR = "|"
 
 # Patterns shared by the Table Schema and the tests: INSEE codes, as the territories app.
 COMMUNE_PATTERN = r"^(?:[0-9]{2}|2[AB])[0-9]{3}$"
@@ -536,49 +534,6 @@ def typed_record(columns: list[Column], row: dict) -> dict:
             value = float(value)
         record[column.name] = value
     return record
-
-
-# A spreadsheet takes a cell starting with one of these for a formula (=HYPERLINK(…),
-# +cmd|…, @SUM(…)), even in a CSV file: OWASP's "CSV injection".
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-
-
-def escape_formula(text: str) -> str:
-    """`text` made inert for spreadsheets: a leading formula character gets a single
-    quote before it (OWASP), which spreadsheets show as text. For text written by
-    people (names, descriptions, phones), never for numbers."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def unescape_formula(text: str) -> str:
-    """The reverse of `escape_formula`, for imports: re-importing an export gives
-    back the same text."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
-
-
-def csv_cell(value, *, numeric: bool = False) -> str:
-    """A value as a CSV cell. Numbers stay numbers (-12.5 is not a formula); any text,
-    and any value of a non-numeric column, is escaped by `escape_formula`."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, Decimal | float):
-        # The shortest exact spelling (12, 7.5, 49.4471), the same on every database:
-        # a subquery's decimal comes back as an integer or a float on SQLite.
-        return format(Decimal(str(value)).normalize(), "f")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        text = LIST_SEPARATOR.join(str(item) for item in value)
-    else:
-        text = str(value)
-    if numeric and _NUMBER.match(text):
-        return text
-    return escape_formula(text)
 
 
 class _Echo:

@@ -1,11 +1,8 @@
 from django.contrib import admin
 
-from editors.admin_mixins import ScopedInlineMixin, ScopedVersionAdmin
-from poles.imports import DirectoryImportExportMixin
-
-from .forms import CollegeInlineFormSet
-from .models import College, Cooperator
-from .resources import CooperatorResource
+from editors.admin.mixins import ScopedInlineMixin, ScopedVersionAdmin
+from members.forms import CollegeInlineFormSet
+from members.models import College, Cooperator
 
 
 class CollegeInline(ScopedInlineMixin, admin.TabularInline):
@@ -24,8 +21,7 @@ class CollegeAdmin(ScopedVersionAdmin):
 
 
 @admin.register(Cooperator)
-class CooperatorAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
-    resource_classes = [CooperatorResource]
+class CooperatorAdmin(ScopedVersionAdmin):
     list_display = ["name", "kind", "pole", "college", "shares", "is_board_member"]
     list_filter = ["kind", "is_board_member", "consents_to_publication"]
     list_select_related = ["pole", "college"]

@@ -4,9 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
+from editors.models import EditorProfile
 from editors.services import sync_editor_group
-
-from .models import EditorProfile
 
 User = get_user_model()
 

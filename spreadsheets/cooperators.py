@@ -17,8 +17,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from editors.scopes import attachable_structures, can_see_private_contacts, editable_poles
+from members.models import College, Cooperator
 from poles.models import Pole, Structure
-from poles.resources import (
+from poles.validators import normalize_siret
+
+from .resources import (
     BooleanWidget,
     ChoiceWidget,
     CodeForeignKeyWidget,
@@ -30,9 +33,6 @@ from poles.resources import (
     cell_text,
     field,
 )
-from poles.validators import normalize_siret
-
-from .models import College, Cooperator
 
 PRIVATE_CONTACT_COLUMNS = ("email", "phone", "postal_address")
 

@@ -30,9 +30,7 @@ from django.utils.text import slugify
 from stdnum import luhn
 
 from members.models import College, Cooperator
-from territories.models import EPCI, Commune, Departement, Region
-
-from .models import (
+from poles.models import (
     Approval,
     HeadcountBand,
     KeyFigure,
@@ -47,8 +45,9 @@ from .models import (
     Sector,
     Structure,
 )
-from .models.pole import name_sort_key
-from .services import rebuild_search_lexicon, refresh_coverage, save_search_texts
+from poles.models.pole import name_sort_key
+from poles.services import rebuild_search_lexicon, refresh_coverage, save_search_texts
+from territories.models import EPCI, Commune, Departement, Region
 
 SYNTHETIC_LABEL = "Données synthétiques"
 BATCH_SIZE = 2000

@@ -46,12 +46,7 @@ from editors.scopes import (
     editable_structures,
     is_national,
 )
-from poles.exports import escape_formula, unescape_formula
-from poles.services import refresh_search_texts
-from poles.validators import normalize_siret
-from territories.models import EPCI, Commune, Departement, Region
-
-from .models import (
+from poles.models import (
     Approval,
     HeadcountBand,
     LegalForm,
@@ -63,6 +58,11 @@ from .models import (
     Sector,
     Structure,
 )
+from poles.services import refresh_search_texts
+from poles.validators import normalize_siret
+from territories.models import EPCI, Commune, Departement, Region
+
+from .cells import escape_formula, unescape_formula
 
 MULTI_VALUE_SEPARATOR = "|"
 
@@ -79,7 +79,7 @@ def cell_text(value) -> str:
     """A cell as text: spreadsheets give numbers, dates and None as well as strings.
 
     The quote our exports put before a leading formula character ("'=…", see
-    `poles.exports.escape_formula`) is removed, so that a re-imported export changes
+    `spreadsheets.cells.escape_formula`) is removed, so that a re-imported export changes
     nothing.
     """
     if value is None:

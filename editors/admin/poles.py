@@ -3,17 +3,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
-from editors.admin_mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
+from editors.admin.filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
+from editors.admin.members import CollegeInline
+from editors.admin.mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
+from editors.admin.photos import PoleLogoAdminMixin, PolePhotoInline
+from editors.admin.seat_map import SeatMapAdminMixin
 from editors.forms import MembershipInlineFormSet, PoleScopeFormMixin
 from editors.services import set_publication
-from members.admin import CollegeInline
-from territories.models import Commune
-
-from .admin_filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
-from .admin_photos import PoleLogoAdminMixin, PolePhotoInline
-from .admin_seat_map import SeatMapAdminMixin
-from .imports import DirectoryImportExportMixin
-from .models import (
+from poles.models import (
     Approval,
     HeadcountBand,
     KeyFigure,
@@ -27,9 +24,9 @@ from .models import (
     Sector,
     Structure,
 )
-from .querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
-from .resources import PoleResource, StructureResource
-from .services import refresh_search_texts
+from poles.querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
+from poles.services import refresh_search_texts
+from territories.models import Commune
 
 
 class ReferenceAdmin(NationalEditMixin, admin.ModelAdmin):
@@ -116,10 +113,7 @@ class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Pole)
-class PoleAdmin(
-    DirectoryImportExportMixin, PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin
-):
-    resource_classes = [PoleResource]
+class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
     list_display = ["name", "status", "seat_commune", "founded_year", "is_published", "updated_at"]
     list_filter = [
         "is_published",
@@ -248,9 +242,8 @@ class PoleAdmin(
 
 
 @admin.register(Structure)
-class StructureAdmin(DirectoryImportExportMixin, ScopedVersionAdmin):
+class StructureAdmin(ScopedVersionAdmin):
     # One row per structure and pole: the structures file carries the memberships.
-    resource_classes = [StructureResource]
     list_display = ["name", "siret", "legal_form", "commune", "pole_count"]
     list_filter = [MissingSiretFilter, "legal_form__family", "approvals", "headcount_band"]
     list_select_related = ["legal_form", "commune"]

@@ -7,11 +7,10 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from editors.admin_mixins import ScopedInlineMixin
-
-from .forms import ImageUploadField, PolePhotoForm
-from .images import LOGO, PHOTO, apply_logo_upload, delete_files_on_commit, file_names
-from .models import PolePhoto
+from editors.admin.mixins import ScopedInlineMixin
+from poles.forms import ImageUploadField, PolePhotoForm
+from poles.images import LOGO, PHOTO, apply_logo_upload, delete_files_on_commit, file_names
+from poles.models import PolePhoto
 
 
 class PolePhotoInline(ScopedInlineMixin, admin.StackedInline):

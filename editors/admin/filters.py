@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
-
-from .models import KeyFigure
+from poles.models import KeyFigure
 
 # Figures are "old" when the latest year recorded is more than this many years ago.
 FIGURES_MAX_AGE = 2

@@ -1,0 +1,207 @@
+"""Open data views: the map feed and GeoJSON export (`/poles.geojson`), the CSV files,
+their Table Schema, `/donnees/` and the embeddable map (`/embed/`).
+
+Every one of them reads the directory's own FilterSet, so that the list, the maps and
+the files always agree."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition
+
+from poles import selectors
+from ptce_site.cache import cache_seconds
+
+from . import exports
+
+
+def poles_geojson(request):
+    """The filtered poles as GeoJSON (RFC 7946), for the maps and for reuse.
+
+    Invalid filters answer 400 with an empty FeatureCollection and an `errors` member
+    (the form's errors by parameter), so a client never takes them for "no pole".
+    With `?champs=tout`, every column of /poles.csv as properties (`export_geojson`);
+    the maps keep these lean properties.
+    """
+    if "champs" in request.GET:
+        return export_geojson(request, export="geojson")
+    return _map_feed(request)
+
+
+def _map_feed_etag(request):
+    # With the page cache on, the cache validates the feed itself (ptce_site/cache.py).
+    if cache_seconds():
+        return None
+    _filterset, fresh = _export_state(request, "map")
+    if fresh is None:
+        return None
+    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    # The sectors' names follow the visitor's language.
+    return fresh.etag("map", get_language() or "", urlencode(query))
+
+
+def _map_feed_last_modified(request):
+    if cache_seconds():
+        return None
+    return _export_last_modified(request, "map")
+
+
+@condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
+def _map_feed(request):
+    # The filters were already bound and validated when the validators were computed.
+    computed = request.__dict__.get("_ptce_exports", {}).get("map")
+    filterset = computed[0] if computed else selectors.directory_filterset(request.GET)
+    if not filterset.is_valid():
+        return JsonResponse(
+            {
+                "type": "FeatureCollection",
+                "features": [],
+                "poles_without_position": 0,
+                "errors": filterset.form.errors.get_json_data(),
+            },
+            status=400,
+            content_type="application/geo+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    # Already JSON text: the selector writes it feature by feature, faster than
+    # JsonResponse's encoder over a dict per feature.
+    return HttpResponse(selectors.directory_geojson(filterset), content_type="application/geo+json")
+
+
+def _export_state(request, export: str):
+    """The bound FilterSet and the export's freshness, computed once per request: the
+    conditional-request functions and the view all ask for them."""
+    cache = request.__dict__.setdefault("_ptce_exports", {})
+    if export not in cache:
+        filterset = selectors.directory_filterset(request.GET)
+        valid = filterset.is_valid() and (
+            export != "geojson" or request.GET.get("champs") == GEOJSON_FULL_FIELDS
+        )
+        fresh = exports.freshness(export, filterset.qs) if valid else None
+        cache[export] = (filterset, fresh)
+    return cache[export]
+
+
+def _export_etag(request, export):
+    _filterset, fresh = _export_state(request, export)
+    if fresh is None:
+        return None
+    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    return fresh.etag(export, urlencode(query))
+
+
+def _export_last_modified(request, export):
+    _filterset, fresh = _export_state(request, export)
+    return fresh.last_modified if fresh else None
+
+
+def invalid_filters_response(filterset) -> HttpResponse:
+    """400 with a short plain-text message naming each invalid parameter."""
+    lines = [_("Invalid filters:")]
+    for name, errors in filterset.form.errors.items():
+        lines.append(f"{name}: {' '.join(errors)}")
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
+def export_csv(request, export):
+    """`/poles.csv` and `/poles/structures.csv`: the filtered poles (or their member
+    structures) streamed as CSV, with ETag/Last-Modified for conditional requests."""
+    filterset, _fresh = _export_state(request, export)
+    if not filterset.is_valid():
+        return invalid_filters_response(filterset)
+    table = exports.EXPORTS[export]
+    lines = exports.csv_lines(
+        table.columns,
+        table.rows(filterset.qs),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    response = StreamingHttpResponse(
+        (line.encode() for line in lines), content_type="text/csv; charset=utf-8; header=present"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
+    return response
+
+
+# `/poles.geojson?champs=tout`: the same filtered poles with every column of the CSV as
+# properties (the map's default feed keeps lean properties).
+GEOJSON_FULL_FIELDS = "tout"
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
+def export_geojson(request, export):
+    """The filtered poles as GeoJSON with the CSV's columns as properties, streamed, with
+    ETag/Last-Modified like the CSV files."""
+    filterset, _fresh = _export_state(request, export)
+    errors = {}
+    if request.GET.get("champs") != GEOJSON_FULL_FIELDS:
+        errors["champs"] = [
+            {
+                "message": _("Unknown value: use champs=%(value)s for every field.")
+                % {"value": GEOJSON_FULL_FIELDS},
+                "code": "invalid_choice",
+            }
+        ]
+    if not filterset.is_valid():
+        errors.update(filterset.form.errors.get_json_data())
+    if errors:
+        # As the map's feed: an empty collection and the errors by parameter.
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": [], "errors": errors},
+            status=400,
+            content_type="application/geo+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    chunks = exports.geojson_chunks(
+        filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    return StreamingHttpResponse(
+        (chunk.encode() for chunk in chunks), content_type="application/geo+json"
+    )
+
+
+def export_schema(request, export):
+    """The Table Schema (JSON) documenting an export's columns."""
+    return JsonResponse(
+        exports.EXPORTS[export].schema(), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+
+
+def open_data(request):
+    """/donnees/: the licence, the download links for the current filters and every
+    column documented from the same Table Schema the JSON files serve."""
+    filterset = selectors.directory_filterset(request.GET)
+    return render(
+        request,
+        "opendata/open_data.html",
+        {
+            "form": filterset.form,
+            "filters_valid": filterset.is_valid(),
+            "licence": exports.LICENCE,
+            "tables": [
+                {"export": table, "schema": table.schema()} for table in exports.EXPORTS.values()
+            ],
+        },
+    )
+
+
+@xframe_options_exempt
+def embed(request):
+    """/embed/: the map alone, with the directory's filters, for other sites' iframes.
+
+    The only page other sites may frame (ptce_site.middleware keeps every other page
+    unframable); each popup opens the pole's page on the directory in a new tab."""
+    filterset = selectors.directory_filterset(request.GET)
+    response = render(
+        request,
+        "opendata/embed.html",
+        {"form": filterset.form, "filters_valid": filterset.is_valid()},
+    )
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    return response
