@@ -50,7 +50,7 @@ def filtered_url(
 
 
 def pole_json_ld(pole, request, memberships=None) -> dict:
-    """schema.org Organization for a pole's page: public facts only (SPEC §5). The
+    """schema.org Organization for a pole's page: public facts only, no personal data. The
     members are the organisations of the pole's current memberships (never the
     cooperators, who may be persons): those of `memberships`, the rows of
     `selectors.pole_memberships()` the page shows, or else all of them."""
