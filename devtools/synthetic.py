@@ -1,12 +1,12 @@
 """A synthetic national directory, for benchmarks and load tests (`generate_synthetic`).
 
-Everything here is made up but shaped like the field (SPEC §1): poles seated in real
-communes of every département (overseas included), member structures in the survey's
-proportions of legal forms, insertion approvals and sizes, pooling types in the survey's
-shares, ten years of key figures per pole, SCIC colleges whose weights follow the law,
-and cooperators, mostly persons who did not consent to be named. Every row carries
-`is_synthetic=True` and says "Données synthétiques" in its source, so it can never be
-taken for a real pole.
+Everything here is made up but shaped like the field, after the Labo de l'ESS survey of
+PTCE (its proportions are below): poles seated in real communes of every département
+(overseas included), member structures in the survey's proportions of legal forms,
+insertion approvals and sizes, pooling types in the survey's shares, ten years of key
+figures per pole, SCIC colleges whose weights follow the law, and cooperators, mostly
+persons who did not consent to be named. Every row carries `is_synthetic=True` and says
+"Données synthétiques" in its source, so it can never be taken for a real pole.
 
 The same seed gives the same dataset. Writes are bulk inserts only (no per-row save,
 so no signal fires): the caller bumps the public cache generation afterwards.
@@ -52,7 +52,7 @@ from territories.models import EPCI, Commune, Departement, Region
 SYNTHETIC_LABEL = "Données synthétiques"
 BATCH_SIZE = 2000
 
-# --- Proportions (SPEC §1, the Labo de l'ESS survey of PTCE) -----------------------
+# --- Proportions (the Labo de l'ESS survey of PTCE) ---------------------------------
 
 # Legal forms of member structures: associations 57 %, SARL 9 %, SCIC 8 %, local
 # authorities 7 %; the remaining 19 % spread over the other forms.

@@ -121,7 +121,8 @@ class Cooperator(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
     is_board_member = models.BooleanField(_("board member"), default=False)
 
-    # Private: never shown publicly (SPEC §5), only to editors in scope.
+    # Private: never shown publicly nor exported (a cooperator may be a natural
+    # person), only to editors whose scope covers the pole.
     email = models.EmailField(_("e-mail (private)"), blank=True)
     phone = models.CharField(_("phone (private)"), max_length=30, blank=True)
     postal_address = models.CharField(_("postal address (private)"), max_length=255, blank=True)

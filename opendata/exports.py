@@ -12,9 +12,10 @@ and the latest key figures and the animator come from subqueries too. Rows are r
 with `.iterator()` and written one by one to a `StreamingHttpResponse`, so memory
 stays constant whatever the number of poles.
 
-Private data (a person's name, e-mail or phone) cannot appear: no column reads a
-cooperator, and only the organisations' own public facts (names, SIRET, web sites) are
-exported. The poles' contact e-mail and phone are left out too: they are an organisation's, but the
+Personal data cannot appear (cooperators may be natural persons, named publicly only
+on a pole's page and only with their consent): no column reads a cooperator, and only
+the organisations' own public facts (names, SIRET, web sites) are exported. The poles'
+contact e-mail and phone are left out too: they are an organisation's, but the
 directory's pages are where people should find them, not a bulk file.
 """
 

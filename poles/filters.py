@@ -1,4 +1,4 @@
-"""The directory's one filter definition (SPEC §3).
+"""The directory's one filter definition.
 
 `/poles/`, `/poles.geojson`, `/poles.csv` and `/embed/` all filter through
 `PoleFilterSet`, so that the list, the map and the exports always agree.

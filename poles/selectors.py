@@ -479,7 +479,7 @@ def home_page() -> dict:
 
 @dataclass
 class CooperatorSummary:
-    """What a pole's page may show of its cooperators (SPEC §5: persons are named only
+    """What a pole's page may show of its cooperators (persons are named only
     with their recorded consent; their contact details are never shown)."""
 
     organisations: list[str] = field(default_factory=list)

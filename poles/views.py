@@ -58,7 +58,7 @@ def _without(params, *names) -> str:
 
 
 def pole_list(request):
-    """The directory: filter form, results list and map (SPEC §3).
+    """The directory: filter form, results list and map.
 
     Asked with `X-Requested-With: fetch` (or `?partial=1`), only the results are
     rendered: static/poles/js/directory.js swaps them in as filters change.

@@ -1,4 +1,4 @@
-"""The directory's filters (SPEC §3), as a visitor sees them on /poles/."""
+"""The directory's filters, as a visitor sees them on /poles/."""
 
 import re
 from html import unescape

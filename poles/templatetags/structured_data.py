@@ -16,7 +16,7 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 
 def pole_json_ld(pole, request, memberships=None) -> dict:
-    """schema.org Organization for a pole's page: public facts only (never a person). The
+    """schema.org Organization for a pole's page: public facts only, no personal data. The
     members are the organisations of the pole's current memberships (never the
     cooperators, who may be persons): those of `memberships`, the rows of
     `selectors.pole_memberships()` the page shows, or else all of them."""

@@ -33,7 +33,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The project's AdminConfig only autodiscovers our own apps: django-leaflet's
-    # `leaflet.admin` imports GeoDjango, which needs GDAL (see STYLE.md).
+    # `leaflet.admin` imports GeoDjango, which needs GDAL, a system library the site
+    # does without (coordinates are plain decimal fields).
     "ptce_site.apps.PTCEAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
