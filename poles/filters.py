@@ -18,10 +18,10 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from ptce_site.cache import versioned
-from ptce_site.form_html import PythonRenderedBoundField
 from territories.models import Commune, Departement, Region
 from territories.text import normalize
 
+from .form_html import PythonRenderedBoundField
 from .models import Network, Pole, PoolingType, Sector
 
 SEARCH_MAX_LENGTH = 200

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Prefetch, Value
 
-from members.models import Cooperator
 from territories.models import Commune, Departement
 from territories.text import normalize
 
@@ -122,7 +121,8 @@ def load_seed(*, path: Path = SEED_FILE) -> SeedReport:
     """Create the real seed poles that are not in the database yet.
 
     A pole already present (matched by slug) is left as it is: staff may have
-    corrected or completed it, and reloading must never undo their work.
+    corrected or completed it, and reloading must never undo their work. The seed's
+    cooperators are the members app's (`members.services.load_seed_cooperators`).
     The poles created form one revision of the history (django-reversion), so that
     staff can compare with, and revert to, the seed as loaded.
     """
@@ -222,12 +222,6 @@ def _create_seed_pole(row, structures_by_key):
             role=membership["role"],
             joined_year=membership.get("joined_year"),
             source=membership["source"],
-        )
-        record.full_clean()
-        record.save()
-    for cooperator in row.get("cooperators", []):
-        record = Cooperator(
-            pole=pole, kind=cooperator["kind"], name=cooperator["name"], source=cooperator["source"]
         )
         record.full_clean()
         record.save()

@@ -109,7 +109,6 @@ class PoleDetailView(DetailView):
                 for chart in (bar_chart(figures, "etp"), bar_chart(figures, "turnover"))
                 if chart
             ],
-            cooperators=selectors.cooperator_summary(pole),
         )
         return context
 

@@ -1,5 +1,6 @@
 from importlib import import_module
 
+from django.apps import AppConfig
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +30,11 @@ class PTCEAdminConfig(SimpleAdminConfig):
         admin.site.index_title = _("Directory records")
         for app in self.ADMIN_MODULES:
             import_module(f"{app}.admin")
+
+
+class SiteConfig(AppConfig):
+    """The project itself, as an app: the commands that span every app (`bootstrap`)."""
+
+    default = True
+    name = "ptce_site"
+    verbose_name = _("PTCE directory")

@@ -1,4 +1,4 @@
-"""The Python field renderer (ptce_site/form_html.py) writes what Django's templates write.
+"""The Python field renderer (poles/form_html.py) writes what Django's templates write.
 
 Each form is rendered twice, by Django's own BoundField (its templates) and by
 PythonRenderedBoundField, and the two must be the same HTML: a Django upgrade that
@@ -14,7 +14,7 @@ from django.utils import translation
 
 from poles import selectors
 from poles.filters import DirectoryFilterForm
-from ptce_site.form_html import PythonRenderedBoundField
+from poles.form_html import PythonRenderedBoundField
 
 pytestmark = pytest.mark.django_db
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "spreadsheets",
     "opendata",
     "observatory",
+    "ptce_site",
     "import_export",
     "reversion",
     "axes",

@@ -1,5 +1,8 @@
+import reversion
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from members.services import load_seed_cooperators
 from poles.services import load_seed
 from territories.models import Commune
 
@@ -10,7 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Commune.objects.exists():
             raise CommandError("Load the territories first: manage.py load_territories")
-        report = load_seed()
+        # One transaction and one revision for the poles and their cooperators.
+        with transaction.atomic(), reversion.create_revision():
+            report = load_seed()
+            load_seed_cooperators(slugs=report.created)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed poles: {len(report.created)} created, {len(report.kept)} already present "
