@@ -8,13 +8,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from poles.models.child import PoleChild
+
 from .querysets import CooperatorQuerySet
 
 SCIC_COLLEGE_MIN_WEIGHT = Decimal("10")
 SCIC_COLLEGE_MAX_WEIGHT = Decimal("50")
 
 
-class College(models.Model):
+class College(PoleChild, models.Model):
     """A college of associates with its weight in votes (in percent)."""
 
     pole = models.ForeignKey(
@@ -85,7 +87,7 @@ def validate_college_weights(pole, weights: list[Decimal]) -> None:
         )
 
 
-class Cooperator(models.Model):
+class Cooperator(PoleChild, models.Model):
     """An associate of the pole's governing body: a person or an organisation."""
 
     class Kind(models.TextChoices):

@@ -14,6 +14,8 @@ class PolesConfig(AppConfig):
 
         connect_signals()
 
-        from poles.signals import connect_signals as connect_pole_touches
+        # Derived data (updated_at, coverage, search text): poles/derived.py. Imported
+        # here, not at the top: it reads the models, which load after this module.
+        from poles import derived
 
-        connect_pole_touches()
+        derived.connect()

@@ -159,7 +159,6 @@ def _load_seed(path: Path) -> SeedReport:
             continue
         _create_seed_pole(row, structures_by_key)
         report.created.append(row["slug"])
-    refresh_search_texts(Pole.objects.filter(slug__in=report.created))
     return report
 
 

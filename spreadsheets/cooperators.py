@@ -203,14 +203,6 @@ class CooperatorResource(DirectoryResource):
                 return
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        self.touched_pole_ids.add(instance.pole_id)
-
-    def after_import(self, dataset, result, **kwargs):
-        # Cooperators are not part of the pole's search text.
-        self.touched_pole_ids.clear()
-        super().after_import(dataset, result, **kwargs)
-
     # Export
 
     def export_queryset(self, queryset):

@@ -46,6 +46,7 @@ from editors.scopes import (
     editable_structures,
     is_national,
 )
+from poles import derived
 from poles.models import (
     Approval,
     HeadcountBand,
@@ -58,7 +59,6 @@ from poles.models import (
     Sector,
     Structure,
 )
-from poles.services import refresh_search_texts
 from poles.validators import normalize_siret
 from territories.models import EPCI, Commune, Departement, Region
 
@@ -364,7 +364,6 @@ class DirectoryResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.repeated_rows: dict[int, int] = {}
-        self.touched_pole_ids: set[int] = set()
 
     def export_field(self, field, instance, **kwargs):
         # Text that people wrote may start like a formula (=HYPERLINK(…)): exported
@@ -544,11 +543,11 @@ class DirectoryResource(resources.ModelResource):
     def import_related(self, instance, row, **kwargs):
         """Read the columns that are not the model's own fields."""
 
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        # The directory searches a stored text built from poles and their structures.
-        if not kwargs.get("dry_run") and self.touched_pole_ids and not result.has_errors():
-            refresh_search_texts(Pole.objects.filter(pk__in=self.touched_pole_ids))
+    def import_data_inner(self, *args, **kwargs):
+        # The poles' derived data (search text, updated_at, coverage) is refreshed once
+        # for the whole file, inside the import's transaction (poles/derived.py).
+        with derived.batch():
+            return super().import_data_inner(*args, **kwargs)
 
     # Export
 
@@ -667,7 +666,6 @@ class PoleResource(DirectoryResource):
             raise ValidationError(
                 _("With this seat and these networks the pole would be outside your editing scope.")
             )
-        self.touched_pole_ids.add(instance.pk)
 
     def export_queryset(self, queryset):
         if not self.is_national:
@@ -935,12 +933,6 @@ class StructureResource(DirectoryResource):
                 }
             ) from error
         membership.save()
-        self.touched_pole_ids.add(membership.pole_id)
-
-    def save_m2m(self, instance, row, **kwargs):
-        super().save_m2m(instance, row, **kwargs)
-        # A structure's name is searched in every pole it belongs to.
-        self.touched_pole_ids.update(instance.memberships.values_list("pole_id", flat=True))
 
     # Export: one row per membership the editor may see, one row for a structure in
     # none of their poles' memberships (a national administrator's structure of no pole).

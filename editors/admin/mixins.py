@@ -19,6 +19,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,6 +35,7 @@ from reversion.models import Version
 from editors import history, scopes
 from editors.forms import LOCK_FIELD, OptimisticLockFormMixin, lock_token
 from editors.history import compare, current_field_dict, register_models
+from poles import derived
 
 # Registered before any VersionAdmin is instantiated (admin modules import this
 # one), so that auto-registration from inlines never decides what is versioned.
@@ -91,7 +93,26 @@ class LeanChangeList(ChangeList):
         super().get_results(request)
 
 
-class ScopedAdminMixin(ScopedChoicesMixin):
+class DerivedDataBatchMixin:
+    """Refresh the poles' derived data once per request, at the end of the admin view's
+    transaction: a pole saved with twenty inline rows, or fifty rows changed by an
+    action, is re-indexed and stamped once (poles/derived.py)."""
+
+    def _batched(self, view, request, *args, **kwargs):
+        with transaction.atomic(using=router.db_for_write(self.model)), derived.batch():
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._batched(super().changeform_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return self._batched(super().changelist_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._batched(super().delete_view, request, *args, **kwargs)
+
+
+class ScopedAdminMixin(DerivedDataBatchMixin, ScopedChoicesMixin):
     """Scope a ModelAdmin to the editor's poles.
 
     Subclasses say how their model reaches a pole (`scope_pole_field`) or override

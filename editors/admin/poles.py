@@ -25,7 +25,6 @@ from poles.models import (
     Structure,
 )
 from poles.querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
-from poles.services import refresh_search_texts
 from territories.models import Commune
 
 
@@ -235,11 +234,6 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
             request, _("%(count)d pole(s) unpublished.") % {"count": len(changed)}, messages.SUCCESS
         )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the sectors and member structures are saved: they are searched too.
-        refresh_search_texts(Pole.objects.filter(pk=form.instance.pk))
-
 
 @admin.register(Structure)
 class StructureAdmin(ScopedVersionAdmin):
@@ -297,11 +291,6 @@ class StructureAdmin(ScopedVersionAdmin):
             return True  # a structure of no pole: attachable by anyone
         return scopes.editable_poles(request.user).filter(pk__in=pole_ids).exists()
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # A structure's name is searched in the poles it belongs to.
-        refresh_search_texts(Pole.objects.filter(memberships__structure=form.instance).distinct())
-
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedVersionAdmin):
@@ -314,22 +303,6 @@ class MembershipAdmin(ScopedVersionAdmin):
     ordering = ["pole_id", "role", "pk"]
     search_fields = ["structure__name", "pole__name"]
     autocomplete_fields = ["pole", "structure"]
-
-    # Current member structures' names are part of their pole's search text.
-    def save_model(self, request, obj, form, change):
-        previous_pole = form.initial.get("pole") if change else None
-        super().save_model(request, obj, form, change)
-        refresh_search_texts(Pole.objects.filter(pk__in={obj.pole_id, previous_pole} - {None}))
-
-    def delete_model(self, request, obj):
-        pole_id = obj.pole_id
-        super().delete_model(request, obj)
-        refresh_search_texts(Pole.objects.filter(pk=pole_id))
-
-    def delete_queryset(self, request, queryset):
-        pole_ids = list(queryset.values_list("pole_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_search_texts(Pole.objects.filter(pk__in=pole_ids))
 
 
 @admin.register(KeyFigure)

@@ -3,10 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.images import PHOTO, delete_files_on_commit, file_names
 
+from .child import PoleChild
+
 PHOTO_FOLDER = "poles/photos/%Y/%m/"
 
 
-class PolePhoto(models.Model):
+class PolePhoto(PoleChild, models.Model):
     """A photo of a pole, stored re-encoded in three sizes (see poles.images).
 
     The files are written by `poles.images.save_pole_photo` (or the admin form, which

@@ -14,6 +14,8 @@ from poles.querysets import PoleQuerySet
 from territories.text import normalize
 from territories.validators import coordinates_in_france_q, is_in_france
 
+from .child import PoleChild
+
 year_validators = [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
 
 
@@ -238,19 +240,35 @@ class Pole(models.Model):
     def get_absolute_url(self):
         return reverse("poles:detail", kwargs={"slug": self.slug})
 
+    # The fields that derived data read (coverage: the seat; search: the texts and the
+    # seat): a save that keeps them all costs no refresh (poles/derived.py).
+    TRACKED_FIELDS = ("seat_commune_id", "name", "summary", "description", "development_axes")
+
     @classmethod
     def from_db(cls, db, field_names, values):
         pole = super().from_db(db, field_names, values)
-        # The stored seat, so that a save that keeps it leaves the coverage alone.
-        pole.stored_seat_commune_id = pole.__dict__.get("seat_commune_id", DEFERRED)
+        pole.stored_values = {
+            name: pole.__dict__.get(name, DEFERRED) for name in cls.TRACKED_FIELDS
+        }
         return pole
+
+    def changed_since_read(self, *names) -> bool:
+        """Whether any of these tracked fields differs from the value read from the
+        database (True for a pole not read from it: created, deserialised by a revert,
+        or read without that field)."""
+        stored = getattr(self, "stored_values", {})
+        return any(
+            stored.get(name, DEFERRED) is DEFERRED or stored[name] != getattr(self, name)
+            for name in names
+        )
+
+    def mark_stored(self) -> None:
+        """After a save: what is in memory is now what is stored."""
+        self.stored_values = {name: getattr(self, name) for name in self.TRACKED_FIELDS}
 
     @property
     def seat_changed(self) -> bool:
-        """Whether the seat differs from the one read from the database (True for a
-        pole not read from it: created, deserialised, or read without its seat)."""
-        stored = getattr(self, "stored_seat_commune_id", DEFERRED)
-        return stored is DEFERRED or stored != self.seat_commune_id
+        return self.changed_since_read("seat_commune_id")
 
     @property
     def development_axes_list(self) -> list[str]:
@@ -316,7 +334,7 @@ class Pole(models.Model):
             raise ValidationError(errors)
 
 
-class KeyFigure(models.Model):
+class KeyFigure(PoleChild, models.Model):
     """A pole's consolidated key figures for one year."""
 
     pole = models.ForeignKey(
@@ -390,7 +408,7 @@ class KeyFigure(models.Model):
             raise ValidationError(_("Give at least one figure for this year."))
 
 
-class PoleSource(models.Model):
+class PoleSource(PoleChild, models.Model):
     """A document the pole's facts come from, listed on its page."""
 
     pole = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.fields import SiretField, WebAddressField
 
+from .child import PoleChild
 from .pole import year_in_range, year_validators
 
 
@@ -122,7 +123,7 @@ class Structure(models.Model):
             raise ValidationError({"figures_year": _("Figures cannot be for a future year.")})
 
 
-class Membership(models.Model):
+class Membership(PoleChild, models.Model):
     """A structure's place in a pole, over the years."""
 
     class Role(models.TextChoices):

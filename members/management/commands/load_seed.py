@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from members.services import load_seed_cooperators
+from poles import derived
 from poles.services import load_seed
 from territories.models import Commune
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         if not Commune.objects.exists():
             raise CommandError("Load the territories first: manage.py load_territories")
         # One transaction and one revision for the poles and their cooperators.
-        with transaction.atomic(), reversion.create_revision():
+        with transaction.atomic(), reversion.create_revision(), derived.batch():
             report = load_seed()
             load_seed_cooperators(slugs=report.created)
         self.stdout.write(

@@ -1,0 +1,315 @@
+"""Derived data of the directory, and the one mechanism that keeps it current.
+
+A derived value is computed from other records and stored for speed; it is never
+edited. This app keeps three of them, per pole:
+
+- `Pole.updated_at` ("last updated", the exports' ETag and Last-Modified, the admin's
+  lock), from the pole and every record its page or exports show: key figures,
+  memberships, sources, photos, structures, reference lists (sectors, pooling types,
+  networks, recognitions, legal forms), and the models other apps register (members:
+  colleges, cooperators).
+- `PoleCoverage` (région and département filters, territory pages and counts), from the
+  seat, the territory of action and the geography (communes, EPCI).
+- The search text, vector and lexicon (`?q=` everywhere), from the name, summary,
+  description, development axes, the seat commune and its département, the sectors'
+  names and the current member structures' names.
+
+The page cache's generation is the fourth derived value; it is kept by the `caching`
+app's own receivers, since every public page derives from every table.
+
+**The mechanism.** `SOURCES` says, for each model, which derived values of which poles
+its rows feed. One set of receivers (`post_save`, `post_delete`, `m2m_changed`, raw
+saves included, so history reverts and recoveries count, except for `updated_at`, which
+the form confirming a revert stamps) reads that table and
+*marks* the poles. A mark is refreshed at once, or, inside a `batch()` block, once at
+the end of the block (still inside its transaction): the admin's forms and actions,
+imports and the seed loader run in a batch, so a pole saved with twenty inline rows
+is refreshed once. Writes that send no signal (`QuerySet.update()`, `bulk_create()`)
+call `mark()` themselves, or `refresh_all()` after a bulk load. Other apps add their
+models with `register()` (members does, from its `ready()`).
+"""
+
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils import timezone
+
+from . import services
+
+UPDATED_AT = "updated_at"
+COVERAGE = "coverage"
+SEARCH = "search"
+# Refreshed in this order: the search text reads nothing the others write, and the
+# touch comes last so that it stamps the end of the change.
+DERIVED_VALUES = (COVERAGE, SEARCH, UPDATED_AT)
+ALL = None  # "every pole", for a mark
+
+
+@dataclass
+class _Marks:
+    """Poles waiting for a refresh, by derived value (`ALL`: every pole)."""
+
+    poles: dict[str, set | None] = field(default_factory=dict)
+
+    def add(self, what: str, pole_ids) -> None:
+        if pole_ids is ALL:
+            self.poles[what] = ALL
+        elif self.poles.get(what, set()) is not ALL:
+            self.poles.setdefault(what, set()).update(pole_ids)
+
+
+# The batch of the current thread or task, if any (a context variable, so that two
+# requests served at once never share one).
+_batch: ContextVar[_Marks | None] = ContextVar("ptce_derived_batch", default=None)
+
+
+def mark(what: str, pole_ids: Iterable[int] | None) -> None:
+    """Refresh `what` for these poles (`ALL`: every pole), now or at the end of the
+    current batch."""
+    if pole_ids is not ALL:
+        pole_ids = {pk for pk in pole_ids if pk is not None}
+        if not pole_ids:
+            return
+    batch = _batch.get()
+    if batch is None:
+        marks = _Marks()
+        marks.add(what, pole_ids)
+        _refresh(marks)
+    else:
+        batch.add(what, pole_ids)
+
+
+def mark_every_value(pole_ids: Iterable[int]) -> None:
+    """For writers that change poles without signals (bulk updates)."""
+    pole_ids = set(pole_ids)
+    for what in DERIVED_VALUES:
+        mark(what, pole_ids)
+
+
+def refresh_all() -> None:
+    """Rebuild every derived value of every pole (after a bulk load)."""
+    marks = _Marks()
+    for what in DERIVED_VALUES:
+        marks.add(what, ALL)
+    _refresh(marks)
+
+
+@contextmanager
+def batch():
+    """Refresh what the block marks once, at its end (nested blocks join the outer
+    one). Nothing is refreshed if the block raises: its transaction rolls back."""
+    if _batch.get() is not None:
+        yield
+        return
+    marks = _Marks()
+    token = _batch.set(marks)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    _refresh(marks)
+
+
+def _refresh(marks: _Marks) -> None:
+    pole_model = apps.get_model("poles", "Pole")
+    for what in DERIVED_VALUES:
+        if what not in marks.poles:
+            continue
+        ids = marks.poles[what]
+        poles = pole_model.objects.all() if ids is ALL else pole_model.objects.filter(pk__in=ids)
+        if what == COVERAGE:
+            services.refresh_coverage(None if ids is ALL else ids)
+        elif what == SEARCH:
+            services.refresh_search_texts(poles)
+        else:
+            poles.update(updated_at=timezone.now())
+
+
+# --- What feeds what -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A model whose rows feed derived values of some poles."""
+
+    model: str  # "app_label.ModelName"
+    derives: tuple[str, ...]
+    # The poles a row feeds, read from the row (and, for a row moved to another pole,
+    # from the values it was read with).
+    poles: Callable[[object], Iterable[int]]
+
+
+def pole_of(instance) -> set[int]:
+    """For a pole's child row: its pole, and the pole it was read with if it moved."""
+    return {instance.pole_id, getattr(instance, "stored_pole_id", None)}
+
+
+def _poles_of_structure(structure) -> set[int]:
+    memberships = apps.get_model("poles", "Membership").objects.filter(structure_id=structure.pk)
+    return set(memberships.values_list("pole_id", flat=True))
+
+
+def _poles_linked_to(field_name: str):
+    """The poles whose many-to-many `field_name` (or foreign key) points at the row."""
+
+    def poles(instance) -> set[int]:
+        pole_model = apps.get_model("poles", "Pole")
+        return set(
+            pole_model.objects.filter(**{field_name: instance.pk}).values_list("pk", flat=True)
+        )
+
+    return poles
+
+
+def _either(*finders):
+    def poles(instance) -> set[int]:
+        return set().union(*(finder(instance) for finder in finders))
+
+    return poles
+
+
+SOURCES: list[Source] = [
+    Source("poles.KeyFigure", (UPDATED_AT,), pole_of),
+    Source("poles.PoleSource", (UPDATED_AT,), pole_of),
+    Source("poles.PolePhoto", (UPDATED_AT,), pole_of),
+    Source("poles.Membership", (SEARCH, UPDATED_AT), pole_of),
+    Source("poles.Structure", (SEARCH, UPDATED_AT), _poles_of_structure),
+    Source(
+        "poles.Sector",
+        (SEARCH, UPDATED_AT),
+        _either(_poles_linked_to("sectors"), _poles_linked_to("main_sector")),
+    ),
+    Source("poles.PoolingType", (UPDATED_AT,), _poles_linked_to("pooling_types")),
+    Source("poles.Network", (UPDATED_AT,), _poles_linked_to("networks")),
+    Source("poles.Recognition", (UPDATED_AT,), _poles_linked_to("recognitions")),
+    Source("poles.LegalForm", (UPDATED_AT,), _poles_linked_to("legal_form")),
+    # The geography: a commune's or a département's name is in the search text of the
+    # poles seated there, and a commune's département decides their coverage.
+    Source("territories.Commune", (COVERAGE, SEARCH), _poles_linked_to("seat_commune")),
+    Source("territories.Departement", (SEARCH,), _poles_linked_to("seat_commune__departement")),
+]
+
+# The pole's many-to-many fields and what they feed (either side of the link). Not
+# `updated_at`: the pole's own form saves the pole with its links, and a revert
+# restores links without the raw flag that would tell it apart (see _on_source_saved).
+POLE_LINKS = {
+    "sectors": (SEARCH,),
+    "territory_communes": (COVERAGE,),
+    "territory_epcis": (COVERAGE,),
+    "territory_departements": (COVERAGE,),
+    "territory_regions": (COVERAGE,),
+}
+
+
+def register(source: Source) -> None:
+    """Add another app's model to the table (call it from the app's `ready()`)."""
+    SOURCES.append(source)
+    _connect_source(source)
+
+
+# --- Receivers --------------------------------------------------------------------
+
+
+def _on_pole_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    def touched(name):
+        return update_fields is None or name.removesuffix("_id") in update_fields
+
+    if touched("seat_commune_id") and instance.changed_since_read("seat_commune_id"):
+        mark(COVERAGE, [instance.pk])
+    searched = [name for name in instance.TRACKED_FIELDS if touched(name)]
+    if searched and instance.changed_since_read(*searched):
+        mark(SEARCH, [instance.pk])
+    instance.mark_stored()
+
+
+def _on_source_saved(source: Source):
+    def receiver(sender, instance, raw=False, **kwargs):
+        poles = source.poles(instance)
+        for what in source.derives:
+            # A raw save is a history revert or recovery (or loaddata): the change
+            # form that confirms it saves the record, which stamps the pole then;
+            # stamping it now would make that very form fail its lost-update check.
+            if not (raw and what == UPDATED_AT):
+                mark(what, poles)
+
+    return receiver
+
+
+def _before_source_deleted(source: Source):
+    def receiver(sender, instance, **kwargs):
+        # Read now: the links to the poles go with the row.
+        instance.derived_poles = source.poles(instance)
+
+    return receiver
+
+
+def _on_source_deleted(source: Source):
+    def receiver(sender, instance, **kwargs):
+        poles = getattr(instance, "derived_poles", None)
+        if poles is None:
+            poles = source.poles(instance)
+        for what in source.derives:
+            mark(what, poles)
+
+    return receiver
+
+
+def _on_link_changed(derives):
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        if not reverse:
+            poles = [instance.pk]
+        elif pk_set is not None:  # e.g. sector.poles.add(...): the poles linked
+            poles = pk_set
+        else:  # sector.poles.clear(): which poles it unlinked is gone already
+            poles = ALL
+        for what in derives:
+            mark(what, poles)
+
+    return receiver
+
+
+def _refresh_after_geography_load(sender, **kwargs):
+    mark(COVERAGE, ALL)
+    mark(SEARCH, ALL)
+
+
+# Receivers must outlive connect(): signals hold weak references by default.
+_receivers: list = []
+
+
+def _connect_source(source: Source) -> None:
+    model = apps.get_model(source.model)
+    uid = f"ptce-derived-{model._meta.label_lower}"
+    for signal, factory in (
+        (post_save, _on_source_saved),
+        (pre_delete, _before_source_deleted),
+        (post_delete, _on_source_deleted),
+    ):
+        receiver = factory(source)
+        _receivers.append(receiver)
+        signal.connect(receiver, sender=model, dispatch_uid=f"{uid}-{signal}")
+
+
+def connect() -> None:
+    """Connect the receivers (from `PolesConfig.ready()`)."""
+    from territories.signals import territories_loaded
+
+    pole_model = apps.get_model("poles", "Pole")
+    post_save.connect(_on_pole_saved, sender=pole_model, dispatch_uid="ptce-derived-pole")
+    for name, derives in POLE_LINKS.items():
+        receiver = _on_link_changed(derives)
+        _receivers.append(receiver)
+        m2m_changed.connect(
+            receiver,
+            sender=pole_model._meta.get_field(name).remote_field.through,
+            dispatch_uid=f"ptce-derived-pole-{name}",
+        )
+    for source in SOURCES:
+        _connect_source(source)
+    territories_loaded.connect(_refresh_after_geography_load, dispatch_uid="ptce-derived-geo")
