@@ -34,3 +34,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def seeded(db):
     """The real seed poles of fixtures/seed/poles.json."""
     call_command("load_seed", stdout=StringIO())
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A client signed in as a superuser (every admin page, no scope)."""
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-test-123")
+    client.force_login(user)
+    return client

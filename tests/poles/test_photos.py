@@ -409,11 +409,10 @@ def test_replacing_and_removing_a_logo_removes_its_files(django_capture_on_commi
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-test-123")
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def staff_client(staff_client):
+    """The shared superuser's client, reading the admin in English."""
+    staff_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return staff_client
 
 
 def change_form_data(page) -> dict:

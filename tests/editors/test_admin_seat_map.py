@@ -15,13 +15,6 @@ pytestmark = pytest.mark.django_db
 URL = "admin:poles_pole_commune_coordinates"
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-test-123")
-    client.force_login(user)
-    return client
-
-
 def test_the_endpoint_gives_a_communes_coordinates(staff_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = staff_client.get(reverse(URL), {"code": "60333"})

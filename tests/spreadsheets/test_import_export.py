@@ -35,7 +35,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 # Valid synthetic SIRETs (Luhn key right): test data, not real establishments.
