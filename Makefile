@@ -45,9 +45,10 @@ test-browser: install node_modules/.package-lock.json ## Only the browser tests 
 test-postgres: install node_modules/.package-lock.json ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ptce} $(BIN)/pytest
 
-lint: install ## ruff check, ruff format --check, missing migrations, system checks
+lint: install ## ruff check, ruff format --check, import layering, missing migrations, system checks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 

@@ -49,6 +49,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not wrk_available(), reason="wrk is not installed and apt-get is unusable")
 def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
     env = {
