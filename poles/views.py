@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
 
-from ptce_site.cache import cache_seconds
+from caching import cache_seconds
 from territories.models import Departement, Region
 
 from . import exports, selectors
@@ -107,7 +107,7 @@ def poles_geojson(request):
 
 
 def _map_feed_etag(request):
-    # With the page cache on, the cache validates the feed itself (ptce_site/cache.py).
+    # With the page cache on, the cache validates the feed itself (docs/caching.md).
     if cache_seconds():
         return None
     _filterset, fresh = _export_state(request, "map")

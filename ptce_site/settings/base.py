@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "members",
     "editors",
     "observatory",
+    # The page cache and versioned numbers (the bottom layer: imports no project app).
+    "caching",
     "import_export",
     "reversion",
     "axes",
@@ -67,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # CSP frame-ancestors to match X-Frame-Options: only /embed/ may be framed.
     "ptce_site.middleware.FrameAncestorsMiddleware",
-    # Anonymous public pages from the cache, invalidated by every edit (ptce_site/cache.py).
-    "ptce_site.cache.PublicCacheMiddleware",
+    # Anonymous public pages from the cache, invalidated by every edit (docs/caching.md).
+    "caching.middleware.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -201,8 +203,18 @@ CACHES = {
     )
 }
 # How long an anonymous public page stays cached (0: no page cache). Every edit
-# invalidates the cached pages at once (ptce_site/cache.py), so this only bounds memory.
+# invalidates the cached pages at once (docs/caching.md), so this only bounds memory.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# How long browsers and shared caches may reuse a public page without asking
+# (`Cache-Control: public, max-age`): an edit shows to a visitor at most this late.
+PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
+# The page cache's wiring (caching/): the URL namespaces whose anonymous pages it
+# stores, the apps whose every write invalidates them, and the tables derived from
+# those (rewritten with the records they derive from, whose writes invalidate
+# already: their receivers would only slow their bulk rewrites down).
+PAGE_CACHE_NAMESPACES = ("poles", "observatory")
+PAGE_CACHE_SOURCE_APPS = ("poles", "members", "territories")
+PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
 
 LOGGING = {
     "version": 1,
