@@ -12,7 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
 
-from caching import cache_seconds
+from caching import cache_seconds, canonical_query
 from territories.models import Departement, Region
 
 from . import exports, selectors
@@ -113,9 +113,8 @@ def _map_feed_etag(request):
     _filterset, fresh = _export_state(request, "map")
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
     # The sectors' names follow the visitor's language.
-    return fresh.etag("map", get_language() or "", urlencode(query))
+    return fresh.etag("map", get_language() or "", canonical_query(request.GET))
 
 
 def _map_feed_last_modified(request):
@@ -285,8 +284,8 @@ def _export_etag(request, export):
     _filterset, fresh = _export_state(request, export)
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
-    return fresh.etag(export, urlencode(query))
+    # The `url` column is absolute: the scheme and host are part of the representation.
+    return fresh.etag(export, request.build_absolute_uri("/"), canonical_query(request.GET))
 
 
 def _export_last_modified(request, export):

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "ptce_site.middleware.LanguageCookieVaryMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: read-only views answer other methods 405, not 403.
+    "ptce_site.middleware.ReadOnlyViewsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,6 +217,10 @@ PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
 PAGE_CACHE_NAMESPACES = ("poles", "observatory")
 PAGE_CACHE_SOURCE_APPS = ("poles", "members", "territories")
 PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
+# The views that only read (ptce_site.middleware.ReadOnlyViewsMiddleware): GET, HEAD
+# and OPTIONS; any other method gets 405 with an Allow header.
+READ_ONLY_URL_NAMESPACES = ("poles", "observatory")
+READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz")
 
 LOGGING = {
     "version": 1,
