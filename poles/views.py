@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -386,16 +387,15 @@ def open_data(request):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def embed(request):
     """/embed/: the map alone, with the directory's filters, for other sites' iframes.
 
     The only page other sites may frame (ptce_site.middleware keeps every other page
     unframable); each popup opens the pole's page on the directory in a new tab."""
     filterset = selectors.directory_filterset(request.GET)
-    response = render(
+    return render(
         request,
         "poles/embed.html",
         {"form": filterset.form, "filters_valid": filterset.is_valid()},
     )
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response

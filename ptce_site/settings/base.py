@@ -7,8 +7,10 @@ removes the defaults that must never reach production (the secret key).
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -54,10 +56,13 @@ INSTALLED_APPS = [
     "import_export",
     "reversion",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy: no page may use the camera, geolocation… (PERMISSIONS_POLICY).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,8 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # CSP frame-ancestors to match X-Frame-Options: only /embed/ may be framed.
-    "ptce_site.middleware.FrameAncestorsMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below): the page cache stores
+    # responses without it, and it is added to every response, cached or not.
+    "csp.middleware.CSPMiddleware",
     # Anonymous public pages from the cache, invalidated by every edit (docs/caching.md).
     "caching.middleware.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -85,8 +91,32 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # No page may be framed by another site (clickjacking), except the embeddable map
-# (/embed/), which opts out per view; ptce_site.middleware adds the CSP equivalent.
+# (/embed/), which opts out per view; the CSP's frame-ancestors says the same.
 X_FRAME_OPTIONS = "DENY"
+
+# Browser features no page of the site uses (django-permissions-policy): refused to
+# the site and to anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 ROOT_URLCONF = "ptce_site.urls"
 WSGI_APPLICATION = "ptce_site.wsgi.application"
@@ -249,4 +279,40 @@ LEAFLET_CONFIG = {
     "MIN_ZOOM": 2,
     "MAX_ZOOM": 18,
     "RESET_VIEW": False,
+}
+
+
+def _origin(url: str) -> str | None:
+    """The origin of an absolute URL, `{s}` (Leaflet's subdomains) as a wildcard."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return None  # a path on this site: 'self'
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from this site
+# only, no inline script or style (the pages have none: configuration goes through
+# json_script data blocks, colour swatches are SVG `fill` attributes); images also
+# from the map tiles' host and as data: URIs (Leaflet's and the admin's icons);
+# nothing may frame a page (the embeddable map replaces frame-ancestors, see
+# poles.views.embed). The page cache stores responses without the header: no nonce
+# would survive it, which is why there is no inline script to allow.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            *filter(None, (_origin(tile[1]) for tile in LEAFLET_CONFIG["TILES"])),
+            *filter(None, [_origin(MEDIA_URL), _origin(STATIC_URL)]),
+        ],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
