@@ -4,8 +4,7 @@ their Table Schema, `/donnees/` and the embeddable map (`/embed/`).
 Every one of them reads the directory's own FilterSet, so that the list, the maps and
 the files always agree."""
 
-from urllib.parse import urlencode
-
+from csp.decorators import csp_replace
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -13,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
+from caching import cache_seconds, canonical_query
 from poles import selectors
-from ptce_site.cache import cache_seconds
 
 from . import exports
 
@@ -33,15 +32,14 @@ def poles_geojson(request):
 
 
 def _map_feed_etag(request):
-    # With the page cache on, the cache validates the feed itself (ptce_site/cache.py).
+    # With the page cache on, the cache validates the feed itself (docs/caching.md).
     if cache_seconds():
         return None
     _filterset, fresh = _export_state(request, "map")
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
     # The sectors' names follow the visitor's language.
-    return fresh.etag("map", get_language() or "", urlencode(query))
+    return fresh.etag("map", get_language() or "", canonical_query(request.GET))
 
 
 def _map_feed_last_modified(request):
@@ -90,8 +88,8 @@ def _export_etag(request, export):
     _filterset, fresh = _export_state(request, export)
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
-    return fresh.etag(export, urlencode(query))
+    # The `url` column is absolute: the scheme and host are part of the representation.
+    return fresh.etag(export, request.build_absolute_uri("/"), canonical_query(request.GET))
 
 
 def _export_last_modified(request, export):
@@ -192,16 +190,15 @@ def open_data(request):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def embed(request):
     """/embed/: the map alone, with the directory's filters, for other sites' iframes.
 
     The only page other sites may frame (ptce_site.middleware keeps every other page
     unframable); each popup opens the pole's page on the directory in a new tab."""
     filterset = selectors.directory_filterset(request.GET)
-    response = render(
+    return render(
         request,
         "opendata/embed.html",
         {"form": filterset.form, "filters_valid": filterset.is_valid()},
     )
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
-from ptce_site.cache import versioned
+from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
 
 from .models import (
