@@ -40,7 +40,7 @@ WEB_ADDRESS_MESSAGE = _(
     "Enter a web address that starts with http:// or https://, "
     "as copied from the browser's address bar."
 )
-_url_validator = URLValidator(schemes=WEB_SCHEMES, message=WEB_ADDRESS_MESSAGE)
+_url_validator = URLValidator(schemes=WEB_SCHEMES, message=WEB_ADDRESS_MESSAGE, code="web_address")
 
 
 def _character_names(characters: list[str]) -> str:
@@ -69,4 +69,4 @@ def validate_web_address(value: str) -> None:
         )
     _url_validator(value)
     if parts is None:
-        raise ValidationError(WEB_ADDRESS_MESSAGE, code="invalid")
+        raise ValidationError(WEB_ADDRESS_MESSAGE, code="web_address")
