@@ -21,7 +21,8 @@ $(BIN)/activate: requirements-dev.txt
 
 install: $(BIN)/activate ## Create .venv and install the locked dependencies
 
-# axe-core, injected by the browser tests' accessibility scans (test-only).
+# axe-core, injected by the browser tests' accessibility scans, and vnu-jar, the Nu HTML
+# Checker of tests/test_html_validity.py (test-only).
 node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm not found: browser accessibility scans will be skipped"; fi

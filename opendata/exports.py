@@ -53,11 +53,20 @@ LICENCE = {
 # Rows fetched per database round trip when streaming (server-side cursor on PostgreSQL).
 CHUNK_SIZE = 500
 
-# Patterns shared by the Table Schema and the tests: INSEE codes, as the territories app.
-COMMUNE_PATTERN = r"^(?:[0-9]{2}|2[AB])[0-9]{3}$"
-DEPARTEMENT_PATTERN = r"^(?:[0-9]{2}|2[AB]|97[0-9])$"
-REGION_PATTERN = r"^[0-9]{2}$"
-SLUG_LIST_PATTERN = r"^([a-z0-9-]+(\|[a-z0-9-]+)*)?$"
+# The Table Schema's `pattern` constraints, in the portable dialect that Table Schema v1
+# prescribes (XML Schema regular expressions): a pattern always matches the whole
+# value, so no `^`/`$` anchors (XML Schema reads them as the characters themselves),
+# and groups are plain `(…)` (no `(?:…)`, no look-around, no lazy `+?`). Python reads
+# them the same way with `re.fullmatch`; a top-level alternation is still grouped,
+# for the consumers (frictionless among them) that anchor with `^…$` around it.
+# INSEE codes, as in the territories app.
+COMMUNE_PATTERN = r"([0-9]{2}|2[AB])[0-9]{3}"
+DEPARTEMENT_PATTERN = r"([0-9]{2}|2[AB]|97[0-9])"
+REGION_PATTERN = r"[0-9]{2}"
+SLUG_PATTERN = r"[a-zA-Z0-9_\-]+"
+SLUG_LIST_PATTERN = r"([a-z0-9\-]+(\|[a-z0-9\-]+)*)?"
+SIRET_PATTERN = r"[0-9]{14}"
+HEADCOUNT_BAND_PATTERN = r"(NN|[0-9]{2})"
 
 
 class PipeJoined(Aggregate):
@@ -153,7 +162,7 @@ POLE_COLUMNS = [
         "slug",
         _("Identifier"),
         _("The pole's stable identifier, as in its address on the directory."),
-        constraints={"required": True, "unique": True, "pattern": r"^[-a-zA-Z0-9_]+$"},
+        constraints={"required": True, "unique": True, "pattern": SLUG_PATTERN},
     ),
     Column("name", _("Name"), _("The pole's name."), constraints={"required": True}),
     Column(
@@ -304,7 +313,7 @@ POLE_COLUMNS = [
         "animator_siret",
         _("SIRET of the animating structure"),
         _("SIRET number (14 digits) of the animating structure, when it has one."),
-        constraints={"pattern": r"^[0-9]{14}$"},
+        constraints={"pattern": SIRET_PATTERN},
         source="export_animator_siret",
     ),
     Column("website", _("Website"), _("The pole's own website."), format="uri"),
@@ -332,7 +341,7 @@ STRUCTURE_COLUMNS = [
         "siret",
         _("SIRET"),
         _("SIRET number (14 digits), when the structure has one."),
-        constraints={"pattern": r"^[0-9]{14}$"},
+        constraints={"pattern": SIRET_PATTERN},
     ),
     Column(
         "legal_form",
@@ -364,7 +373,7 @@ STRUCTURE_COLUMNS = [
         "headcount_band",
         _("Headcount band (INSEE code)"),
         _("INSEE code of the headcount band (tranche d'effectif salarié), e.g. 03 for 6 to 9."),
-        constraints={"pattern": r"^(?:NN|[0-9]{2})$"},
+        constraints={"pattern": HEADCOUNT_BAND_PATTERN},
         value=lambda row: row["headcount_band__code"],
     ),
     Column(

@@ -1,6 +1,7 @@
+from django import forms
 from django.db import models
 
-from .validators import normalize_siret, validate_siret
+from .validators import normalize_siret, validate_siret, validate_web_address
 
 
 class SiretField(models.CharField):
@@ -28,12 +29,24 @@ class SiretField(models.CharField):
         return super().formfield(**kwargs)
 
 
-class WebAddressField(models.URLField):
-    """A URL field whose form assumes https:// when the scheme is omitted.
+class WebAddressFormField(forms.URLField):
+    """The form side of `WebAddressField`: the same validation, so a form says what is
+    wrong with an address (not only "Enter a valid URL.") before the model is checked."""
 
-    Django 6 makes that the default; saying it here silences the transition
-    warning and gives editors the scheme they almost always mean.
+    default_validators = [validate_web_address]
+
+
+class WebAddressField(models.URLField):
+    """A web address: http(s) only, and only characters that a link can hold
+    (`validate_web_address`), checked by every form, import and `full_clean()`.
+
+    Its form assumes https:// when the scheme is omitted: Django 6 makes that the
+    default; saying it here silences the transition warning and gives editors the
+    scheme they almost always mean.
     """
+
+    # Instead of URLField's URLValidator (which also allows ftp:// and `<`).
+    default_validators = [validate_web_address]
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
@@ -41,4 +54,5 @@ class WebAddressField(models.URLField):
 
     def formfield(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("form_class", WebAddressFormField)
         return super().formfield(**kwargs)

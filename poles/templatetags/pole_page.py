@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from poles.links import web_href
 from poles.models import Membership
 
 register = template.Library()
@@ -60,8 +61,8 @@ def member_rows(memberships) -> str:
     rows = []
     for membership in memberships:
         name = _escape(membership["name"])
-        if membership["website"]:
-            name = f'<a href="{_escape(membership["website"])}" rel="noopener">{name}</a>'
+        if website := web_href(membership["website"]):
+            name = f'<a href="{_escape(website)}" rel="noopener">{name}</a>'
         approvals = []
         for approval in membership["approvals"]:
             if approval not in abbreviations:

@@ -1,11 +1,14 @@
 """Site-wide template helpers: canonical URL, the map's assets and configuration, the
 directory's rows."""
 
+import datetime
+
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from poles import links
 from poles.rendering import directory_rows_html
 from territories.validators import FRANCE_BOUNDING_BOXES
 
@@ -16,6 +19,31 @@ register = template.Library()
 def directory_rows(poles):
     """The directory's result rows, written in Python (see poles/rendering.py)."""
     return directory_rows_html(poles)
+
+
+@register.filter
+def web_href(value) -> str:
+    """A stored web address as a valid href, or "" when it must not be a link: write
+    `{% with href=x.website|web_href %}{% if href %}<a href="{{ href }}">…` (see
+    poles/links.py). Never put a stored address in an href as it is."""
+    return links.web_href(value)
+
+
+@register.filter
+def mailto_href(value) -> str:
+    """A stored e-mail address as a valid `mailto:` href (poles/links.py)."""
+    return links.mailto_href(value)
+
+
+@register.filter(expects_localtime=True)
+def html_datetime(value) -> str:
+    """A date or time for `<time datetime>`: ISO 8601 to the second. Django's
+    `date:'c'` writes microseconds, six digits of a fraction where HTML allows three."""
+    if isinstance(value, datetime.datetime | datetime.time):
+        value = value.replace(microsecond=0)
+    elif not isinstance(value, datetime.date):
+        return ""
+    return value.isoformat()
 
 
 @register.simple_tag(takes_context=True)

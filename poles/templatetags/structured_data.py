@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from poles.links import web_href
+
 register = template.Library()
 
 # As django.utils.html.json_script: nothing in the data can close the <script>.
@@ -30,8 +32,8 @@ def pole_json_ld(pole, request, memberships=None) -> dict:
     }
     if pole.summary:
         data["description"] = pole.summary
-    if pole.website:
-        data["sameAs"] = [pole.website]
+    if website := web_href(pole.website):
+        data["sameAs"] = [website]
     if pole.founded_year:
         data["foundingDate"] = str(pole.founded_year)
     if pole.logo:

@@ -372,7 +372,7 @@ def test_schema_patterns_accept_the_exported_values(client, dataset):
             for row in rows:
                 value = row[field["name"]]
                 if pattern and value:
-                    assert re.match(pattern, value), (field["name"], value)
+                    assert re.fullmatch(pattern, value), (field["name"], value)
                 if field["type"] == "integer" and value:
                     int(value)
                 if field["type"] == "number" and value:
