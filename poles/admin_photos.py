@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from editors.admin_mixins import ScopedInlineMixin
 
 from .forms import ImageUploadField, PolePhotoForm
-from .images import LOGO, PHOTO, apply_logo_upload, delete_files_on_commit, file_names
+from .images import apply_logo_upload
 from .models import PolePhoto
 
 
@@ -46,14 +46,3 @@ class PoleLogoAdminMixin:
             # its small rendition; the old files go when the admin's transaction commits.
             apply_logo_upload(obj, form.cleaned_data.get("logo") or None)
         super().save_model(request, obj, form, change)
-
-    def delete_queryset(self, request, queryset):
-        # A bulk deletion cascades to photos without calling Pole.delete(): collect
-        # the files of the logos and photos before the rows go.
-        files = []
-        for pole in queryset.prefetch_related("photos"):
-            files += file_names(pole, LOGO.renditions)
-            for photo in pole.photos.all():
-                files += file_names(photo, PHOTO.renditions)
-        super().delete_queryset(request, queryset)
-        delete_files_on_commit(files)
