@@ -383,12 +383,13 @@ def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
             continue
         current_rows[(model, str(obj.pk))] = obj
         rows = compare(model, [version.field_dict, current_field_dict(obj)])
-        changed = [row["label"] for row in rows if row["changed"]]
+        changed = [row for row in rows if row["changed"]]
         if changed or notes.get(version.pk):
             plan.change.append(
                 {
                     "label": _label(model, str(obj)),
-                    "fields": changed,
+                    "fields": [row["label"] for row in changed],
+                    "names": [row["name"] for row in changed],
                     "notes": notes.get(version.pk, []),
                     "key": (model._meta.label, obj.pk),
                 }
@@ -424,7 +425,8 @@ def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
         (
             [(v.pk,) for v in kept],
             [item["key"] for item in plan.skipped],
-            [(item["key"], [str(f) for f in item["fields"]]) for item in plan.change],
+            # Keys and field names, not labels: the digest does not depend on the language.
+            [(item["key"], item["names"]) for item in plan.change],
             [item["key"] for item in plan.delete],
         )
     )
