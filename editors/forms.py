@@ -1,7 +1,7 @@
 """Form behaviour the staff admin adds to the directory's model forms.
 
 These are mixins, combined with whatever form class the admin builds (see
-editors.admin_mixins), so that other form customisations (widgets, extra fields)
+editors.admin.mixins), so that other form customisations (widgets, extra fields)
 keep working alongside them.
 """
 
@@ -118,7 +118,8 @@ class OptimisticLockFormMixin:
 
 
 class PoleScopeFormMixin:
-    """A non-national editor cannot move a pole out of their own scope.
+    """A non-national editor cannot move a pole out of their own scope, nor (a
+    coordinator, a network's editor) its seat out of its département.
 
     Checked on the values submitted, before anything is saved: a crafted POST that
     moves the seat to another région (or drops the network that put the pole in
@@ -151,6 +152,17 @@ class PoleScopeFormMixin:
         if scopes.pole_would_be_in_scope(
             user, seat_commune=seat, network_ids=network_ids, pole_pk=self.instance.pk
         ):
+            if "seat_commune" in self.changed_data and not scopes.seat_move_allowed(
+                user, pole=self.instance, seat_commune=seat
+            ):
+                self.add_error(
+                    "seat_commune",
+                    _(
+                        "The seat can move only within the pole's current département or your "
+                        "own territory. Ask a territorial editor of the new place, or a "
+                        "national administrator, to move the pole there."
+                    ),
+                )
             return cleaned_data
         if "networks" in self.changed_data and "seat_commune" not in self.changed_data:
             self.add_error(

@@ -6,16 +6,39 @@ does not depend on which inlines happen to be shown, and writes outside the admi
 (the seed loader) are versioned the same way.
 """
 
-from django.db import models
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models.signals import pre_save
 from django.utils.formats import localize
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from reversion.errors import RevertError
 
-# Fields the history does not keep: the logo's files. A logo replaced or removed has
-# its files deleted (poles.images), so an old version pointing at them would bring
-# back a broken image; the logo is changed by uploading, never by reverting.
+# The image fields of the versioned models. Versions hold their file names (so that a
+# recovered pole gets its logo and photos back), but a revert never changes them: an
+# image is changed by uploading, and the files an old version names may have been
+# deleted since (a logo or a photo replaced). See keep_current_files_on_raw_save.
 POLE_FILE_FIELDS = ("logo", "logo_small", "logo_small_width", "logo_small_height")
-NOT_VERSIONED = {("poles", "pole"): POLE_FILE_FIELDS}
+PHOTO_FILE_FIELDS = ("image", "image_page", "image_popup", "page_width", "page_height")
+FILE_FIELDS = {
+    "poles.pole": {
+        "fields": POLE_FILE_FIELDS,
+        "files": ("logo", "logo_small"),
+        "required": (),
+    },
+    # A photo is its image: one whose files are gone cannot come back.
+    "poles.polephoto": {
+        "fields": PHOTO_FILE_FIELDS,
+        "files": ("image", "image_page", "image_popup"),
+        "required": ("image",),
+    },
+}
+# Fields the diffs and revert plans do not show (never reverted, see above).
+NOT_VERSIONED = {("poles", "pole"): POLE_FILE_FIELDS, ("poles", "polephoto"): PHOTO_FILE_FIELDS}
 
 
 def register_models() -> None:
@@ -23,51 +46,54 @@ def register_models() -> None:
     import reversion
 
     from members.models import College, Cooperator
-    from poles.models import KeyFigure, Membership, Pole, PoleSource, Structure
+    from poles.models import KeyFigure, Membership, Pole, PolePhoto, PoleSource, Structure
 
     if not reversion.is_registered(Pole):
         # A pole's revision holds what its change form edits, so that reverting
         # or recovering a pole brings back its figures, members, sources and
-        # governing body as they were; not its logo files (see POLE_FILE_FIELDS).
+        # governing body as they were. Photos are not followed (a revert does not
+        # delete the photos added since); they are saved with the pole's revisions
+        # and in its deletion snapshot, so that a recovered pole gets them back.
         reversion.register(
-            Pole,
-            exclude=POLE_FILE_FIELDS,
-            follow=("figures", "memberships", "sources", "colleges", "cooperators"),
-        )
-        pre_save.connect(
-            keep_current_logo_on_raw_save, sender=Pole, dispatch_uid="pole_keep_logo_on_revert"
+            Pole, follow=("figures", "memberships", "sources", "colleges", "cooperators")
         )
     # A structure does not follow its memberships: reverting a structure shared by
     # two poles must not rewrite the other pole's memberships.
-    for model in (Structure, Membership, KeyFigure, PoleSource, College, Cooperator):
+    for model in (Structure, Membership, KeyFigure, PoleSource, College, Cooperator, PolePhoto):
         if not reversion.is_registered(model):
             reversion.register(model)
+    for model in (Pole, PolePhoto):
+        pre_save.connect(
+            keep_current_files_on_raw_save,
+            sender=model,
+            dispatch_uid=f"keep-files-on-revert-{model._meta.label_lower}",
+        )
 
 
-def keep_current_logo_on_raw_save(sender, instance, raw, using, **kwargs):
-    """A reverted or recovered pole keeps the logo it has now.
+def keep_current_files_on_raw_save(sender, instance, raw, using, **kwargs):
+    """A reverted or recovered pole (or photo) keeps the image files it has now.
 
-    django-reversion writes a version back with a raw save of every field, the
-    unversioned ones at their defaults: without this, reverting a pole would drop its
-    current logo (and leave its files orphaned), and reverting to a version saved
-    before the logo was excluded would point at files deleted since. A pole that no
-    longer exists (a recovered deletion) gets its logo only if the files are still
-    there (loaddata restoring a backup with its media).
+    django-reversion writes a version back with a raw save of every field: without
+    this, reverting a pole would put back the logo it had then, whose files were
+    deleted when it was replaced. A record that no longer exists (a recovered deletion,
+    or loaddata restoring a backup) gets the files its version names only if they are
+    still stored; deleting a pole keeps them for that (see poles.images).
     """
     if not raw:
         return
+    spec = FILE_FIELDS[sender._meta.label_lower]
     current = (
-        sender._base_manager.using(using).filter(pk=instance.pk).values(*POLE_FILE_FIELDS).first()
+        sender._base_manager.using(using).filter(pk=instance.pk).values(*spec["fields"]).first()
     )
     if current is not None:
         for name, value in current.items():
             setattr(instance, name, value)
         return
-    for name in ("logo", "logo_small"):
+    for name in spec["files"]:
         field_file = getattr(instance, name)
         if field_file and not field_file.storage.exists(field_file.name):
             setattr(instance, name, "")
-    if not instance.logo_small:
+    if sender._meta.label_lower == "poles.pole" and not instance.logo_small:
         instance.logo_small_width = instance.logo_small_height = None
 
 
@@ -197,37 +223,253 @@ def versions_to_revert(version, *, pole_allowed=None) -> list:
     return own
 
 
-def revert_versions(versions, *, delete: bool = False) -> None:
-    """`Revision.revert` restricted to `versions` (django-reversion 6's own steps): with
-    `delete`, the records these versions follow that were added since are deleted."""
-    import contextlib
-    from itertools import groupby
+# What a revert or a recovery will do ------------------------------------------------------
 
-    from django.db import transaction
+
+@dataclass
+class RevertPlan:
+    """What restoring `versions` does, worked out before anything is written.
+
+    - `restore`: the versions written back (each an addition or a change);
+    - `add` / `change`: the same, as shown to the editor (a change lists its fields);
+    - `delete`: the records added since that the revert deletes (the collector's
+      list, cascades included);
+    - `skipped`: versions that cannot come back (a record they point at is gone, or a
+      photo's files were deleted), with the reason; the current row, if any, is kept;
+    - `token`: a digest of all this, carried by the confirmation form, so that a
+      confirmation applies exactly the plan the editor saw.
+    """
+
+    restore: list = dataclasses.field(default_factory=list)
+    add: list = dataclasses.field(default_factory=list)
+    change: list = dataclasses.field(default_factory=list)
+    delete: list = dataclasses.field(default_factory=list)
+    skipped: list = dataclasses.field(default_factory=list)
+    deletion: list = dataclasses.field(default_factory=list)  # the instances to delete
+    token: str = ""
+
+    def as_context(self, name: str) -> dict:
+        return {
+            "name": name,
+            "token": self.token,
+            "add": self.add,
+            "change": self.change,
+            "delete": self.delete,
+            "skipped": self.skipped,
+        }
+
+
+def _label(model, text) -> str:
+    return f"{capfirst(model._meta.verbose_name)} « {text} »"
+
+
+def _missing_files(model, values) -> bool:
+    """A photo whose files were deleted since (replaced, or removed with its row)."""
+    names = FILE_FIELDS.get(model._meta.label_lower, {}).get("required", ())
+    for name in names:
+        value = values.get(name)
+        if not value:
+            return True
+        storage = model._meta.get_field(name).storage
+        if not storage.exists(str(value)):
+            return True
+    return False
+
+
+def _restorable(versions) -> tuple[list, list, dict]:
+    """Split versions into those that can be written back and those that cannot.
+
+    Foreign keys are deferred on SQLite and PostgreSQL: a version pointing at a record
+    deleted since would be written without error and fail only at commit (a 500 after
+    the success message). So each key is checked here, against the rows now and the
+    other versions restored with it, until nothing more drops out. A nullable key to a
+    gone record is cleared (noted); a required one skips the version.
+    """
+    kept = list(versions)
+    skipped = []
+    notes = {}
+    while True:
+        restored = {(v._model, str(v.object_id)) for v in kept}
+        dropped = []
+        for version in kept:
+            model = version._model
+            values = version.field_dict
+            exists_now = model._base_manager.filter(pk=version.object_id).exists()
+            if not exists_now and _missing_files(model, values):
+                dropped.append((version, _("its files were deleted")))
+                continue
+            for model_field in model._meta.concrete_fields:
+                if not model_field.is_relation or model_field.attname not in values:
+                    continue
+                target = values[model_field.attname]
+                if target is None:
+                    continue
+                related = model_field.related_model
+                if (related, str(target)) in restored:
+                    continue
+                if related._base_manager.filter(pk=target).exists():
+                    continue
+                if model_field.null:
+                    setattr(version._object_version.object, model_field.attname, None)
+                    notes.setdefault(version.pk, []).append(
+                        _("its link to %(model)s #%(pk)s is cleared (deleted since)")
+                        % {"model": related._meta.verbose_name, "pk": target}
+                    )
+                    continue
+                dropped.append(
+                    (
+                        version,
+                        _("its %(field)s was deleted") % {"field": model_field.verbose_name},
+                    )
+                )
+                break
+            else:
+                # Many-to-many links to records deleted since are dropped, not written.
+                m2m = version._object_version.m2m_data or {}
+                for name, pks in list(m2m.items()):
+                    related = model._meta.get_field(name).related_model
+                    found = {
+                        str(pk)
+                        for pk in related._base_manager.filter(pk__in=list(pks)).values_list(
+                            "pk", flat=True
+                        )
+                    }
+                    gone = [pk for pk in pks if str(pk) not in found]
+                    if gone:
+                        m2m[name] = [pk for pk in pks if str(pk) in found]
+                        notes.setdefault(version.pk, []).append(
+                            _("%(count)d link(s) of %(field)s to deleted records are dropped")
+                            % {
+                                "count": len(gone),
+                                "field": model._meta.get_field(name).verbose_name,
+                            }
+                        )
+        if not dropped:
+            return kept, skipped, notes
+        for version, reason in dropped:
+            kept.remove(version)
+            skipped.append((version, reason))
+
+
+def _token(parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
+    """The plan of restoring `versions` (see RevertPlan); writes nothing."""
     from django.db.models.deletion import Collector
-    from reversion.models import _safe_revert
     from reversion.revisions import _follow_relations_recursive
 
+    plan = RevertPlan()
+    kept, skipped, notes = _restorable(versions)
+    plan.restore = kept
+    for version, reason in skipped:
+        plan.skipped.append(
+            {
+                "label": _label(version._model, version.object_repr),
+                "reason": reason,
+                "key": (version._model._meta.label, version.object_id),
+            }
+        )
+    current_rows = {}
+    for version in kept:
+        model = version._model
+        obj = model._base_manager.filter(pk=version.object_id).first()
+        label = _label(model, version.object_repr)
+        if obj is None:
+            plan.add.append(
+                {"label": label, "notes": notes.get(version.pk, []), "key": version.object_id}
+            )
+            continue
+        current_rows[(model, str(obj.pk))] = obj
+        rows = compare(model, [version.field_dict, current_field_dict(obj)])
+        changed = [row for row in rows if row["changed"]]
+        if changed or notes.get(version.pk):
+            plan.change.append(
+                {
+                    "label": _label(model, str(obj)),
+                    "fields": [row["label"] for row in changed],
+                    "names": [row["name"] for row in changed],
+                    "notes": notes.get(version.pk, []),
+                    "key": (model._meta.label, obj.pk),
+                }
+            )
+    if delete:
+        # As django-reversion's Revision.revert(delete=True): what the restored records
+        # follow now and the versions do not hold. The rows of skipped versions stay.
+        keep = set(current_rows.values())
+        for version, _reason in skipped:
+            row = version._model._base_manager.filter(pk=version.object_id).first()
+            if row is not None:
+                keep.add(row)
+        extra = [
+            item
+            for obj in current_rows.values()
+            for item in _follow_relations_recursive(obj)
+            if item not in keep
+        ]
+        if extra:
+            collector = Collector(using=kept[0].db if kept else "default")
+            for _model, group in groupby(sorted(extra, key=lambda o: o._meta.label), type):
+                collector.collect(list(group))
+            for model, instances in collector.data.items():
+                for instance in sorted(instances, key=lambda o: o.pk):
+                    plan.delete.append(
+                        {
+                            "label": _label(model, str(instance)),
+                            "key": (model._meta.label, instance.pk),
+                        }
+                    )
+            plan.deletion = extra
+    plan.token = _token(
+        (
+            [(v.pk,) for v in kept],
+            [item["key"] for item in plan.skipped],
+            # Keys and field names, not labels: the digest does not depend on the language.
+            [(item["key"], item["names"]) for item in plan.change],
+            [item["key"] for item in plan.delete],
+        )
+    )
+    return plan
+
+
+def _check_foreign_keys(versions, database) -> None:
+    """Run the deferred foreign-key checks now, inside the revert's transaction."""
+    tables = sorted({version._model._meta.db_table for version in versions})
+    connection = connections[database]
+    try:
+        with transaction.atomic(using=database):
+            connection.check_constraints(table_names=tables)
+    except IntegrityError as error:
+        raise RevertError(
+            _(
+                "Nothing was restored: this version points at a missing record (deleted "
+                "since). Restore that record first, or ask a national administrator."
+            )
+        ) from error
+
+
+def apply_plan(plan: RevertPlan) -> None:
+    """Carry out a plan: delete what it lists, write back its versions, then check that
+    no row points at a missing record, all in one transaction (rolled back otherwise)."""
+    revert_versions(plan.restore, deletion=plan.deletion)
+
+
+def revert_versions(versions, *, deletion=()) -> None:
+    """`Revision.revert` restricted to `versions` (django-reversion 6's own steps), with
+    the records in `deletion` deleted first; raises RevertError, having written nothing,
+    when a version cannot be written or leaves a row pointing at a missing record."""
+    from django.db.models.deletion import Collector
+    from reversion.models import _safe_revert
+
     if not versions:
-        return
+        raise RevertError(_("Nothing could be restored from this version."))
     database = versions[0].db
     with transaction.atomic(using=database):
-        if delete:
-            old_revision = set()
-            for version in versions:
-                model = version._model
-                with contextlib.suppress(model.DoesNotExist):
-                    old_revision.add(
-                        model._default_manager.using(version.db).get(pk=version.object_id)
-                    )
-            current = [
-                item
-                for obj in old_revision
-                for item in _follow_relations_recursive(obj)
-                if item not in old_revision
-            ]
+        if deletion:
             collector = Collector(using=database)
-            for _model, group in groupby(current, type):
+            for _model, group in groupby(sorted(deletion, key=lambda o: o._meta.label), type):
                 collector.collect(list(group))
             collector.delete()
         _safe_revert(versions)
+        _check_foreign_keys(versions, database)

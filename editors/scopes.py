@@ -101,6 +101,56 @@ def pole_would_be_in_scope(user, *, seat_commune, network_ids, pole_pk=None) -> 
     return False
 
 
+def _territory_departements(profile):
+    """The départements of a profile's régions and départements (not its networks or
+    poles, which are not territories)."""
+    from territories.models import Departement
+
+    return Departement.objects.filter(
+        Q(region__in=profile.regions.all()) | Q(pk__in=profile.departements.all())
+    )
+
+
+def seat_communes(user):
+    """The communes an editor may choose as a pole's seat (the seat list offers only
+    these): those of their own territory, and those of the départements where the
+    seats of their poles lie (a pole's seat moves within its département)."""
+    from territories.models import Commune
+
+    if is_national(user):
+        return Commune.objects.all()
+    profile = editor_profile(user)
+    if profile is None:
+        return Commune.objects.none()
+    return Commune.objects.filter(
+        Q(departement__in=_territory_departements(profile).values("pk"))
+        | Q(departement__in=editable_poles(user).values("seat_commune__departement"))
+    )
+
+
+def seat_move_allowed(user, *, pole, seat_commune) -> bool:
+    """May this editor give this existing pole this seat?
+
+    Within the département of its current seat, or within the editor's own territory.
+    A coordinator (or a network's editor) cannot take a pole elsewhere, out of the scope
+    of the territorial editors who follow it; a national administrator can.
+    """
+    if is_national(user) or seat_commune is None or pole is None or pole.pk is None:
+        return True
+    current = (
+        Pole.objects.filter(pk=pole.pk)
+        .values_list("seat_commune__departement_id", flat=True)
+        .first()
+    )
+    if current is not None and current == seat_commune.departement_id:
+        return True
+    profile = editor_profile(user)
+    return (
+        profile is not None
+        and _territory_departements(profile).filter(pk=seat_commune.departement_id).exists()
+    )
+
+
 def editable_structures(user) -> QuerySet[Structure]:
     """Structures with a membership in one of the user's poles.
 

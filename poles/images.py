@@ -9,6 +9,11 @@ The original upload itself is never stored.
 Files are written before the database row that points at them and removed only after the
 transaction that stops pointing at them commits (`transaction.on_commit`): a rolled-back
 save never leaves a row without its files.
+
+Retention: replacing or removing a logo or a photo, or deleting a single photo, removes
+the old files (no revert brings an old image back: a revert keeps the current images).
+Deleting a pole does NOT remove its logo's and photos' files: the snapshot taken before
+the deletion names them, and recovering the pole from the history brings them back.
 """
 
 from __future__ import annotations

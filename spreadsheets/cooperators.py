@@ -1,4 +1,4 @@
-"""Spreadsheet import and export of cooperators (see poles/resources.py for the rules).
+"""Spreadsheet import and export of cooperators (see spreadsheets/resources.py for the rules).
 
 cooperators — one row per cooperator, identified by `pole` and `name` (both required):
     pole (slug), kind (person, organisation), name, structure (SIRET, or name),

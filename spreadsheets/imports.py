@@ -34,6 +34,10 @@ class ImportRolledBack(Exception):
 
 
 EXTENSIONS = {CSV: (".csv",), XLSX: (".xlsx",)}
+# Session key: the temporary files this editor's import previews wrote, awaiting
+# confirmation (the most recent few; an abandoned preview's file is forgotten).
+PENDING_IMPORTS = "pending_import_files"
+MAX_PENDING_IMPORTS = 5
 
 
 class BoundedImportForm(ImportForm):
@@ -170,7 +174,12 @@ class DirectoryImportExportMixin(ImportExportMixin):
         form = context.get("form")
         upload = getattr(form, "cleaned_data", {}).get("import_file") if form else None
         name = getattr(upload, "tmp_storage_name", None)
-        if name and not context.get("confirm_form"):
+        if name and context.get("confirm_form"):
+            # The confirmation step may read and remove this file, and only files this
+            # editor's imports wrote (see process_import).
+            pending = [*request.session.get(PENDING_IMPORTS, []), name]
+            request.session[PENDING_IMPORTS] = pending[-MAX_PENDING_IMPORTS:]
+        elif name:
             try:
                 self.get_tmp_storage_class()(
                     name=name, **self.get_tmp_storage_class_kwargs()
@@ -197,6 +206,21 @@ class DirectoryImportExportMixin(ImportExportMixin):
         return result
 
     def process_import(self, request, **kwargs):
+        # The file to import is named by the confirmation form, that is by the browser:
+        # a forged name would make import-export read and then remove any file of the
+        # temporary folder. Only the files this editor's previews wrote are accepted,
+        # each once.
+        if request.method != "POST" or not self.has_import_permission(request):
+            return super().process_import(request, **kwargs)  # 405 or 403
+        name = request.POST.get("import_file_name", "")
+        pending = request.session.get(PENDING_IMPORTS, [])
+        if name not in pending:
+            messages.error(
+                request,
+                _("Nothing was imported: the file could not be read again. Upload it again."),
+            )
+            return HttpResponseRedirect(self.import_url())
+        request.session[PENDING_IMPORTS] = [other for other in pending if other != name]
         try:
             return super().process_import(request, **kwargs)
         except PermissionDenied:

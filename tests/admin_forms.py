@@ -41,6 +41,9 @@ def change_form_data(page) -> dict:
     lock = page.context.get("optimistic_lock")
     if lock:
         data[lock["name"]] = lock["value"]
+    plan = page.context.get("revert_plan")  # a revert or recovery: the plan confirmed
+    if plan:
+        data[plan["name"]] = plan["token"]
     return data
 
 

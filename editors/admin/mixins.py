@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.encoding import force_str
@@ -40,6 +40,9 @@ from poles import derived
 # Registered before any VersionAdmin is instantiated (admin modules import this
 # one), so that auto-registration from inlines never decides what is versioned.
 register_models()
+
+# Name of the hidden input carrying the digest of the revert plan the editor confirms.
+REVERT_PLAN_FIELD = "_revert_plan"
 
 
 def scoped_choices(user, db_field):
@@ -223,6 +226,8 @@ class ScopedVersionAdmin(ScopedAdminMixin, VersionAdmin):
 
     object_history_template = "editors/admin/object_history.html"
     change_form_template = "editors/admin/change_form.html"
+    revision_form_template = "editors/admin/revision_form.html"
+    recover_form_template = "editors/admin/recover_form.html"
     history_latest_first = True
     # Records with an `updated_at` are protected against lost updates.
     optimistic_lock = True
@@ -302,21 +307,65 @@ class ScopedVersionAdmin(ScopedAdminMixin, VersionAdmin):
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         # django-reversion reverts the version's whole revision; restrict it to this
-        # record (and, for a pole, its own inlines): see editors.history.
+        # record (and, for a pole, its own inlines): see editors.history. What it will
+        # add, change and delete is shown on the page, and the confirmation carries a
+        # digest of that plan: a POST for another plan (records changed since the page
+        # was shown, or no plan at all) writes nothing and shows the page again.
         def pole_allowed(pole_id) -> bool:
             if scopes.is_national(request.user):
                 return True
             return scopes.editable_poles(request.user).filter(pk=pole_id).exists()
 
+        plan = history.plan_revert(history.versions_to_revert(version, pole_allowed=pole_allowed))
+        if request.method == "POST" and request.POST.get(REVERT_PLAN_FIELD) != plan.token:
+            messages.warning(
+                request,
+                _(
+                    "Nothing was restored: what this version would add, change or delete "
+                    "has changed since the page was shown (or was not confirmed). Check the "
+                    "list below, then confirm again."
+                ),
+            )
+            return redirect(request.get_full_path())
         revision = version.revision
-        revision.revert = lambda delete=False: history.revert_versions(
-            history.versions_to_revert(version, pole_allowed=pole_allowed), delete=delete
-        )
-        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+        revision.revert = lambda delete=False: history.apply_plan(plan)
+        context = {**(extra_context or {}), "revert_plan": plan.as_context(REVERT_PLAN_FIELD)}
+        response = super()._reversion_revisionform_view(request, version, template_name, context)
+        if request.method == "POST" and response.status_code == 302 and plan.skipped:
+            messages.warning(
+                request,
+                _("These records could not be restored: %(list)s.")
+                % {
+                    "list": "; ".join(
+                        f"{item['label']} ({item['reason']})" for item in plan.skipped
+                    )
+                },
+            )
+        return response
 
     def recover_view(self, request, version_id, extra_context=None):
         version = get_object_or_404(Version, pk=version_id)
         self._check_version(request, version)
+        # Recovery is for deleted records only. A record that exists is reverted from
+        # its history, where its current row is checked against the editor's scope too
+        # (an old version must not pull a record back from another scope).
+        current = self.model._base_manager.filter(pk=version.object_id).first()
+        if current is not None:
+            if not self.is_in_scope(request, current):
+                raise Http404(_("No such record in your editing scope."))
+            opts = self.model._meta
+            messages.error(
+                request,
+                _(
+                    "“%(name)s” is not deleted: to bring back an earlier version, revert it "
+                    "from its history."
+                )
+                % {"name": force_str(current)},
+            )
+            return redirect(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
+                quote(current.pk),
+            )
         # Reverting runs in a transaction; the change form then loads the record
         # through the scoped queryset, so a record that would come back out of
         # scope is a 404 and the transaction is rolled back.

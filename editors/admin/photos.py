@@ -1,6 +1,6 @@
 """The pole form's photos and logo: the inline and the logo's save path.
 
-Kept apart from poles/admin.py so that PoleAdmin only mixes them in.
+Kept apart from editors/admin/poles.py so that PoleAdmin only mixes them in.
 """
 
 from django.contrib import admin
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editors.admin.mixins import ScopedInlineMixin
 from poles.forms import ImageUploadField, PolePhotoForm
-from poles.images import LOGO, PHOTO, apply_logo_upload, delete_files_on_commit, file_names
+from poles.images import apply_logo_upload
 from poles.models import PolePhoto
 
 
@@ -47,14 +47,3 @@ class PoleLogoAdminMixin:
             # its small rendition; the old files go when the admin's transaction commits.
             apply_logo_upload(obj, form.cleaned_data.get("logo") or None)
         super().save_model(request, obj, form, change)
-
-    def delete_queryset(self, request, queryset):
-        # A bulk deletion cascades to photos without calling Pole.delete(): collect
-        # the files of the logos and photos before the rows go.
-        files = []
-        for pole in queryset.prefetch_related("photos"):
-            files += file_names(pole, LOGO.renditions)
-            for photo in pole.photos.all():
-                files += file_names(photo, PHOTO.renditions)
-        super().delete_queryset(request, queryset)
-        delete_files_on_commit(files)

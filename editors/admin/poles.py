@@ -210,6 +210,12 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
             pole_pk=version.object_id,
         )
 
+    def deletion_companions(self, obj):
+        # Photos are not followed by the pole's versions (a revert keeps the photos
+        # added since); the deletion snapshot holds them, so that recovering the pole
+        # brings them back with their files (kept on deletion, see poles.images).
+        return list(obj.photos.all())
+
     def _set_publication(self, request, queryset, published):
         # Each pole saved and logged (LogEntry and history), not a silent bulk update.
         changed = set_publication(poles=queryset, published=published)
@@ -281,14 +287,25 @@ class StructureAdmin(ScopedVersionAdmin):
         return list(obj.memberships.all())
 
     def version_in_scope(self, request, version):
+        """Judged from this structure's own memberships: those stored in the version's
+        revision (a bulk deletion snapshots many structures' memberships together) and
+        those it has now. A structure of no pole is attachable by anyone."""
         if scopes.is_national(request.user):
             return True
+        structure_id = int(version.object_id)
         memberships = version.revision.version_set.filter(
             content_type=ContentType.objects.get_for_model(Membership)
         )
-        pole_ids = [member.field_dict.get("pole_id") for member in memberships]
+        pole_ids = {
+            values.get("pole_id")
+            for values in (member.field_dict for member in memberships)
+            if values.get("structure_id") == structure_id
+        }
+        pole_ids.update(
+            Membership.objects.filter(structure_id=structure_id).values_list("pole_id", flat=True)
+        )
         if not pole_ids:
-            return True  # a structure of no pole: attachable by anyone
+            return True
         return scopes.editable_poles(request.user).filter(pk__in=pole_ids).exists()
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from editors import scopes
 from editors.admin.mixins import NationalEditMixin
 from territories.models import EPCI, Commune, Departement, Region
 
@@ -44,6 +45,13 @@ class CommuneAdmin(NationalEditMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):
+        if (
+            request.GET.get("app_label"),
+            request.GET.get("model_name"),
+            request.GET.get("field_name"),
+        ) == ("poles", "pole", "seat_commune"):
+            # The autocomplete of a pole's seat: only the communes the editor may choose.
+            queryset = queryset & scopes.seat_communes(request.user)
         # Prefix search on the indexed, normalised name instead of a full-table
         # ILIKE '%…%' on 35,000 rows: fast autocomplete, accents optional.
         if not search_term.strip():

@@ -71,7 +71,8 @@ class PolePhoto(PoleChild, models.Model):
 
     def delete(self, *args, **kwargs):
         # Explicit, not a signal: the files go with the row, once its deletion commits.
-        # (A pole's deletion cascades without calling this: see Pole.delete.)
+        # (A pole's deletion cascades without calling this, and keeps the files for
+        # its recovery: see poles.images.)
         files = file_names(self, PHOTO.renditions)
         with transaction.atomic(using=kwargs.get("using")):
             result = super().delete(*args, **kwargs)

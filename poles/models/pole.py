@@ -1,7 +1,7 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import DEFERRED, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.fields import WebAddressField
-from poles.images import LOGO, PHOTO, delete_files_on_commit, file_names
 from poles.querysets import PoleQuerySet
 from territories.text import normalize
 from territories.validators import coordinates_in_france_q, is_in_france
@@ -285,17 +284,6 @@ class Pole(models.Model):
     @property
     def logo_small_url(self) -> str:
         return self.logo_small.url if self.logo_small else self.logo_url
-
-    def delete(self, *args, **kwargs):
-        # The photos' rows go by cascade, which does not call PolePhoto.delete(): collect
-        # every file first, and remove them once the deletion commits.
-        files = file_names(self, LOGO.renditions)
-        for photo in self.photos.all():
-            files += file_names(photo, PHOTO.renditions)
-        with transaction.atomic(using=kwargs.get("using")):
-            result = super().delete(*args, **kwargs)
-            delete_files_on_commit(files)
-        return result
 
     @property
     def has_seat_coordinates(self) -> bool:

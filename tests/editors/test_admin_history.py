@@ -241,7 +241,8 @@ def test_reverting_a_pole_keeps_its_current_logo(
     with django_capture_on_commit_callbacks(execute=True):
         save_pole(client, pole, name="Pôle de test logo v2")
     with_old_logo = Version.objects.get_for_object(pole).order_by("-pk").first()
-    assert "logo" not in with_old_logo.field_dict  # the history holds no file field
+    # The version names the old logo's files (for a recovery), deleted since.
+    assert with_old_logo.field_dict["logo"] == old_logo
     new_logo, new_small = _logo(pole, "blue", django_capture_on_commit_callbacks)
     assert not default_storage.exists(old_logo) and not default_storage.exists(old_small)
 
@@ -281,17 +282,17 @@ def test_a_version_naming_deleted_logo_files_does_not_bring_them_back(
         for v in client.get(reverse("admin:poles_pole_recoverlist")).context["deleted"]
         if v.object_id == str(pole.pk)
     )
-    # As an old version would: naming the logo's files, deleted with the pole.
+    # As an older version would: naming logo files deleted since (a replaced logo).
     data = json.loads(deleted.serialized_data)
-    assert "logo" not in data[0]["fields"]
-    data[0]["fields"].update(logo=logo, logo_small="poles/logos/gone-160.png")
+    assert data[0]["fields"]["logo"] == logo  # the snapshot names the files, kept
+    data[0]["fields"].update(logo="poles/logos/gone.png", logo_small="poles/logos/gone-160.png")
     Version.objects.filter(pk=deleted.pk).update(serialized_data=json.dumps(data))
     url = reverse("admin:poles_pole_recover", args=[deleted.pk])
     response = client.post(url, change_form_data(client.get(url)))
     assert response.status_code == 302
     recovered = Pole.objects.get(pk=pole.pk)
     assert recovered.name == "Pôle de test logo supprimé"
-    # Its files went with the deletion: the recovered pole has no logo, not a broken one.
+    # Files gone: the recovered pole has no logo, not a broken one.
     assert not recovered.logo and not recovered.logo_small
     assert recovered.logo_small_width is None
     assert client.get(recovered.get_absolute_url()).status_code == 200
@@ -423,3 +424,259 @@ def test_each_pole_record_has_a_history_a_diff_and_a_revert(
     assert response.status_code == 302
     record.refresh_from_db()
     assert shown(getattr(record, field)) == old
+
+
+# Recovery and revert: only deleted records, within scope, never a crash, never silent -----
+
+
+def messages_of(response) -> list[str]:
+    from django.contrib.messages import get_messages
+
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def no_dangling_rows():
+    """Every foreign key of the stored rows points at a row (deferred checks forced now)."""
+    from django.db import connection
+
+    connection.check_constraints()
+
+
+def test_recovering_a_structure_is_judged_by_its_own_memberships(client, national):
+    """A national administrator bulk-deletes an Oise and a Marseille structure: a
+    Hauts-de-France editor may recover the Oise one only."""
+    from poles.models import Structure
+
+    oise = versioned_pole("60333", name="Pôle de test Oise")
+    marseille = versioned_pole("13055", name="Pôle de test Marseille")
+    oise_structure = oise.memberships.get().structure
+    marseille_structure = marseille.memberships.get().structure
+    response = client.post(
+        reverse("admin:poles_structure_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [oise_structure.pk, marseille_structure.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Structure.objects.filter(pk__in=[oise_structure.pk, marseille_structure.pk])
+    deleted = {version.object_id: version for version in Version.objects.get_deleted(Structure)}
+
+    english(client).force_login(editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")]))
+    listed = {
+        version.object_id
+        for version in client.get(reverse("admin:poles_structure_recoverlist")).context["deleted"]
+    }
+    assert listed == {str(oise_structure.pk)}
+    url = reverse("admin:poles_structure_recover", args=[deleted[str(marseille_structure.pk)].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "x"}).status_code == 404
+    assert not Structure.objects.filter(pk=marseille_structure.pk).exists()
+    assert not marseille.memberships.exists()
+
+    url = reverse("admin:poles_structure_recover", args=[deleted[str(oise_structure.pk)].pk])
+    response = client.post(url, change_form_data(client.get(url)))
+    assert response.status_code == 302
+    assert oise.memberships.get().structure_id == oise_structure.pk
+    assert not marseille.memberships.exists()
+
+
+def test_recover_refuses_a_record_that_is_not_deleted(client, national):
+    """A pole moved from Oise to Marseille: the Hauts-de-France editor cannot pull its old
+    version back through "recover"; nobody can "recover" a record that exists."""
+    pole = versioned_pole("60333", name="Pôle de test déménagé")
+    old = Version.objects.get_for_object(pole).get()
+    marseille = Pole._meta.get_field("seat_commune").related_model.objects.get(code="13055")
+    save_pole(
+        client,
+        pole,
+        seat_commune="13055",
+        latitude=marseille.latitude,
+        longitude=marseille.longitude,
+    )
+    url = reverse("admin:poles_pole_recover", args=[old.pk])
+
+    english(client).force_login(editor(Role.TERRITORIAL, regions=[Region.objects.get(code="32")]))
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Pôle de test déménagé"}).status_code == 404
+    pole.refresh_from_db()
+    assert pole.seat_commune_id == "13055"
+
+    # In scope, but not deleted: a clear message pointing at the history, nothing changed.
+    client.force_login(national)
+    for response in (client.get(url), client.post(url, {"name": "x"})):
+        assert response.status_code == 302
+        assert response.url == reverse("admin:poles_pole_history", args=[pole.pk])
+        assert any("is not deleted" in text for text in messages_of(response))
+    pole.refresh_from_db()
+    assert pole.seat_commune_id == "13055"
+    assert Version.objects.get_for_object(pole).count() == 2
+
+
+def test_revert_skips_the_rows_whose_structure_was_deleted(client, national):
+    """Delete a member structure, then revert its pole: the pole comes back as it was,
+    the membership of the deleted structure is reported as not restorable, and no row
+    points at a missing record (the revert used to fail on the foreign key, after saying
+    it had succeeded)."""
+    pole = versioned_pole(name="Pôle de test v1")
+    first = Version.objects.get_for_object(pole).get()
+    structure = pole.memberships.get().structure
+    save_pole(client, pole, name="Pôle de test v2")
+    response = client.post(
+        reverse("admin:poles_structure_delete", args=[structure.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not pole.memberships.exists()
+
+    url = reverse("admin:poles_pole_revision", args=[pole.pk, first.pk])
+    page = english(client).get(url)
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'data-revert-plan="skipped"' in content
+    assert "its structure was deleted" in content
+    response = client.post(url, change_form_data(page))
+    assert response.status_code == 302
+    texts = messages_of(response)
+    assert any("could not be restored" in text for text in texts), texts
+    pole.refresh_from_db()
+    assert pole.name == "Pôle de test v1"
+    assert not pole.memberships.exists()
+    assert pole.figures.get().year == 2023
+    no_dangling_rows()
+
+
+def test_a_revert_that_would_leave_a_dangling_row_is_refused():
+    """Whatever slips past the plan, the revert checks the foreign keys before it ends
+    (they are deferred on SQLite and PostgreSQL, so a save alone does not fail): a
+    RevertError with a clear message, and nothing stored."""
+    from reversion.errors import RevertError
+
+    from editors.history import revert_versions
+
+    pole = versioned_pole(name="Pôle de test v1")
+    first = Version.objects.get_for_object(pole).get()
+    membership = pole.memberships.get()
+    membership_version = next(
+        version for version in first.revision.version_set.all() if version._model is Membership
+    )
+    membership.structure.delete()
+    with pytest.raises(RevertError, match="missing record"):
+        revert_versions([membership_version])
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    no_dangling_rows()
+
+
+def test_the_revert_page_lists_what_it_will_add_change_and_delete(client, national):
+    """Reverting a pole deletes the cooperators added since: the page says so before the
+    editor confirms, and a confirmation for another plan (the records changed meanwhile)
+    is refused."""
+    pole = versioned_pole(name="Pôle de test v1")
+    first = Version.objects.get_for_object(pole).get()
+    figure = pole.figures.get()
+    save_pole(client, pole, name="Pôle de test v2")
+    CooperatorFactory(pole=pole, name="Coopérateur de test ajouté depuis")
+    figure.etp = 99
+    figure.save()
+    url = reverse("admin:poles_pole_revision", args=[pole.pk, first.pk])
+    page = english(client).get(url)
+    assert page.status_code == 200
+    content = page.content.decode()
+    plan = page.context["revert_plan"]
+    deleted = [str(item["label"]) for item in plan["delete"]]
+    assert any("Coopérateur de test ajouté depuis" in label for label in deleted), deleted
+    changed = {str(item["label"]): item["fields"] for item in plan["change"]}
+    assert any("name" in str(fields) for fields in changed.values()), changed
+    assert 'data-revert-plan="delete"' in content
+    assert "Coopérateur de test ajouté depuis" in content
+
+    # A POST without the plan it confirms (an old page, a script) changes nothing.
+    data = change_form_data(page)
+    data.pop(plan["name"])
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response.url == url
+    assert any("confirm" in text for text in messages_of(response))
+    assert pole.cooperators.count() == 1
+    pole.refresh_from_db()
+    assert pole.name == "Pôle de test v2"
+
+    # The plan changed after the page was shown: refused, shown again.
+    page = client.get(url)
+    data = change_form_data(page)
+    CooperatorFactory(pole=pole, name="Coopérateur de test ajouté pendant")
+    response = client.post(url, data)
+    assert response.status_code == 302 and response.url == url
+    assert pole.cooperators.count() == 2
+
+    page = client.get(url)
+    assert "Coopérateur de test ajouté pendant" in page.content.decode()
+    response = client.post(url, change_form_data(page))
+    assert response.status_code == 302
+    assert not pole.cooperators.exists()
+    pole.refresh_from_db()
+    assert pole.name == "Pôle de test v1"
+    figure.refresh_from_db()
+    assert figure.etp != 99
+
+
+@pytest.mark.parametrize("how", ["delete_view", "bulk_action"])
+def test_a_recovered_pole_gets_its_photos_and_logo_back(
+    client, national, settings, tmp_path, django_capture_on_commit_callbacks, how
+):
+    """Deleting a pole keeps its files (its recovery needs them); recovering it brings
+    back its logo and its photos, files included."""
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from poles.images import save_pole_photo
+    from poles.models import PolePhoto
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    pole = versioned_pole(name="Pôle de test avec photos")
+    pk = pole.pk
+    logo, small = _logo(pole, "red", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = save_pole_photo(
+            photo=PolePhoto(pole=pole, alt_text="Photo de test"),
+            upload=SimpleUploadedFile("photo.png", _png("green"), "image/png"),
+        )
+    photo_files = [photo.image.name, photo.image_page.name, photo.image_popup.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "delete_view":
+            response = client.post(reverse("admin:poles_pole_delete", args=[pk]), {"post": "yes"})
+        else:
+            response = client.post(
+                reverse("admin:poles_pole_changelist"),
+                {"action": "delete_selected", "_selected_action": [pk], "post": "yes"},
+            )
+    assert response.status_code == 302
+    assert not Pole.objects.filter(pk=pk).exists()
+    assert not PolePhoto.objects.filter(pk=photo.pk).exists()
+    for name in (logo, small, *photo_files):
+        assert default_storage.exists(name), name
+
+    version = Version.objects.get_deleted(Pole).get(object_id=str(pk))
+    url = reverse("admin:poles_pole_recover", args=[version.pk])
+    page = english(client).get(url)
+    assert page.status_code == 200
+    added = [str(item["label"]) for item in page.context["revert_plan"]["add"]]
+    assert any("Photo de test" in label for label in added), added
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, change_form_data(page))
+    assert response.status_code == 302
+    recovered = Pole.objects.get(pk=pk)
+    assert (recovered.logo.name, recovered.logo_small.name) == (logo, small)
+    restored = recovered.photos.get()
+    assert restored.alt_text == "Photo de test"
+    assert [restored.image.name, restored.image_page.name, restored.image_popup.name] == (
+        photo_files
+    )
+    for name in (logo, small, *photo_files):
+        assert default_storage.exists(name), name
+    assert client.get(recovered.get_absolute_url()).status_code == 200

@@ -256,8 +256,18 @@ def test_autocomplete_results_are_scoped(client, world, kind):
     # Reference lists and communes stay searchable for everyone.
     Sector.objects.get_or_create(slug="secteur-de-test", defaults={"name": "Secteur de test"})
     assert "Secteur de test" in autocomplete(client, "pole", "sectors", "secteur de test")
+    # Seat communes: only the editor's territory and the départements of their poles.
+    offers_marseille = any(
+        "(13055)" in text for text in autocomplete(client, "pole", "seat_commune", "marseille")
+    )
+    assert offers_marseille == (kind in ("national", "network"))
+    offers_beauvais = any(
+        "Beauvais" in text for text in autocomplete(client, "pole", "seat_commune", "beauvais")
+    )
+    assert offers_beauvais == (kind != "network")
+    # Communes stay searchable elsewhere (a structure's commune).
     assert any(
-        "Marseille" in text for text in autocomplete(client, "pole", "seat_commune", "marseille")
+        "(13055)" in text for text in autocomplete(client, "structure", "commune", "marseille")
     )
 
 
@@ -411,3 +421,42 @@ def test_bulk_deleting_a_shared_structure_is_refused(client, world):
     assert response.status_code in (200, 302, 403)
     assert Structure.objects.filter(pk=shared.pk).exists()
     assert shared.memberships.count() == 2
+
+
+def move_seat(client, pole, code):
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    data = change_form_data(client.get(url))
+    seat = Commune.objects.get(code=code)
+    data.update(seat_commune=code, latitude=seat.latitude, longitude=seat.longitude)
+    return client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.mark.parametrize(
+    ("kind", "pole", "elsewhere", "nearby"),
+    [
+        # Marseille is outside; Lille is in the région but another département.
+        ("coordinator", "oise", ["13055", "59350"], "60057"),
+        # The network's pole stays in Bouches-du-Rhône: not taken to Lille or Beauvais.
+        ("network", "marseille", ["59350", "60057"], "13001"),
+    ],
+)
+def test_a_seat_moves_only_within_the_poles_current_territory(
+    client, world, kind, pole, elsewhere, nearby
+):
+    """A coordinator (or a network editor) cannot take a pole out of the territorial
+    editors' scope by moving its seat: only within its current département, unless the
+    editor's own territory covers the new seat."""
+    login(client, make_editor(kind, world))
+    pole = world[pole]
+    before = pole.seat_commune_id
+    for code in elsewhere:
+        response = move_seat(client, pole, code)
+        assert response.status_code == 200, code
+        errors = response.context["adminform"].form.errors
+        assert "seat_commune" in errors, code
+        pole.refresh_from_db()
+        assert pole.seat_commune_id == before
+    response = move_seat(client, pole, nearby)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    pole.refresh_from_db()
+    assert pole.seat_commune_id == nearby

@@ -376,7 +376,9 @@ def test_deleting_a_photo_removes_all_its_files(django_capture_on_commit_callbac
     assert not any(path.exists() for path in files)
 
 
-def test_deleting_a_pole_removes_its_photos_and_logo_files(django_capture_on_commit_callbacks):
+def test_deleting_a_pole_keeps_its_photos_and_logo_files(django_capture_on_commit_callbacks):
+    """Its deletion can be undone from the history, which needs the files (the pole's
+    deletion snapshot names them)."""
     pole = PoleFactory()
     photo = save_pole_photo(
         photo=PolePhoto(pole=pole, alt_text="Photo"), upload=upload(image_bytes("JPEG"))
@@ -386,7 +388,8 @@ def test_deleting_a_pole_removes_its_photos_and_logo_files(django_capture_on_com
     assert all(path.exists() for path in files)
     with django_capture_on_commit_callbacks(execute=True):
         pole.delete()
-    assert not any(path.exists() for path in files)
+    assert not Pole.objects.filter(pk=pole.pk).exists()
+    assert all(path.exists() for path in files)
 
 
 def test_replacing_and_removing_a_logo_removes_its_files(django_capture_on_commit_callbacks):
@@ -597,7 +600,7 @@ def test_admin_logo_uses_the_same_checks_and_processing(
     assert not any(path.exists() for path in logo_files)
 
 
-def test_admin_bulk_deletion_removes_the_files(staff_client, django_capture_on_commit_callbacks):
+def test_admin_bulk_deletion_keeps_the_files(staff_client, django_capture_on_commit_callbacks):
     pole = PoleFactory()
     photo = save_pole_photo(
         photo=PolePhoto(pole=pole, alt_text="Photo"), upload=upload(image_bytes("JPEG"))
@@ -610,4 +613,4 @@ def test_admin_bulk_deletion_removes_the_files(staff_client, django_capture_on_c
         )
     assert response.status_code == 302
     assert not Pole.objects.filter(pk=pole.pk).exists()
-    assert not any(path.exists() for path in files)
+    assert all(path.exists() for path in files)  # for a recovery

@@ -20,7 +20,7 @@ from django.utils import translation
 from editors.models import EditorProfile
 from poles.links import mailto_href, web_href
 from poles.models import Network, Pole, PoleSource, Structure
-from poles.resources import PoleResource, StructureResource
+from spreadsheets.resources import PoleResource, StructureResource
 from tests.admin_forms import change_form_data
 from tests.factories import MembershipFactory, StructureFactory, editor, located_pole
 from tests.test_import_export import dataset, pole_row, row_errors, structure_row

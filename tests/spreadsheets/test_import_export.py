@@ -807,3 +807,45 @@ def test_admin_export_makes_formulas_inert_and_round_trips(client, national, fil
 
     structures = csv_rows(export(client, Structure))
     assert [row["name"] for row in structures] == ["'@SUM(A1:A9)"]
+
+
+def test_confirmation_reads_and_removes_only_the_file_this_import_wrote(client, national):
+    """A forged `import_file_name` (another file of the temporary folder: another
+    editor's pending import, any file) is neither read nor removed; the editor's own
+    pending file still is, once."""
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".csv", delete=False, dir=tempfile.gettempdir()
+    ) as other:
+        writer = csv.DictWriter(other, fieldnames=list(pole_row()))
+        writer.writeheader()
+        writer.writerow(pole_row(slug="pole-force", name="Pôle forcé (test)"))
+    other_path = Path(other.name)
+    try:
+        for name in (other_path.name, str(other_path)):
+            with translation.override("en"):
+                response = client.post(
+                    admin_url(Pole, "process_import"),
+                    {"import_file_name": name, "original_file_name": "x.csv", "format": "0"},
+                    HTTP_ACCEPT_LANGUAGE="en",
+                )
+            assert response.status_code == 302
+            assert response.url == admin_url(Pole, "import")
+            follow = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en")
+            assert "Nothing was imported" in follow.content.decode()
+            assert other_path.exists()
+            assert not Pole.objects.filter(slug="pole-force").exists()
+    finally:
+        other_path.unlink(missing_ok=True)
+
+    # The editor's own file: imported, then gone; confirming it twice imports nothing more.
+    preview = upload(client, Pole, csv_file([pole_row()]))
+    assert preview.context["confirm_form"] is not None
+    own = Path(tempfile.gettempdir()) / preview.context["confirm_form"].initial["import_file_name"]
+    assert own.exists()
+    response = confirm(client, Pole, preview)
+    assert response.status_code == 302
+    assert Pole.objects.filter(slug="pole-importe").count() == 1
+    assert not own.exists()
+    response = confirm(client, Pole, preview)
+    assert response.status_code == 302 and response.url == admin_url(Pole, "import")
+    assert Pole.objects.filter(slug="pole-importe").count() == 1
