@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
+from editors.admin_locking import OptimisticLockAdminMixin
 from editors.admin_mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
 from editors.forms import MembershipInlineFormSet, PoleScopeFormMixin
 from editors.services import set_publication
@@ -32,7 +33,7 @@ from .resources import PoleResource, StructureResource
 from .services import refresh_search_texts
 
 
-class ReferenceAdmin(NationalEditMixin, admin.ModelAdmin):
+class ReferenceAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "slug"]
@@ -77,7 +78,7 @@ class RecognitionAdmin(ReferenceAdmin):
 
 
 @admin.register(HeadcountBand)
-class HeadcountBandAdmin(NationalEditMixin, admin.ModelAdmin):
+class HeadcountBandAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "label", "min_employees", "max_employees", "position"]
     list_editable = ["position"]
     search_fields = ["code", "label"]
@@ -97,6 +98,11 @@ class KeyFigureInline(ScopedInlineMixin, admin.TabularInline):
         "source",
     ]
 
+    @staticmethod
+    def version_row_label(figure):
+        # How a conflict names the row: "Key figures 2023".
+        return _("Key figures %(year)s") % {"year": figure.year}
+
 
 class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Membership
@@ -107,6 +113,10 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     # structure's page the structure is; the other one is picked.
     autocomplete_fields = ["pole", "structure"]
     fields = ["pole", "structure", "role", "joined_year", "left_year", "note", "source"]
+
+    def get_queryset(self, request):
+        # Each row's name (structure, pole) is part of its version (editors.locking).
+        return super().get_queryset(request).select_related("pole", "structure")
 
 
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
