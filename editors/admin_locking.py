@@ -80,6 +80,7 @@ class OptimisticLockAdminMixin:
     def _who(self, request, line, loaded_at, cache):
         if line.key in cache:
             return cache[line.key]
+        from reversion.errors import RegistrationError
         from reversion.models import Version
 
         who = _("another user")
@@ -95,8 +96,8 @@ class OptimisticLockAdminMixin:
                     .order_by("-revision__date_created", "-pk")
                     .first()
                 )
-            except (LookupError, ValueError):
-                version = None
+            except (LookupError, ValueError, RegistrationError):
+                version = None  # not a model with history: "another user"
             if (
                 version is not None
                 and version.revision.user is not None
