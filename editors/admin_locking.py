@@ -37,7 +37,8 @@ class OptimisticLockAdminMixin:
     base_change_form_template = "admin/change_form.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        # By keyword: the user admin's get_form takes no positional `change`.
+        form = super().get_form(request, obj, change=change, **kwargs)
         return versioned_form(form) if change else form
 
     def get_formsets_with_inlines(self, request, obj=None):
