@@ -230,7 +230,7 @@ class VersionedFormMixin:
             return None
         try:
             versions = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             return None
         return versions if isinstance(versions, dict) else None
 

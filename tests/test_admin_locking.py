@@ -403,10 +403,22 @@ def test_a_malformed_version_is_ignored_not_a_server_error(client):
     pole = located_pole("60333")
     client.force_login(user)
     url, page = pole_page(client, pole)
-    for token in ["{", "[]", '{"poles.pole:1": 3}', '{"x": {"fields": []}}', "null"]:
+    for token in [
+        "{",
+        "[]",
+        '{"poles.pole:1": 3}',
+        '{"poles.pole:1": {"fields": {"summary": 5}}}',
+        '{"x": {"fields": []}}',
+        "null",
+        "[" * 100_000,
+    ]:
         data = browser_form_data(page)
         data[LOCK_FIELD] = [token.replace("1", str(pole.pk))]
         assert client.post(url, data).status_code == 302
+    # A key that is no record: the admin's usual answer, not a server error.
+    for key in ["99999999999999999999", "abc", "-1"]:
+        response = client.post(f"/admin/poles/pole/{key}/change/", data)
+        assert response.status_code in {302, 404}
 
 
 def test_second_save_of_a_structure_is_refused(client):
