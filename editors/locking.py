@@ -318,6 +318,13 @@ class VersionedFormMixin:
                     % {"theirs": theirs, "mine": yours},
                 )
 
+    @property
+    def changed_data(self):
+        # A merged field holds the stored value again: not a change of this editor's
+        # (for the history's "changed …" message, and so that a row whose only
+        # differences were merged is not saved at all).
+        return [name for name in super().changed_data if name not in self.show_stored]
+
     def _take_stored(self, name, model_field):
         if isinstance(self.fields[name], forms.FileField):
             return  # untouched upload: the stored file is kept as it is
