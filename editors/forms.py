@@ -6,115 +6,14 @@ keep working alongside them.
 """
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
-from django.utils.formats import localize
-from django.utils.timezone import localtime
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from editors import scopes
 
-# Name of the hidden input carrying the `updated_at` the editor loaded.
-LOCK_FIELD = "_loaded_updated_at"
-
-
-def lock_token(obj) -> str:
-    updated_at = getattr(obj, "updated_at", None)
-    return updated_at.isoformat() if updated_at else ""
-
-
-def _show(value) -> str:
-    if value is None or value == "" or value is False:
-        return "—" if value is not False else _("no")
-    if value is True:
-        return _("yes")
-    if isinstance(value, models.QuerySet | list | tuple | set):
-        return ", ".join(sorted(str(item) for item in value)) or "—"
-    return str(localize(value))
-
-
-class OptimisticLockFormMixin:
-    """Refuse to overwrite a record that somebody else saved after the form was opened.
-
-    The change form carries the `updated_at` it was rendered with (LOCK_FIELD). If
-    the record has been saved since, the form is invalid: each field whose stored
-    value differs from the submitted one gets an error saying what it is now, so
-    the editor can merge by hand and save again (the re-rendered form carries the
-    new timestamp). A POST without the token (a script, an older page) is not
-    checked: this guards against lost updates, it is not an access control.
-    """
-
-    def clean(self):
-        cleaned_data = super().clean()
-        token = self.data.get(LOCK_FIELD)
-        if not token or self.instance.pk is None:
-            return cleaned_data
-        current = lock_token(self.instance)
-        if token == current:
-            return cleaned_data
-        self._report_concurrent_change()
-        return cleaned_data
-
-    def _last_editor(self):
-        from reversion.models import Version
-
-        version = (
-            Version.objects.get_for_object(self.instance)
-            .select_related("revision__user")
-            .order_by("-revision__date_created", "-pk")
-            .first()
-        )
-        return version.revision.user if version and version.revision.user else None
-
-    def _report_concurrent_change(self):
-        # At clean() time the instance still holds the stored values: the submitted
-        # ones are only copied onto it in _post_clean().
-        differences = []
-        for name in self.changed_data:
-            field = self.fields.get(name)
-            try:
-                model_field = self.instance._meta.get_field(name)
-            except FieldDoesNotExist:  # a form-only field: nothing stored to compare
-                continue
-            if field is None or isinstance(field, forms.FileField):
-                continue
-            now = getattr(self.instance, name)
-            if model_field.many_to_many:
-                now = list(now.all())
-            submitted = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
-            differences.append((name, field.label or name, _show(now), _show(submitted)))
-        editor = self._last_editor()
-        when = localize(localtime(self.instance.updated_at))
-        if editor:
-            intro = _(
-                "%(user)s saved this record on %(when)s, after you opened this page. "
-                "Your changes were not saved, so as not to overwrite theirs."
-            ) % {"user": editor.get_full_name() or editor.get_username(), "when": when}
-        else:
-            intro = _(
-                "This record was saved on %(when)s, after you opened this page. "
-                "Your changes were not saved, so as not to overwrite them."
-            ) % {"when": when}
-        if differences:
-            details = "; ".join(
-                _("%(field)s: now “%(now)s”, you submitted “%(submitted)s”")
-                % {"field": label, "now": now, "submitted": submitted}
-                for _name, label, now, submitted in differences
-            )
-            message = _(
-                "%(intro)s Fields that differ: %(details)s. Check them, then save again to "
-                "keep your values."
-            ) % {"intro": intro, "details": details}
-        else:
-            message = _("%(intro)s Check the page, then save again.") % {"intro": intro}
-        self.add_error(None, message)
-        for name, _label, now, _submitted in differences:
-            if name in self.fields:
-                self.add_error(
-                    name,
-                    _("Changed by someone else meanwhile: it is now “%(now)s”.") % {"now": now},
-                )
+# Defined here before editors.locking: kept importable from here.
+from editors.locking import LOCK_FIELD as LOCK_FIELD
 
 
 class PoleScopeFormMixin:

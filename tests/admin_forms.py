@@ -1,5 +1,7 @@
 """Build the POST data an admin change page would submit, from its rendered context."""
 
+from html.parser import HTMLParser
+
 from django import forms
 
 
@@ -53,3 +55,69 @@ def inline_prefix(page, model_name: str) -> str:
         for inline in page.context["inline_admin_formsets"]
         if inline.formset.model._meta.model_name == model_name
     )
+
+
+class _FormParser(HTMLParser):
+    """What a browser would submit from a page's change form, read from its HTML."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.in_form = False
+        self.fields: list[tuple[str, str]] = []
+        self._select = None
+        self._option = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
+            self.in_form = True
+        if not self.in_form or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.fields.append((name, attrs.get("value") or "on"))
+                return
+            self.fields.append((name, attrs.get("value") or ""))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append((self._select, attrs.get("value") or ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.in_form:
+            self.in_form = False
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            # Browsers drop the newline right after <textarea> and submit CRLF.
+            text = text[1:] if text.startswith("\n") else text
+            self.fields.append((name, text.replace("\r\n", "\n").replace("\n", "\r\n")))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def browser_form_data(response, form_id=None) -> dict:
+    """The fields a browser submits from the page's form, as a dict of lists, with what
+    the editor sees on screen (after a refused save: the re-shown values)."""
+    if form_id is None:
+        opts = response.context["opts"]
+        form_id = f"{opts.model_name}_form"
+    parser = _FormParser(form_id)
+    parser.feed(response.content.decode())
+    data: dict = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    return data

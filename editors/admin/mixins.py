@@ -33,7 +33,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from editors import history, scopes
-from editors.forms import LOCK_FIELD, OptimisticLockFormMixin, lock_token
+from editors.admin.locking import OptimisticLockAdminMixin
 from editors.history import compare, current_field_dict, register_models
 from poles import derived
 
@@ -221,32 +221,15 @@ class NationalEditMixin:
         return scopes.is_national(request.user) and super().has_delete_permission(request, obj)
 
 
-class ScopedVersionAdmin(ScopedAdminMixin, VersionAdmin):
-    """Scoped admin with full history (django-reversion), diffs and optimistic locking."""
+class ScopedVersionAdmin(ScopedAdminMixin, OptimisticLockAdminMixin, VersionAdmin):
+    """Scoped admin with full history (django-reversion), diffs and optimistic locking
+    (of the record and of each inline row: see editors.locking)."""
 
     object_history_template = "editors/admin/object_history.html"
     change_form_template = "editors/admin/change_form.html"
     revision_form_template = "editors/admin/revision_form.html"
     recover_form_template = "editors/admin/recover_form.html"
     history_latest_first = True
-    # Records with an `updated_at` are protected against lost updates.
-    optimistic_lock = True
-
-    def uses_optimistic_lock(self) -> bool:
-        return self.optimistic_lock and any(
-            field.name == "updated_at" for field in self.model._meta.concrete_fields
-        )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if self.uses_optimistic_lock() and change and not issubclass(form, OptimisticLockFormMixin):
-            form = type(form.__name__, (OptimisticLockFormMixin, form), {})
-        return form
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if self.uses_optimistic_lock() and obj is not None and change:
-            context["optimistic_lock"] = {"name": LOCK_FIELD, "value": lock_token(obj)}
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Scope of history --------------------------------------------------------
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
 from editors.admin.filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
+from editors.admin.locking import OptimisticLockAdminMixin
 from editors.admin.members import CollegeInline
 from editors.admin.mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
 from editors.admin.photos import PoleLogoAdminMixin, PolePhotoInline
@@ -28,7 +29,7 @@ from poles.querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
 from territories.models import Commune
 
 
-class ReferenceAdmin(NationalEditMixin, admin.ModelAdmin):
+class ReferenceAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "name_en", "slug"]
@@ -73,7 +74,7 @@ class RecognitionAdmin(ReferenceAdmin):
 
 
 @admin.register(HeadcountBand)
-class HeadcountBandAdmin(NationalEditMixin, admin.ModelAdmin):
+class HeadcountBandAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "label", "min_employees", "max_employees", "position"]
     list_editable = ["position"]
     search_fields = ["code", "label"]
@@ -93,6 +94,11 @@ class KeyFigureInline(ScopedInlineMixin, admin.TabularInline):
         "source",
     ]
 
+    @staticmethod
+    def version_row_label(figure):
+        # How a conflict names the row: "Key figures 2023".
+        return _("Key figures %(year)s") % {"year": figure.year}
+
 
 class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Membership
@@ -103,6 +109,10 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
     # structure's page the structure is; the other one is picked.
     autocomplete_fields = ["pole", "structure"]
     fields = ["pole", "structure", "role", "joined_year", "left_year", "note", "source"]
+
+    def get_queryset(self, request):
+        # Each row's name (structure, pole) is part of its version (editors.locking).
+        return super().get_queryset(request).select_related("pole", "structure")
 
 
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
+from editors.admin.locking import OptimisticLockAdminMixin
 from editors.models import EditorProfile
 from editors.services import sync_editor_group
 
@@ -36,7 +37,7 @@ SCOPE_HELP = _(
 
 
 @admin.register(EditorProfile)
-class EditorProfileAdmin(NationalOnlyMixin, admin.ModelAdmin):
+class EditorProfileAdmin(NationalOnlyMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role"]
     list_filter = ["role"]
     list_select_related = ["user"]
@@ -69,8 +70,10 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(OptimisticLockAdminMixin, BaseUserAdmin):
     """Django's user admin, with the editor's role and scope on the same page."""
+
+    base_change_form_template = BaseUserAdmin.change_form_template
 
     inlines = [*BaseUserAdmin.inlines, EditorProfileInline]
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
+from editors.admin.locking import OptimisticLockAdminMixin
 from editors.admin.mixins import NationalEditMixin
 from territories.models import EPCI, Commune, Departement, Region
 
@@ -10,14 +11,14 @@ from territories.models import EPCI, Commune, Departement, Region
 
 
 @admin.register(Region)
-class RegionAdmin(NationalEditMixin, admin.ModelAdmin):
+class RegionAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "zone"]
     search_fields = ["code", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Departement)
-class DepartementAdmin(NationalEditMixin, admin.ModelAdmin):
+class DepartementAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "region", "zone"]
     list_filter = ["region", "zone"]
     list_select_related = ["region"]
@@ -26,7 +27,7 @@ class DepartementAdmin(NationalEditMixin, admin.ModelAdmin):
 
 
 @admin.register(EPCI)
-class EPCIAdmin(NationalEditMixin, admin.ModelAdmin):
+class EPCIAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -34,7 +35,7 @@ class EPCIAdmin(NationalEditMixin, admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(NationalEditMixin, admin.ModelAdmin):
+class CommuneAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "departement", "postal_codes", "population", "is_current"]
     list_filter = ["is_current", "kind", "departement__region"]
     list_select_related = ["departement"]
