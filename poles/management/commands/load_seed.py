@@ -5,7 +5,10 @@ from territories.models import Commune
 
 
 class Command(BaseCommand):
-    help = "Create the real seed poles of fixtures/seed/poles.json that are not loaded yet."
+    help = (
+        "Create the real seed poles of fixtures/seed/ that are not loaded yet, and give the "
+        "seed's additions to the seed poles no one has edited."
+    )
 
     def handle(self, *args, **options):
         if not Commune.objects.exists():
@@ -14,6 +17,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed poles: {len(report.created)} created, {len(report.kept)} already present "
-                "(left untouched)."
+                f"(left untouched), {len(report.completed)} completed with later additions."
             )
         )
