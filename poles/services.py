@@ -104,7 +104,7 @@ def load_reference(*, path: Path = REFERENCE_FILE) -> dict[str, int]:
             "year": row["year"],
             "announced": row.get("announced", ""),
             "laureate_count": row.get("laureate_count"),
-            "source": data["about"],
+            "source": row.get("source", data["about"]),
         },
     )
     return counts
