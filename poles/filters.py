@@ -244,7 +244,14 @@ class PoleFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         lists = versioned("directory-filter-choices", filter_choices, per_language=True)
         self.sector_labels = lists["sector_labels"]
-        for name in ("region", "departement", "secteur", "mutualisation", "reseau", "reconnaissance"):
+        for name in (
+            "region",
+            "departement",
+            "secteur",
+            "mutualisation",
+            "reseau",
+            "reconnaissance",
+        ):
             self.filters[name].extra["choices"] = lists[name]
 
     def filter_queryset(self, queryset):

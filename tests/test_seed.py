@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def seed_rows() -> list[dict]:
     return [
-        row
-        for path in SEED_FILES
-        for row in json.loads(path.read_text(encoding="utf-8"))["poles"]
+        row for path in SEED_FILES for row in json.loads(path.read_text(encoding="utf-8"))["poles"]
     ]
 
 
@@ -145,9 +143,7 @@ def test_named_poles_of_the_second_rendering(seeded):
 
 def test_partners_and_founders_keep_the_role_the_source_gives(seeded):
     damier = Pole.objects.get(slug="le-damier")
-    roles = dict(
-        Membership.objects.filter(pole=damier).values_list("structure__name", "role")
-    )
+    roles = dict(Membership.objects.filter(pole=damier).values_list("structure__name", "role"))
     assert roles["Clermont Auvergne Métropole"] == Membership.Role.PARTNER
     assert roles["Le Damier"] == Membership.Role.ANIMATOR
     assert roles["La Comédie de Clermont"] == Membership.Role.MEMBER
