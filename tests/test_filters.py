@@ -32,6 +32,20 @@ BRAY = "PTCE du Pays de Bray"
 BOUSOL = "Bou'Sol"
 
 
+ECOPOLE = "Écopôle alimentaire de la région d'Audruicq"
+ALPILLES = "Pôle de gestion des déchets et de développement environnemental des Alpilles"
+TOULOUSE = {
+    "EDENN (Espace de Démonstration et d'Expérimentation à la Nature urbaiNe)",
+    "Pôle de coopération territorial et économique de la Cartoucherie",
+}
+IDF_WIDE = {
+    "PTCE filière vélo du Grand Paris",
+    "Brie'Nov",
+    "Les Gouttes d'Or de la mode et du design",
+    "La Verrière",
+}
+
+
 FILTER_CASES = [
     # Seat in Oise (Hauts-de-France), or seat in the Nord; plus the poles the other
     # sources place in the région (Vieille-Église, région-wide).
@@ -57,18 +71,6 @@ FILTER_CASES = [
         {"Pôle Laine du Pays de Saugues", "PECCS – Pôle d'Économie Circulaire en Cœur de Savoie"},
     ),
 ]
-ECOPOLE = "Écopôle alimentaire de la région d'Audruicq"
-ALPILLES = "Pôle de gestion des déchets et de développement environnemental des Alpilles"
-TOULOUSE = {
-    "EDENN (Espace de Démonstration et d'Expérimentation à la Nature urbaiNe)",
-    "Pôle de coopération territorial et économique de la Cartoucherie",
-}
-IDF_WIDE = {
-    "PTCE filière vélo du Grand Paris",
-    "Brie'Nov",
-    "Les Gouttes d'Or de la mode et du design",
-    "La Verrière",
-}
 
 
 def listed_all(client, **params) -> list[str]:
