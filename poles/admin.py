@@ -112,7 +112,7 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     model = PoleSource
     extra = 0
-    fields = ["citation", "url", "position"]
+    fields = ["citation", "url", "year", "position"]
 
 
 @admin.register(Pole)
@@ -127,6 +127,7 @@ class PoleAdmin(
         ("seat_commune__departement__region", SeatRegionFilter),
         "sectors",
         "networks",
+        "to_complete",
         FiguresOutdatedFilter,
     ]
     list_select_related = ["seat_commune"]
@@ -164,6 +165,7 @@ class PoleAdmin(
                     "development_axes",
                     "logo",
                     "is_published",
+                    "to_complete",
                 ]
             },
         ),
