@@ -8,13 +8,17 @@ chart. The structure indicators count each structure once, however many of the
 selected poles it belongs to, and only current memberships (no year left).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from poles.models import LegalForm, Pole, PoolingType, Sector
 from territories.models import Departement
@@ -37,6 +41,11 @@ class Column:
     numeric: bool = False
     in_csv: bool = True
     in_table: bool = True
+
+
+# Below this many poles (or structures), an indicator says nothing general: it is
+# shown greyed out, with a warning.
+MIN_BASE = 5
 
 
 @dataclass
@@ -63,6 +72,24 @@ class Indicator:
         return ngettext("Based on %(count)s pole.", "Based on %(count)s poles.", self.base) % {
             "count": self.base
         }
+
+    @property
+    def is_thin(self) -> bool:
+        return self.base < MIN_BASE
+
+    @property
+    def thin_note(self) -> str:
+        if self.base_unit == "structures":
+            return ngettext(
+                "Fewer than %(min)s member structure: too few to draw a conclusion.",
+                "Fewer than %(min)s member structures: too few to draw a conclusion.",
+                MIN_BASE,
+            ) % {"min": MIN_BASE}
+        return ngettext(
+            "Fewer than %(min)s pole: too few to draw a conclusion.",
+            "Fewer than %(min)s poles: too few to draw a conclusion.",
+            MIN_BASE,
+        ) % {"min": MIN_BASE}
 
     @property
     def table_columns(self) -> list[Column]:
@@ -122,8 +149,9 @@ def by_status(facts) -> Indicator:
         slug="statuts",
         title=_("Poles by status"),
         definition=_(
-            "The status recorded for each pole: emerging, active, dormant or closed. Each "
-            "pole's page gives the year of the latest source confirming it."
+            "The status recorded for each pole: emerging, active, dormant, closed, or not "
+            "confirmed when no dated source says the pole is at work. Each pole's page gives "
+            "the year of the latest source confirming it."
         ),
         base=total,
         base_unit="poles",
@@ -625,3 +653,31 @@ def indicator(slug: str, poles) -> Indicator | None:
     """One indicator (its CSV): only the numbers it needs are read."""
     build = INDICATORS.get(slug)
     return build(Facts(poles)) if build else None
+
+
+# --- National landmarks ----------------------------------------------------------------
+
+NATIONAL_FACTS_FILE = Path(settings.BASE_DIR) / "fixtures" / "seed" / "national_facts.json"
+
+
+@cache
+def _national_facts_file() -> tuple[dict, ...]:
+    data = json.loads(NATIONAL_FACTS_FILE.read_text(encoding="utf-8"))
+    return tuple(data["facts"])
+
+
+def national_facts() -> list[dict]:
+    """The "Repères nationaux" of /statistiques/: national facts about PTCE, each with
+    its year and sources, in the visitor's language (French when no translation).
+
+    Sourced facts curated with the seed (fixtures/seed/render_more.py), not records
+    that staff edit: read from their JSON file once per process."""
+    english = (get_language() or "fr").startswith("en")
+    return [
+        {
+            "year": fact["year"],
+            "text": fact["text_en"] if english and fact.get("text_en") else fact["text"],
+            "sources": fact["sources"],
+        }
+        for fact in _national_facts_file()
+    ]

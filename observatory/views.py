@@ -37,6 +37,7 @@ def index(request):
                 "filterset": filterset,
                 "form": filterset.form,
                 "indicators": selectors.indicators(facts=facts) if valid else [],
+                "national_facts": selectors.national_facts(),
                 "query": query.urlencode(),
                 "computed_on": computed_on,
             },

@@ -168,7 +168,10 @@ POLE_COLUMNS = [
     Column(
         "status",
         _("Status"),
-        _("emergence (emerging), actif (active), en-sommeil (dormant) or ferme (closed)."),
+        _(
+            "emergence (emerging), actif (active), en-sommeil (dormant), ferme (closed) or "
+            "a-confirmer (status not confirmed: no dated source says the pole is at work)."
+        ),
         constraints={"required": True, "enum": list(Pole.Status.values)},
     ),
     Column(

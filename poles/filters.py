@@ -22,7 +22,7 @@ from territories.models import Commune, Departement, Region
 from territories.text import normalize
 
 from .form_html import PythonRenderedBoundField
-from .models import Network, Pole, PoolingType, Sector
+from .models import Network, Pole, PoolingType, Recognition, Sector
 
 SEARCH_MAX_LENGTH = 200
 # More values than there are choices can only be a mistake or an attack.
@@ -165,7 +165,11 @@ def filter_choices() -> dict:
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
     # The directory's rows name their sectors from here (selectors.with_sectors).
     lists["sector_labels"] = {sector.pk: str(sector.label) for sector in sectors}
-    for name, model in (("mutualisation", PoolingType), ("reseau", Network)):
+    for name, model in (
+        ("mutualisation", PoolingType),
+        ("reseau", Network),
+        ("reconnaissance", Recognition),
+    ):
         lists[name] = [
             (item.slug, str(item.label)) for item in model.objects.only("slug", "name", "name_en")
         ]
@@ -216,6 +220,12 @@ class PoleFilterSet(django_filters.FilterSet):
     reseau = django_filters.ChoiceFilter(
         label=_("Network"), method="filter_network", empty_label=_("All networks")
     )
+    reconnaissance = django_filters.ChoiceFilter(
+        label=_("National recognition"),
+        method="filter_recognition",
+        empty_label=_("All poles"),
+        help_text=_("Laureates of a national call, e.g. the 2021 AMI."),
+    )
     tri = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,
@@ -234,7 +244,14 @@ class PoleFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         lists = versioned("directory-filter-choices", filter_choices, per_language=True)
         self.sector_labels = lists["sector_labels"]
-        for name in ("region", "departement", "secteur", "mutualisation", "reseau"):
+        for name in (
+            "region",
+            "departement",
+            "secteur",
+            "mutualisation",
+            "reseau",
+            "reconnaissance",
+        ):
             self.filters[name].extra["choices"] = lists[name]
 
     def filter_queryset(self, queryset):
@@ -273,6 +290,9 @@ class PoleFilterSet(django_filters.FilterSet):
 
     def filter_network(self, queryset, name, value):
         return queryset.filter(queryset.linked_through("networks", network__slug=value))
+
+    def filter_recognition(self, queryset, name, value):
+        return queryset.filter(queryset.linked_through("recognitions", recognition__slug=value))
 
     def sort(self, queryset, name, value):
         if value.endswith("etp") and "latest_etp" not in queryset.query.annotations:

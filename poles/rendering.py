@@ -30,6 +30,9 @@ def directory_rows_html(rows) -> SafeString:
     sectors_heading = conditional_escape(_("Activity sectors:"))
     founded = _("founded in %(year)s")
     etp_sentence = _("%(etp)s full-time equivalents (ETP) in %(year)s")
+    to_complete = (
+        f' · <span class="to-complete">{conditional_escape(_("record to complete"))}</span>'
+    )
     url_prefix = pole_url_prefix()
     html = []
     for row in rows:
@@ -42,6 +45,8 @@ def directory_rows_html(rows) -> SafeString:
         meta.append(conditional_escape(status_labels.get(row["status"], row["status"])))
         if row["founded_year"]:
             meta.append(" · " + _sentence(founded, year=row["founded_year"]))
+        if row.get("to_complete"):
+            meta.append(to_complete)
         parts = [
             '<li class="pole-card">\n',
             f'<h3><a href="{conditional_escape(url_prefix + row["slug"])}/">'

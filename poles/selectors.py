@@ -57,16 +57,21 @@ def pole_lists(pole: Pole) -> dict[str, list]:
     in one (`_linked_items()`), then its figures, sources and photos. Not
     `prefetch_related()`: a lookup costs more in Python than the few rows it brings.
     Lean rows (`.values()`) where the page calls no method of the model."""
-    return {
+    lists = {
         **_linked_items(pole),
         "figures": list(KeyFigure.objects.filter(pole=pole).order_by("-year")),
         "sources": list(
             PoleSource.objects.filter(pole=pole)
             .order_by("position", "id")
-            .values("citation", "url")
+            .values("citation", "url", "year")
         ),
         "photos": list(PolePhoto.objects.filter(pole=pole).order_by("position", "id")),
     }
+    # "Informations de 2021": the year of the most recent dated source, so that a figure
+    # of 2014 is never taken for fresh.
+    years = [source["year"] for source in lists["sources"] if source["year"]]
+    lists["sources_year"] = max(years) if years else None
+    return lists
 
 
 # A pole's eight many-to-many lists in one query, written by hand: built by the ORM,
@@ -355,6 +360,7 @@ class PoleCard:
     commune: str | None
     departement: str | None
     sectors: list[str]
+    to_complete: bool = False
 
 
 def pole_cards(ids) -> list[PoleCard]:
@@ -372,6 +378,7 @@ def pole_cards(ids) -> list[PoleCard]:
             "status",
             "seat_commune__name",
             "seat_commune__departement__name",
+            "to_complete",
         )
     )
     by_id = {row[0]: row for row in rows}
@@ -390,7 +397,7 @@ def pole_cards(ids) -> list[PoleCard]:
     for pk in ids:
         if pk not in by_id:  # unpublished between the two queries
             continue
-        _pk, name, slug, summary, status, commune, departement = by_id[pk]
+        _pk, name, slug, summary, status, commune, departement, to_complete = by_id[pk]
         cards.append(
             PoleCard(
                 name=name,
@@ -401,6 +408,7 @@ def pole_cards(ids) -> list[PoleCard]:
                 commune=commune,
                 departement=departement,
                 sectors=sectors[pk],
+                to_complete=to_complete,
             )
         )
     return cards
@@ -494,6 +502,7 @@ DIRECTORY_ROW_FIELDS = (
     "founded_year",
     "seat_commune__name",
     "seat_commune__departement__name",
+    "to_complete",
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import reversion
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch, Value
+from django.db.models import F, Prefetch, Q, Value
 
 from territories.models import Commune, Departement
 from territories.text import normalize
@@ -33,7 +33,10 @@ from .models import (
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REFERENCE_FILE = FIXTURES_DIR / "reference" / "reference.json"
-SEED_FILE = FIXTURES_DIR / "seed" / "poles.json"
+SEED_DIR = FIXTURES_DIR / "seed"
+# The curated renderings of the seed sources, loaded in this order (see PROVENANCE.md).
+SEED_FILES = (SEED_DIR / "poles.json", SEED_DIR / "poles_more.json")
+SEED_COMMENT = "Seed data loaded (load_seed)."
 
 
 @transaction.atomic
@@ -100,7 +103,7 @@ def load_reference(*, path: Path = REFERENCE_FILE) -> dict[str, int]:
             "year": row["year"],
             "announced": row.get("announced", ""),
             "laureate_count": row.get("laureate_count"),
-            "source": data["about"],
+            "source": row.get("source", data["about"]),
         },
     )
     return counts
@@ -110,6 +113,8 @@ def load_reference(*, path: Path = REFERENCE_FILE) -> dict[str, int]:
 class SeedReport:
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # Poles that received additions of the seed (sources, facts) since they were loaded.
+    completed: list[str] = field(default_factory=list)
 
 
 def _communes(codes):
@@ -117,23 +122,36 @@ def _communes(codes):
 
 
 @transaction.atomic
-def load_seed(*, path: Path = SEED_FILE) -> SeedReport:
-    """Create the real seed poles that are not in the database yet.
+def load_seed(*, paths=SEED_FILES) -> SeedReport:
+    """Create the real seed poles that are not in the database yet, and give the seed's
+    later additions to the seed poles no one has edited.
 
     A pole already present (matched by slug) is left as it is: staff may have
     corrected or completed it, and reloading must never undo their work. The seed's
-    cooperators are the members app's (`members.services.load_seed_cooperators`).
-    The poles created form one revision of the history (django-reversion), so that
+    cooperators are the members app's (`members.services.load_seed_cooperators`), and
+    the `load_seed` command stamps the poles written (`mark_seed_synced`) once every row
+    has been written and its derived data refreshed. Only a pole
+    whose `updated_at` is still the one the loader left (`seed_synced_at`) receives the
+    `additions` of a seed file, once (each is recognised by its text or address).
+    The poles written form one revision of the history (django-reversion), so that
     staff can compare with, and revert to, the seed as loaded.
     """
-    with reversion.create_revision():
-        reversion.set_comment("Seed data loaded (load_seed).")
-        return _load_seed(path)
-
-
-def _load_seed(path: Path) -> SeedReport:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
     report = SeedReport()
+    with reversion.create_revision():
+        reversion.set_comment(SEED_COMMENT)
+        for path in paths:
+            _load_seed(Path(path), report)
+    return report
+
+
+def mark_seed_synced(slugs) -> None:
+    """Remember these poles as the seed loader left them, once every child row has
+    touched them: a pole whose `updated_at` later differs was edited by staff."""
+    Pole.objects.filter(slug__in=slugs).update(seed_synced_at=F("updated_at"))
+
+
+def _load_seed(path: Path, report: SeedReport) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
     structures_by_key = {}
     for row in data["structures"]:
         structure = Structure.objects.filter(name=row["name"]).order_by("pk").first()
@@ -159,7 +177,46 @@ def _load_seed(path: Path) -> SeedReport:
             continue
         _create_seed_pole(row, structures_by_key)
         report.created.append(row["slug"])
-    return report
+    for addition in data.get("additions", []):
+        if _apply_seed_addition(addition, created=report.created):
+            report.completed.append(addition["slug"])
+
+
+def _apply_seed_addition(addition, *, created) -> bool:
+    """Add a seed addition's facts to its pole if no one has edited the pole since the
+    loader wrote it (in this run, or in an earlier one); return whether anything was
+    added."""
+    untouched = Q(seed_synced_at__isnull=False, updated_at=F("seed_synced_at"))
+    pole = Pole.objects.filter(untouched | Q(slug__in=created), slug=addition["slug"]).first()
+    if pole is None:
+        return False
+    changed = []
+    text = addition.get("description", "")
+    if text and text not in pole.description:
+        pole.description = f"{pole.description}\n\n{text}".strip()
+        changed.append("description")
+    as_of = addition.get("status_as_of")
+    if as_of and (pole.status_as_of or 0) < as_of:
+        pole.status_as_of = as_of
+        changed.append("status_as_of")
+    if changed:
+        pole.full_clean()
+        pole.save(update_fields=[*changed, "updated_at"])
+    known = {(source.url or source.citation) for source in pole.sources.all()}
+    position = pole.sources.count()
+    for source in addition.get("sources", []):
+        if (source.get("url") or source["citation"]) in known:
+            continue
+        PoleSource.objects.create(
+            pole=pole,
+            citation=source["citation"],
+            url=source.get("url", ""),
+            year=source.get("year"),
+            position=position,
+        )
+        position += 1
+        changed.append("sources")
+    return bool(changed)
 
 
 def _create_seed_pole(row, structures_by_key):
@@ -182,6 +239,7 @@ def _create_seed_pole(row, structures_by_key):
         website=row.get("website", ""),
         source=row.get("source", ""),
         is_published=True,
+        to_complete=row.get("to_complete", False),
     )
     pole.full_clean()
     pole.save()
@@ -198,7 +256,11 @@ def _create_seed_pole(row, structures_by_key):
 
     for position, source in enumerate(row.get("sources", [])):
         PoleSource.objects.create(
-            pole=pole, citation=source["citation"], url=source.get("url", ""), position=position
+            pole=pole,
+            citation=source["citation"],
+            url=source.get("url", ""),
+            year=source.get("year"),
+            position=position,
         )
     for figure in row.get("figures", []):
         key_figure = KeyFigure(

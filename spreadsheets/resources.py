@@ -9,7 +9,8 @@ Column reference (columns other than the required ones may be left out: a missin
 column leaves that field as it is):
 
 poles — one row per pole, identified by `slug` (required, with `name`):
-    slug, name, summary, description, status (emergence, actif, en-sommeil, ferme),
+    slug, name, summary, description, status (emergence, actif, en-sommeil, ferme,
+    a-confirmer),
     founded_year, closed_year, legal_form (slug), address, postal_code,
     seat_commune (INSEE code), latitude, longitude, territory_communes (INSEE codes |),
     territory_epcis (SIREN |), territory_departements (codes |), territory_regions

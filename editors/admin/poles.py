@@ -118,7 +118,7 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     model = PoleSource
     extra = 0
-    fields = ["citation", "url", "position"]
+    fields = ["citation", "url", "year", "position"]
 
 
 @admin.register(Pole)
@@ -130,6 +130,7 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         ("seat_commune__departement__region", SeatRegionFilter),
         "sectors",
         "networks",
+        "to_complete",
         FiguresOutdatedFilter,
     ]
     list_select_related = ["seat_commune"]
@@ -167,6 +168,7 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
                     "development_axes",
                     "logo",
                     "is_published",
+                    "to_complete",
                 ]
             },
         ),

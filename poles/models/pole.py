@@ -38,6 +38,8 @@ class Pole(models.Model):
         ACTIVE = "actif", _("active")
         DORMANT = "en-sommeil", _("dormant")
         CLOSED = "ferme", _("closed")
+        # No dated source says the pole is at work: listed, but not counted as active.
+        TO_CONFIRM = "a-confirmer", _("status not confirmed")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -161,6 +163,19 @@ class Pole(models.Model):
         help_text=_("URL or document the descriptive facts come from."),
     )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    to_complete = models.BooleanField(
+        _("record to complete"),
+        default=False,
+        help_text=_(
+            "The sources give little more than the pole's name and territory: its page and "
+            "card say so and invite the pole to complete it. Untick once it is completed."
+        ),
+    )
+    # The `updated_at` that `load_seed` left on a pole it wrote: while the two are equal,
+    # no one has edited the pole since, and later seed additions may still be applied.
+    seed_synced_at = models.DateTimeField(
+        _("written by the seed loader at"), null=True, blank=True, editable=False
+    )
     # Normalised text the directory search runs on (see poles.services.refresh_search_text):
     # stored so that PostgreSQL can index it, instead of unaccenting columns at query time.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
@@ -406,6 +421,13 @@ class PoleSource(PoleChild, models.Model):
         _("citation"), max_length=500, help_text=_("Author, title, publication date.")
     )
     url = WebAddressField(_("address"), max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=year_validators,
+        help_text=_("Year of the document, when it is known."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

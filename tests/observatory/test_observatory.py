@@ -340,9 +340,43 @@ def test_page_queries_do_not_grow_with_the_data(client, dataset, django_assert_m
 
 
 def test_seed_data_gives_real_numbers(client, seeded):
+    from tests.seed_data import seed_rows
+
+    total = len(seed_rows())
     html = client.get("/statistiques/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Based on 13 poles." in html
+    assert f"Based on {total} poles." in html
+    assert f"(n = {total})" in html
+    # The map colours départements by their seats: the Oise has one.
     assert "<title>Oise (60): 1 pole</title>" in html
+    # Statuses: the unconfirmed ones are counted apart from the active ones.
+    result = client.get("/statistiques/statuts.csv")
+    rows = {line.split(",")[0]: line for line in result.content.decode().splitlines()[1:]}
+    unconfirmed = sum(row["status"] == "a-confirmer" for row in seed_rows())
+    active = sum(row["status"] == "actif" for row in seed_rows())
+    assert rows["a-confirmer"].split(",")[1] == str(unconfirmed)
+    assert rows["actif"].split(",")[1] == str(active)
+
+
+def test_national_landmarks_show_with_their_year_and_sources(client, seeded):
+    page = client.get("/statistiques/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Repères nationaux" in html
+    assert "140 PTCE répertoriés par l'État en mai 2023." in html.replace("&#x27;", "'")
+    assert 'href="https://www.economie.gouv.fr/ess-lancement-ami-soutenir' in html
+    assert "<strong>2023</strong>" in html
+    english = client.get("/statistiques/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "National landmarks" in english
+    assert "140 PTCE listed by the State in May 2023." in english
+
+
+def test_an_indicator_on_fewer_than_five_poles_is_greyed_with_a_warning(client, seeded):
+    html = client.get("/statistiques/?reconnaissance=ami-2024").content.decode()
+    assert "(n = 1)" in html
+    assert "obs-indicator--thin" in html
+    assert "Moins de 5 pôles : trop peu pour conclure." in html
+    # The whole directory rests on enough poles.
+    assert 'class="obs-indicator" id="statuts"' in client.get("/statistiques/").content.decode()
 
 
 def test_a_ranked_search_selects_the_poles_of_every_indicator(client, dataset):

@@ -8,6 +8,7 @@ import pytest
 from poles.models import Network, Pole, Sector
 from territories.models import EPCI, Departement
 from tests.factories import PoleFactory, located_pole
+from tests.seed_data import seed_names, seed_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -31,21 +32,33 @@ BRAY = "PTCE du Pays de Bray"
 BOUSOL = "Bou'Sol"
 
 
+ECOPOLE = "Écopôle alimentaire de la région d'Audruicq"
+ALPILLES = "Pôle de gestion des déchets et de développement environnemental des Alpilles"
+TOULOUSE = {
+    "EDENN (Espace de Démonstration et d'Expérimentation à la Nature urbaiNe)",
+    "Pôle de coopération territorial et économique de la Cartoucherie",
+}
+IDF_WIDE = {
+    "PTCE filière vélo du Grand Paris",
+    "Brie'Nov",
+    "Les Gouttes d'Or de la mode et du design",
+    "La Verrière",
+}
+
+
 FILTER_CASES = [
-    # Seat in Oise (Hauts-de-France), or seat in the Nord.
-    ({"region": "32"}, {BRAY, "Initiatives et Cité"}),
-    # The Pays de Bray acts across Eure and Seine-Maritime too.
-    ({"region": "28"}, {BRAY}),
-    ({"departement": "60"}, {BRAY}),
-    ({"departement": "27"}, {BRAY}),
+    # Seat in Oise (Hauts-de-France), or seat in the Nord; plus the poles the other
+    # sources place in the région (Vieille-Église, région-wide).
+    ({"region": "32"}, {BRAY, "Initiatives et Cité", "PTCE Auton'Homme", ECOPOLE}),
+    ({"departement": "60"}, {BRAY, "PTCE Auton'Homme"}),
     # Resto Passerelle acts on the whole Île-de-France: Paris included.
-    ({"departement": "75"}, {"Resto Passerelle"}),
-    # Seats in Seine-Saint-Denis, plus the Île-de-France-wide pole.
-    ({"departement": "93"}, {"Le PHARES (Cité PHARES)", "Resto Passerelle"}),
+    ({"departement": "75"}, {"Resto Passerelle", *IDF_WIDE}),
+    # Seats in Seine-Saint-Denis, plus the Île-de-France-wide poles.
+    ({"departement": "93"}, {"Le PHARES (Cité PHARES)", "Resto Passerelle", *IDF_WIDE}),
     ({"departement": "65"}, {"La Bio pour tous"}),
     ({"departement": "2A"}, set()),
-    ({"departement": "974"}, set()),
-    ({"secteur": "agriculture"}, {BOUSOL, "Organic'Vallée", "Innovales", "La Bio pour tous"}),
+    # Saint-Paul, and the poles the sources place in La Réunion without a commune.
+    ({"departement": "974"}, {"TOUR LETAN SIN POL", "ÉCHOBAT La Réunion", "JADES", "Réuniverre"}),
     ({"statut": "ferme"}, {"Initiatives et Cité"}),
     ({"mutualisation": "locaux"}, {"Le PHARES (Cité PHARES)"}),
     ({"reseau": "renouveau-productif"}, {BRAY, BOUSOL}),
@@ -53,23 +66,71 @@ FILTER_CASES = [
     ({"secteur": "agriculture", "region": "76"}, {"Organic'Vallée", "La Bio pour tous"}),
     ({"secteur": "insertion-emploi", "departement": "60", "statut": "actif"}, {BRAY}),
     ({"reseau": "renouveau-productif", "commune": "13055"}, {BOUSOL}),
+    (
+        {"reconnaissance": "ami-2023", "region": "84"},
+        {"Pôle Laine du Pays de Saugues", "PECCS – Pôle d'Économie Circulaire en Cœur de Savoie"},
+    ),
 ]
+
+
+def listed_all(client, **params) -> list[str]:
+    """Names of the poles listed on every page of the results."""
+    names, page = [], 1
+    while True:
+        response = directory(client, **params, page=page)
+        found = listed(response)
+        names += found
+        if f"page={page + 1}" not in response.content.decode():
+            return names
+        page += 1
 
 
 def test_each_filter_lists_the_right_seed_poles(client, seeded):
     # One test for the whole table: loading the seed poles for each case is slow.
     for params, expected in FILTER_CASES:
-        assert set(listed(directory(client, **params))) == expected, params
+        assert set(listed_all(client, **params)) == expected, params
+
+
+def test_territory_and_status_filters_agree_with_the_seed_files(client, seeded):
+    # Every région and a few départements: the poles the seed files place there,
+    # région-only and département-only poles included.
+    from territories.models import Region
+
+    for region in Region.objects.values_list("code", flat=True):
+        assert set(listed_all(client, region=region)) == seed_names(region=region), region
+    for departement in ("44", "53", "85", "31", "13"):
+        expected = seed_names(departement=departement)
+        assert set(listed_all(client, departement=departement)) == expected, departement
+    for status in ("actif", "a-confirmer"):
+        assert set(listed_all(client, statut=status)) == seed_names(status=status), status
+
+
+def test_unconfirmed_status_and_recognition_filters(client, seeded):
+    unconfirmed = listed_all(client, statut="a-confirmer")
+    assert "Recycl'Occ Textile" in unconfirmed
+    assert "Les Écossolies" not in unconfirmed
+    page = directory(client, statut="a-confirmer").content.decode()
+    assert "Statut non confirmé" in page
+
+    laureates = set(listed_all(client, reconnaissance="ami-2021"))
+    assert laureates == seed_names(recognitions="ami-2021")
+    assert {"Recycl'Occ Textile", "PTCE filière vélo du Grand Paris"} <= laureates
+    assert "Les Écossolies" not in laureates
+    assert set(listed_all(client, reconnaissance="ami-2024")) == {"TOUR LETAN SIN POL"}
+    # The filter's choices name the call.
+    assert "Lauréat de l&#x27;AMI « PTCE émergents » 2021" in page
+    bad = directory(client, reconnaissance="ami-1999")
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
 
 
 def test_repeated_sectors_widen_the_list(client, seeded):
-    names = listed(client.get("/poles/?secteur=culture-industries-creatives&secteur=formation"))
-    assert set(names) == {
-        "La Coursive Boutaric",
-        "Culture et Coopération",
-        BRAY,
-        "Initiatives et Cité",
-    }
+    names = listed_all(client, secteur=["culture-industries-creatives", "formation"])
+    culture = seed_names(sectors="culture-industries-creatives")
+    training = seed_names(sectors="formation")
+    assert {"La Coursive Boutaric", "Culture et Coopération", BRAY, "Initiatives et Cité"} <= (
+        culture | training
+    )
+    assert set(names) == culture | training
     assert len(names) == len(set(names))
 
 
@@ -81,14 +142,18 @@ def test_repeating_the_same_value_changes_nothing(client, seeded):
     assert listed(client.get("/poles/?secteur=&secteur=agriculture")) == once
 
 
+NORMANDIE_WIDE = {"L'Éco-domaine en Pays d'Auge", "PTCE autonomie MCE-M3S"}
 COMMUNE_CASES = [
-    ("60333", {BRAY}),  # the seat of the Pays de Bray
-    ("76540", {BRAY}),  # Rouen: Seine-Maritime is part of its territory of action
-    ("13055", {BOUSOL}),  # Marseille
-    ("13201", {BOUSOL}),  # an arrondissement of Marseille counts as Marseille
-    ("75101", {"Resto Passerelle"}),  # région-wide territory of action
-    ("74224", {"Innovales"}),  # a commune of its territory of action
+    ("60333", {BRAY, "PTCE Auton'Homme"}),  # the seat of the Pays de Bray; région-wide pole
+    # Rouen: Seine-Maritime is part of the Pays de Bray's territory of action.
+    ("76540", {BRAY, "Pôle mobilité du bassin d'emploi du Havre", *NORMANDIE_WIDE}),
+    # Marseille: Bou'Sol's seat, a pole of the Bouches-du-Rhône, a région-wide one.
+    ("13055", {BOUSOL, ALPILLES, "Projet PHARE"}),
+    ("13201", {BOUSOL, ALPILLES, "Projet PHARE"}),  # an arrondissement counts as its city
+    ("75101", {"Resto Passerelle", *IDF_WIDE}),  # région-wide territories of action
+    ("74224", {"Innovales", "PTCE TURFU Productions en Val d'Allier"}),
     ("65440", {"La Bio pour tous"}),  # Tarbes, in its département of action
+    ("31555", {"La Serre – Le Multiple", *TOULOUSE}),  # Toulouse, in Toulouse Métropole
     ("2a004", set()),  # Ajaccio, typed in lower case
 ]
 
@@ -96,7 +161,7 @@ COMMUNE_CASES = [
 def test_commune_finds_every_pole_whose_territory_covers_it(client, seeded):
     for code, expected in COMMUNE_CASES:
         response = directory(client, commune=code)
-        assert set(listed(response)) == expected, code
+        assert set(listed_all(client, commune=code)) == expected, code
         assert "errorlist" not in response.content.decode()
 
 
@@ -131,18 +196,20 @@ def test_territory_filters_list_each_pole_once(client, db):
 
 
 def test_sort_keys(client, seeded):
-    by_name = listed(directory(client, tri="nom"))
-    assert by_name[0] == BOUSOL
-    assert listed(directory(client, tri="-nom")) == list(reversed(by_name))
+    by_name = listed_all(client, tri="nom")
+    assert by_name[:2] == ["Ardaines (PTCE Parc naturel régional des Ardennes)", BOUSOL]
+    assert listed_all(client, tri="-nom") == list(reversed(by_name))
     most_jobs = listed(directory(client, tri="-etp"))
     assert most_jobs[:2] == [BRAY, "Innovales"]  # 145 ETP, then 18 ETP
     fewest_jobs = listed(directory(client, tri="etp"))
     assert fewest_jobs[:2] == ["Innovales", BRAY]  # poles without ETP come last
-    oldest = listed(directory(client, tri="creation"))
-    assert oldest[0] == "Pôle Sud (Archer)"  # founded in 2007
-    assert oldest[-1] == BRAY  # no founding year recorded: last
-    newest = listed(directory(client, tri="-creation"))
-    assert newest[-1] == BRAY
+    oldest = listed_all(client, tri="creation")
+    assert oldest[:2] == ["Les Écossolies", "Pôle Sud (Archer)"]  # founded in 2004, 2007
+    assert oldest[-1] == "TOUR LETAN SIN POL"  # no founding year recorded: last, by name
+    assert BRAY in oldest[-len([r for r in seed_rows() if not r.get("founded_year")]) :]
+    newest = listed_all(client, tri="-creation")
+    assert newest[0].startswith("PTCE Stras Eco Renov")  # founded in 2022
+    assert newest[-1] == "TOUR LETAN SIN POL"
     PoleFactory(name="Pôle mis à jour de test")
     assert listed(directory(client, tri="-maj"))[0] == "Pôle mis à jour de test"
 

@@ -46,6 +46,34 @@ def test_seed_pole_page_shows_its_facts_with_years_and_sources(client, seeded):
     assert re.search(r'data-ptce-map[^>]+data-lat="49\.\d+" data-lng="1\.\d+"', html)
 
 
+def test_pages_of_the_other_real_poles(client, seeded):
+    # An unconfirmed status, shown as such, with the year of the latest dated source.
+    response = client.get("/poles/recycl-occ-textile/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Statut non confirmé" in page
+    assert "Informations de 2023 (source datée la plus récente)." in page
+    assert "Montpellier" in page
+    assert "UNEA" in page
+    assert "fiche à compléter" not in page
+    # An active pole confirmed by a dated source.
+    page = text(client.get("/poles/le-damier/"))
+    assert "Actif (statut confirmé en 2025)" in page
+    # A thin record: marked, on its page and on its card.
+    response = client.get("/poles/distro/")
+    assert response.status_code == 200
+    page = text(response)
+    assert "fiche à compléter" in page
+    assert "Informations de 2025" in page
+    assert "Bretagne" in page
+    cards = client.get("/poles/", {"region": "53", "q": "Distro"}).content.decode()
+    assert 'class="to-complete">fiche à compléter</span>' in cards
+    bretagne = client.get("/territoires/bretagne/").content.decode()
+    assert 'class="to-complete">fiche à compléter</span>' in bretagne
+    # Undated sources say so.
+    assert "Les sources ne sont pas datées." in text(client.get("/poles/ptce-haut-doubs/"))
+
+
 def test_chart_coordinates_are_not_localised(client, db):
     pole = PoleFactory()
     KeyFigureFactory(pole=pole, year=2021, etp="12.5", turnover=1_234_567)

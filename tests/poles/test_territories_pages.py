@@ -6,6 +6,7 @@ import pytest
 
 from tests.factories import PoleFactory, commune
 from tests.pages_data import rich_poles
+from tests.seed_data import seed_names
 from tests.test_pages import text
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +22,16 @@ def test_index_lists_regions_and_departements_with_counts(client, seeded):
     html = response.content.decode()
     regions = {region.code: region for region in response.context["regions"]}
     assert len(regions) == 18
-    # Hauts-de-France: PTCE du Pays de Bray (Oise) and Initiatives et Cité (Lille).
-    assert regions["32"].pole_count == 2
-    # Normandie: only through the Pays de Bray's territory of action (Eure, Seine-Maritime).
-    assert regions["28"].pole_count == 1
+    # Every région counts the poles the seed files place in it: seated there, or acting
+    # there (the Pays de Bray in Normandie; région-only poles such as Auton'Homme).
+    for code, region in regions.items():
+        assert region.pole_count == len(seed_names(region=code)), region.name
+    assert regions["32"].pole_count >= 4
     departements = {d.code: d for d in regions["32"].departement_list}
-    assert departements["60"].pole_count == 1
-    assert departements["59"].pole_count == 1
-    assert departements["02"].pole_count == 0
+    for code in ("60", "59", "02", "62"):
+        assert departements[code].pole_count == len(seed_names(departement=code)), code
+    # Hauts-de-France-wide, Auton'Homme counts in the Aisne, where no pole is seated.
+    assert departements["02"].pole_count == 1
     assert 'href="/territoires/hauts-de-france/oise/"' in html
     assert 'href="/territoires/guadeloupe/"' in html
 
@@ -48,7 +51,10 @@ def test_region_page_shows_its_poles_map_and_figures(client, seeded):
     response = client.get("/territoires/hauts-de-france/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert pole_names(response) == {"PTCE du Pays de Bray", "Initiatives et Cité"}
+    assert pole_names(response) == seed_names(region="32")
+    assert {"PTCE du Pays de Bray", "Initiatives et Cité", "PTCE Auton'Homme"} <= pole_names(
+        response
+    )
     assert 'data-geojson-url="/poles.geojson?region=32"' in html
     figures = response.context["figures"]
     assert figures["etp"].total == 145 and figures["etp"].years == "2014"
@@ -59,11 +65,31 @@ def test_region_page_shows_its_poles_map_and_figures(client, seeded):
 def test_a_pole_appears_where_its_territory_of_action_reaches(client, seeded):
     eure = client.get("/territoires/normandie/eure/")
     assert eure.status_code == 200
-    assert pole_names(eure) == {"PTCE du Pays de Bray"}
+    assert pole_names(eure) == seed_names(departement="27")
+    assert "PTCE du Pays de Bray" in pole_names(eure)
     assert 'data-geojson-url="/poles.geojson?departement=27"' in eure.content.decode()
     # Resto Passerelle acts on the whole Île-de-France région: every département has it.
     paris = client.get("/territoires/ile-de-france/paris/")
     assert "Resto Passerelle" in pole_names(paris)
+
+
+def test_region_only_poles_are_on_their_region_page_without_a_marker(client, seeded):
+    bretagne = client.get("/territoires/bretagne/")
+    names = pole_names(bretagne)
+    assert {"Distro", "Ordi Grand Ouest", "Néo56"} <= names
+    assert names == seed_names(region="53")
+    assert "Distro" in text(bretagne)
+    # On every département page of the région too, and in the région's exports.
+    assert "Distro" in pole_names(client.get("/territoires/bretagne/finistere/"))
+    csv = client.get("/poles.csv?region=53").content.decode()
+    assert "distro" in csv
+    # No seat: no marker on the map.
+    geojson = client.get("/poles.geojson?region=53").json()
+    located = {feature["properties"].get("slug") for feature in geojson["features"]}
+    assert "distro" not in located
+    # La Réunion: Saint-Paul's pole and those placed only in the département.
+    reunion = pole_names(client.get("/territoires/la-reunion/"))
+    assert {"TOUR LETAN SIN POL", "JADES", "Réuniverre", "ÉCHOBAT La Réunion"} <= reunion
 
 
 def test_departement_under_the_wrong_region_is_not_found(client, db):
