@@ -84,7 +84,10 @@ for username in USERS:
     user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
     EditorProfile.objects.create(user=user, role=EditorProfile.Role.NATIONAL)
     sync_editor_group(user)
-pole = Pole.objects.published().filter(seat_commune__isnull=False).select_related("seat_commune__departement__region").first()
+pole = (
+    Pole.objects.published().filter(seat_commune__isnull=False)
+    .select_related("seat_commune__departement__region").first()
+)
 departement = pole.seat_commune.departement
 print("STACKDATA " + json.dumps({
     "pole": {"pk": pole.pk, "slug": pole.slug},
@@ -110,6 +113,9 @@ class Stack:
     data: dict
     workdir: Path
     processes: dict
+
+    def __repr__(self):  # Hypothesis prints the arguments of a failing example
+        return f"Stack({self.nginx.origin})"
 
     def manage(self, *args, check=True) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -174,7 +180,7 @@ def postgres_admin_url(url: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def stack():  # noqa: C901 - one linear start-up, stopped in reverse
+def stack():
     nginx = os.environ.get("PTCE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         unavailable("nginx not found (apt-get install nginx)")
@@ -236,7 +242,7 @@ def _start(nginx, workdir, processes, database_url, redis_url) -> Stack:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "PUBLIC_CACHE_SECONDS": "600",
-            "ALLOWED_HOSTS": "127.0.0.1",
+            "ALLOWED_HOSTS": "127.0.0.1,.stack.invalid",
             "TRUSTED_PROXY_COUNT": str(TRUSTED_PROXY_COUNT),
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
