@@ -211,10 +211,10 @@ def stack():
     try:
         yield _start(nginx, workdir, processes, database_url, redis_url)
     finally:
-        for name, process in reversed(processes.items()):
+        for process in reversed(processes.values()):
             if process.poll() is None:
-                # nginx: QUIT is a graceful stop; gunicorn: TERM is.
-                process.send_signal(signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+                # QUIT: nginx stops gracefully, gunicorn at once (its TERM waits seconds).
+                process.send_signal(signal.SIGQUIT)
         for process in processes.values():
             try:
                 process.wait(timeout=20)
