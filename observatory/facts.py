@@ -14,26 +14,21 @@ structures or figures:
   ``statistics.median``); other databases read the figures and compute them in Python.
 
 The groups hold ids and numbers only (labels are looked up when the page is built, in
-the visitor's language), so they can be cached: each group is cached under the
-selection's SQL and a version of the data (``data_version``: the site's content
-generation, or the PostgreSQL snapshot), so a cached group is never stale, and the
-page, its English version and each indicator's CSV share one computation.
+the visitor's language), so they can be cached: each group goes through
+``caching.versioned()`` under the selection's SQL and the data version (the site's
+content generation, or the PostgreSQL snapshot), so a cached group is never stale, and
+the page, its English version and each indicator's CSV share one computation.
 """
 
-import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Aggregate, Count, DecimalField, Q, Sum
 
+from caching import data_version, digest, versioned
 from poles.models import Approval, HeadcountBand, KeyFigure, Membership, Pole, Structure
-from ptce_site.cache import data_version
-
-# How long computed numbers stay in the cache: they are keyed by an exact data
-# version (see data_version), so this only bounds memory.
-CACHE_SECONDS = 600
 
 
 def selected_ids(poles):
@@ -225,16 +220,26 @@ COMPUTE = {
 
 # --- Cached access -----------------------------------------------------------------------
 
+# The key of a selection Django knows to be empty without asking the database.
+EMPTY_SELECTION = "empty"
+
 
 def selection_key(poles) -> str:
-    """A digest of the selection's SQL and parameters: the same filters give the same key."""
-    sql, params = selected_ids(poles).query.sql_with_params()
-    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+    """A digest of the selection's SQL and parameters: the same filters give the same key.
+
+    A selection Django knows to be empty has no SQL (compiling it raises
+    EmptyResultSet): on PostgreSQL, a search whose text holds no letter or digit is
+    `none()`, as on /poles/. Every such selection has the same numbers (none)."""
+    try:
+        sql, params = selected_ids(poles).query.sql_with_params()
+    except EmptyResultSet:
+        return EMPTY_SELECTION
+    return digest(sql, repr(params))
 
 
 class Facts:
     """The groups of numbers for one selection of poles, computed on first use, once per
-    request at most, and from the cache when an exact data version allows it."""
+    request at most, and through `versioned()` under one data version for the page."""
 
     def __init__(self, poles):
         self.poles = poles
@@ -242,42 +247,26 @@ class Facts:
         # Reference lists (labels, links) read once for a page: not cached, they are
         # in the visitor's language.
         self.references = {}
-        self._prefix = ...  # not read yet; None: no cache
+        self._version = ...  # not read yet
+        self._selection = None
 
-    def cache_prefix(self) -> str | None:
-        """The cache keys' prefix for this selection at the current data version, or None
-        when nothing may be cached."""
-        if self._prefix is ...:
+    def cached(self, name: str, compute, *, per_language: bool = False):
+        """`compute()` for this selection, cached under the data version read once for
+        the page (so that every number of one page comes from the same version)."""
+        if self._version is ...:
             # The version is read before the data: numbers read afterwards are at least
             # as recent as the version they are stored under.
-            version = data_version()
-            self._prefix = (
-                None
-                if version is None
-                else ":".join(
-                    [
-                        "ptce:observatory",
-                        connection.settings_dict["NAME"] or "",
-                        version,
-                        selection_key(self.poles),
-                    ]
-                )
-            )
-        return self._prefix
+            self._version = data_version()
+            self._selection = selection_key(self.poles)
+        return versioned(
+            f"observatory:{self._selection}:{name}",
+            compute,
+            per_language=per_language,
+            version=self._version,
+        )
 
     def __getitem__(self, group: str):
         if group not in self._values:
-            self._values[group] = self._read(group)
+            compute = COMPUTE[group]
+            self._values[group] = self.cached(group, lambda: compute(self.poles))
         return self._values[group]
-
-    def _read(self, group: str):
-        compute = COMPUTE[group]
-        prefix = self.cache_prefix()
-        if prefix is None:
-            return compute(self.poles)
-        key = f"{prefix}:{group}"
-        value = cache.get(key)
-        if value is None:
-            value = compute(self.poles)
-            cache.set(key, value, CACHE_SECONDS)
-        return value

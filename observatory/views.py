@@ -1,19 +1,17 @@
 import csv
-import hashlib
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caching import canonical_query
 from poles import selectors as pole_selectors
 from poles.exports import csv_cell
 
 from . import selectors
-from .facts import CACHE_SECONDS, Facts
+from .facts import Facts
 
 
 def index(request):
@@ -21,8 +19,9 @@ def index(request):
 
     Invalid filters show the form's errors and no indicator (never figures computed
     on a silently widened selection). The page's content (the form, the charts, the
-    tables) is rendered once per data version, language, query string and day, and
-    cached: rendering the eleven indicators costs more than reading their numbers."""
+    tables) is rendered once per data version, language, query string and day
+    (`versioned()`): rendering the eleven indicators costs more than reading their
+    numbers."""
     filterset = pole_selectors.directory_filterset(request.GET)
     valid = filterset.is_valid()
     query = request.GET.copy()
@@ -44,16 +43,11 @@ def index(request):
             request,
         )
 
-    prefix = facts.cache_prefix() if facts is not None else None
-    if prefix is None:
+    if facts is None:
         html = content()
     else:
-        page = repr([get_language(), computed_on.isoformat(), sorted(request.GET.lists())])
-        key = f"{prefix}:page:{hashlib.sha256(page.encode()).hexdigest()[:32]}"
-        html = cache.get(key)
-        if html is None:
-            html = content()
-            cache.set(key, html, CACHE_SECONDS)
+        page = f"page:{computed_on.isoformat()}:{canonical_query(request.GET)}"
+        html = facts.cached(page, content, per_language=True)
     return render(request, "observatory/index.html", {"content": html})
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from ptce_site.cache import versioned
+from caching import versioned
 from ptce_site.form_html import PythonRenderedBoundField
 from territories.models import Commune, Departement, Region
 from territories.text import normalize

@@ -135,25 +135,29 @@ class PoleQuerySet(models.QuerySet):
         Elsewhere (SQLite): every word must appear in `search_text`. Either way the
         stored columns hold normalised text (see poles.services), so the query is
         normalised the same way.
+
+        The words are the runs of ASCII letters and digits of the normalised text, on
+        every database. A text of spaces and separators only filters nothing; a text
+        with other characters but no word (`€`, `%_%`, `—`, `١`) matches no pole: the
+        same answer on SQLite and PostgreSQL, for the directory and the observatory.
         """
         query = normalize(text)
-        words = query.split()
-        if not words:
+        if not query:
             return self
+        words = list(dict.fromkeys(_TSQUERY_WORD.findall(query)))[:MAX_SEARCH_WORDS]
+        if not words:
+            return self.none()
         if connection.vendor != "postgresql":
             every_word = Q()
             for word in words:
                 every_word &= Q(search_text__contains=word)
             return self.filter(every_word)
-        return self._search_postgresql(query)
+        return self._search_postgresql(words)
 
-    def _search_postgresql(self, query: str):
+    def _search_postgresql(self, words: list[str]):
         # Imported here: SQLite installs must not need anything PostgreSQL-specific.
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        words = list(dict.fromkeys(_TSQUERY_WORD.findall(query)))[:MAX_SEARCH_WORDS]
-        if not words:
-            return self.none()
         corrections = typo_corrections(words)
         terms = []
         for word in words:

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
+from caching import versioned
 from members.models import College, Cooperator
-from ptce_site.cache import versioned
 from territories.models import EPCI, Commune, Departement, Region
 
 from .models import (

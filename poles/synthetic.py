@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from stdnum import luhn
 
+from caching import bump_generation
 from members.models import College, Cooperator
 from territories.models import EPCI, Commune, Departement, Region
 
@@ -958,8 +959,6 @@ class Generator:
 
 def generate(*, sizes: Sizes, replace: bool = False) -> Report:
     """Fill the database with a synthetic dataset; see the module docstring."""
-    from ptce_site.cache import bump_generation
-
     check_database(replace=replace)
     if replace:
         delete_synthetic()

@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -12,7 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 from django.views.generic import DetailView
 
-from ptce_site.cache import cache_seconds
+from caching import cache_seconds, canonical_query
 from territories.models import Departement, Region
 
 from . import exports, selectors
@@ -107,15 +108,14 @@ def poles_geojson(request):
 
 
 def _map_feed_etag(request):
-    # With the page cache on, the cache validates the feed itself (ptce_site/cache.py).
+    # With the page cache on, the cache validates the feed itself (docs/caching.md).
     if cache_seconds():
         return None
     _filterset, fresh = _export_state(request, "map")
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
     # The sectors' names follow the visitor's language.
-    return fresh.etag("map", get_language() or "", urlencode(query))
+    return fresh.etag("map", get_language() or "", canonical_query(request.GET))
 
 
 def _map_feed_last_modified(request):
@@ -285,8 +285,8 @@ def _export_etag(request, export):
     _filterset, fresh = _export_state(request, export)
     if fresh is None:
         return None
-    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
-    return fresh.etag(export, urlencode(query))
+    # The `url` column is absolute: the scheme and host are part of the representation.
+    return fresh.etag(export, request.build_absolute_uri("/"), canonical_query(request.GET))
 
 
 def _export_last_modified(request, export):
@@ -387,16 +387,15 @@ def open_data(request):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def embed(request):
     """/embed/: the map alone, with the directory's filters, for other sites' iframes.
 
     The only page other sites may frame (ptce_site.middleware keeps every other page
     unframable); each popup opens the pole's page on the directory in a new tab."""
     filterset = selectors.directory_filterset(request.GET)
-    response = render(
+    return render(
         request,
         "poles/embed.html",
         {"form": filterset.form, "filters_valid": filterset.is_valid()},
     )
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response

@@ -1,24 +1,42 @@
 """Site-wide response headers."""
 
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_vary_headers
 
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
-class FrameAncestorsMiddleware:
-    """`Content-Security-Policy: frame-ancestors 'none'` on every response that sets no
-    policy of its own: the modern equivalent of `X-Frame-Options: DENY`, which
-    browsers honouring CSP apply instead of it. A view that may be framed (the
-    embeddable map) sets its own policy and is marked `xframe_options_exempt`."""
+
+class ReadOnlyViewsMiddleware:
+    """The public site's views only read: `GET` and `HEAD` reach them; `OPTIONS` gets
+    `200` with `Allow` and no body; any other method (`POST`, `PUT`, `DELETE`,
+    `PATCH`, `TRACE`…) gets `405 Method Not Allowed` with `Allow`.
+
+    Which views: those of the URL namespaces `READ_ONLY_URL_NAMESPACES` and the views
+    named in `READ_ONLY_URL_NAMES`. Placed before CsrfViewMiddleware, whose check
+    would otherwise answer an unsafe method with a misleading 403."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response and not getattr(
-            response, "xframe_options_exempt", False
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD"):
+            return None
+        match = request.resolver_match
+        if not (
+            match.namespace in settings.READ_ONLY_URL_NAMESPACES
+            or match.view_name in settings.READ_ONLY_URL_NAMES
         ):
-            response["Content-Security-Policy"] = "frame-ancestors 'none'"
-        return response
+            return None
+        if request.method == "OPTIONS":
+            response = HttpResponse(content_type="text/plain; charset=utf-8")
+            response["Allow"] = ", ".join(READ_ONLY_METHODS)
+            response["Content-Length"] = "0"
+            return response
+        return HttpResponseNotAllowed(READ_ONLY_METHODS)
 
 
 class LanguageCookieVaryMiddleware:

@@ -15,7 +15,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # The language switch of every public page posts here without a CSRF token, so
-    # that the pages stay cacheable (ptce_site/cache.py). A forged request could only
+    # that the pages stay cacheable (docs/caching.md). A forged request could only
     # change a visitor's language: nothing to protect.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from caching import bump_generation, current_generation, versioned
 from editors.models import EditorProfile
 from poles.models import Pole
-from ptce_site.cache import bump_generation, current_generation, versioned
 from tests.factories import editor, located_pole
 
 pytestmark = pytest.mark.django_db

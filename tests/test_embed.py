@@ -55,7 +55,9 @@ def test_embed_page_may_be_framed_by_any_site(client, pole):
     response = client.get("/embed/?secteur=formation")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    directives = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "frame-ancestors *" in directives
+    assert "script-src 'self'" in directives  # the rest of the policy holds
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,8 @@ def test_every_other_page_refuses_framing(client, pole, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    directives = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "frame-ancestors 'none'" in directives
 
 
 def test_embed_page_is_a_map_with_the_filters_whose_links_open_a_new_tab(client, pole):

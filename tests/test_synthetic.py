@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 from stdnum.fr import siret
 
+from caching import current_generation
 from members.models import College, Cooperator
 from poles.models import KeyFigure, Membership, Pole, Structure
 from poles.synthetic import (
@@ -22,7 +23,6 @@ from poles.synthetic import (
     generate,
     make_siret,
 )
-from ptce_site.cache import current_generation
 from territories.text import normalize
 from tests.factories import PoleFactory
 

@@ -7,8 +7,10 @@ removes the defaults that must never reach production (the secret key).
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -49,26 +51,34 @@ INSTALLED_APPS = [
     "members",
     "editors",
     "observatory",
+    # The page cache and versioned numbers (the bottom layer: imports no project app).
+    "caching",
     "import_export",
     "reversion",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy: no page may use the camera, geolocation… (PERMISSIONS_POLICY).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ptce_site.middleware.LanguageCookieVaryMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: read-only views answer other methods 405, not 403.
+    "ptce_site.middleware.ReadOnlyViewsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # CSP frame-ancestors to match X-Frame-Options: only /embed/ may be framed.
-    "ptce_site.middleware.FrameAncestorsMiddleware",
-    # Anonymous public pages from the cache, invalidated by every edit (ptce_site/cache.py).
-    "ptce_site.cache.PublicCacheMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below): the page cache stores
+    # responses without it, and it is added to every response, cached or not.
+    "csp.middleware.CSPMiddleware",
+    # Anonymous public pages from the cache, invalidated by every edit (docs/caching.md).
+    "caching.middleware.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -81,8 +91,32 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # No page may be framed by another site (clickjacking), except the embeddable map
-# (/embed/), which opts out per view; ptce_site.middleware adds the CSP equivalent.
+# (/embed/), which opts out per view; the CSP's frame-ancestors says the same.
 X_FRAME_OPTIONS = "DENY"
+
+# Browser features no page of the site uses (django-permissions-policy): refused to
+# the site and to anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 ROOT_URLCONF = "ptce_site.urls"
 WSGI_APPLICATION = "ptce_site.wsgi.application"
@@ -206,8 +240,22 @@ CACHES = {
     )
 }
 # How long an anonymous public page stays cached (0: no page cache). Every edit
-# invalidates the cached pages at once (ptce_site/cache.py), so this only bounds memory.
+# invalidates the cached pages at once (docs/caching.md), so this only bounds memory.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# How long browsers and shared caches may reuse a public page without asking
+# (`Cache-Control: public, max-age`): an edit shows to a visitor at most this late.
+PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
+# The page cache's wiring (caching/): the URL namespaces whose anonymous pages it
+# stores, the apps whose every write invalidates them, and the tables derived from
+# those (rewritten with the records they derive from, whose writes invalidate
+# already: their receivers would only slow their bulk rewrites down).
+PAGE_CACHE_NAMESPACES = ("poles", "observatory")
+PAGE_CACHE_SOURCE_APPS = ("poles", "members", "territories")
+PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
+# The views that only read (ptce_site.middleware.ReadOnlyViewsMiddleware): GET, HEAD
+# and OPTIONS; any other method gets 405 with an Allow header.
+READ_ONLY_URL_NAMESPACES = ("poles", "observatory")
+READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz")
 
 LOGGING = {
     "version": 1,
@@ -236,4 +284,40 @@ LEAFLET_CONFIG = {
     "MIN_ZOOM": 2,
     "MAX_ZOOM": 18,
     "RESET_VIEW": False,
+}
+
+
+def _origin(url: str) -> str | None:
+    """The origin of an absolute URL, `{s}` (Leaflet's subdomains) as a wildcard."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return None  # a path on this site: 'self'
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from this site
+# only, no inline script or style (the pages have none: configuration goes through
+# json_script data blocks, colour swatches are SVG `fill` attributes); images also
+# from the map tiles' host and as data: URIs (Leaflet's and the admin's icons);
+# nothing may frame a page (the embeddable map replaces frame-ancestors, see
+# poles.views.embed). The page cache stores responses without the header: no nonce
+# would survive it, which is why there is no inline script to allow.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [
+            SELF,
+            "data:",
+            *filter(None, (_origin(tile[1]) for tile in LEAFLET_CONFIG["TILES"])),
+            *filter(None, [_origin(MEDIA_URL), _origin(STATIC_URL)]),
+        ],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }

@@ -184,21 +184,49 @@ def network(site):
 
 
 @pytest.fixture
-def page(browser, site, network):
+def page(browser, site, network, csp_violations):
     context = browser.new_context(
         base_url=site.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     # Generous: CI runs the SQLite and PostgreSQL suites side by side on two cores.
     context.set_default_timeout(20_000)
     context.route("**/*", network.handle)
+    # Every page reports what its Content-Security-Policy blocked (and Chromium's
+    # console says it too): any violation fails the test, so each browser test also
+    # shows that the page works under the policy.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: record_policy_message(message, csp_violations))
     yield page
     context.close()
     wait_for_requests_to_finish()
     assert not network.blocked, f"third-party requests attempted: {network.blocked}"
     assert not errors, f"JavaScript errors: {errors}"
+    assert not csp_violations, f"Content-Security-Policy or Permissions-Policy: {csp_violations}"
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+POLICY_MESSAGES = ("CSP violation", "Content Security Policy", "Permissions-Policy")
+
+
+def record_policy_message(message, violations: list[str]) -> None:
+    if any(marker in message.text for marker in POLICY_MESSAGES):
+        violations.append(message.text)
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """The policy violations the page reported (the `page` fixture fails on any)."""
+    return []
 
 
 @pytest.fixture

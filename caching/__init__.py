@@ -1,0 +1,24 @@
+"""The site's two cache layers (see docs/caching.md).
+
+- The **page cache** (`caching.middleware.PageCacheMiddleware`): anonymous public
+  responses stored whole, keyed by the canonical URL, language and partial header, and
+  by the content **generation** that every edit bumps.
+- **`versioned()`**: numbers computed from the whole directory (home figures, filter
+  choices, the observatory's groups), cached under an exact version of the data.
+
+This package imports no app of the project: the others import it.
+"""
+
+from .generation import bump_generation, cache_seconds, current_generation
+from .keys import canonical_query, digest
+from .versioned import data_version, versioned
+
+__all__ = [
+    "bump_generation",
+    "cache_seconds",
+    "canonical_query",
+    "current_generation",
+    "data_version",
+    "digest",
+    "versioned",
+]
