@@ -266,9 +266,20 @@ def _start(nginx, workdir, processes, database_url, redis_url) -> Stack:
             raise RuntimeError(f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    # collectstatic (files only) alongside the database's migrate and bootstrap.
+    collectstatic = subprocess.Popen(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     manage("migrate", "--noinput", "-v0")
     manage("bootstrap")
-    manage("collectstatic", "--noinput", "-v0")
+    _, errors = collectstatic.communicate(timeout=600)
+    if collectstatic.returncode:
+        raise RuntimeError(f"manage.py collectstatic:\n{errors}")
     script = f"USERS = {users!r}\nPASSWORD = {password!r}\n" + SETUP_SCRIPT
     data = json.loads(re.search(r"STACKDATA (.*)", manage("shell", "-c", script)).group(1))
 
