@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run data test test-sqlite test-postgres test-browser lint format messages lock check clean bench
+.PHONY: help install run data test test-sqlite test-postgres test-browser test-stack lint format messages lock check clean bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test-browser: install node_modules/.package-lock.json ## Only the browser tests 
 
 test-postgres: install node_modules/.package-lock.json ## Whole test suite on the local PostgreSQL (127.0.0.1:5432)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ptce} $(BIN)/pytest
+
+test-stack: install ## Production-like stage: nginx + two gunicorn + PostgreSQL + Redis (tests/stack)
+	$(BIN)/pytest -m stack tests/stack
 
 lint: install ## ruff check, ruff format --check, import layering, missing migrations, system checks
 	$(BIN)/ruff check .

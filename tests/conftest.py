@@ -12,7 +12,15 @@ from django.core.management import call_command
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip the tests marked `postgres` unless the database is PostgreSQL."""
+    """Leave out the tests marked `stack` unless asked for (`-m stack`, `make test-stack`):
+    they start nginx, gunicorn and Redis (tests/stack/conftest.py). Skip the tests marked
+    `postgres` unless the database is PostgreSQL."""
+    if "stack" not in (config.getoption("markexpr") or ""):
+        stack = [item for item in items if item.get_closest_marker("stack")]
+        if stack:
+            items[:] = [item for item in items if not item.get_closest_marker("stack")]
+            config.hook.pytest_deselected(items=stack)
+
     from django.db import connection
 
     if connection.vendor == "postgresql":

@@ -183,6 +183,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address, not the reverse proxy's: the number of proxies in front of the
+# application that append to X-Forwarded-For (nginx: 1). 0 (development, or gunicorn
+# reached directly) trusts no header and uses REMOTE_ADDR (ptce_site/client_address.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "ptce_site.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "editors/lockout.html"
 # No banner on every management command.
