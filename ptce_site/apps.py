@@ -19,6 +19,8 @@ class PTCEAdminConfig(SimpleAdminConfig):
         "poles",
         "members",
         "editors",
+        "suggestions",
+        "pages",
     )
 
     def ready(self):

@@ -21,6 +21,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("observatory.urls")),
     path("", include("poles.urls")),
+    path("", include("suggestions.urls")),
+    path("", include("pages.urls")),
 ]
 
 if settings.DEBUG:

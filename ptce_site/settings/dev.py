@@ -1,5 +1,7 @@
 """Local development: DEBUG on unless the environment says otherwise."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
@@ -11,3 +13,5 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# E-mails are printed in the terminal unless the environment names a backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
