@@ -175,6 +175,15 @@ class SuggestionFormBase(forms.Form):
         return values
 
 
+class CommaDecimalField(forms.DecimalField):
+    """A decimal number typed either way: "12,5" as in French, or "12.5"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", ".").replace(" ", "").replace("\u202f", "")
+        return super().to_python(value)
+
+
 STATUS_CHOICES = [("", _("(unchanged)")), *Pole.Status.choices]
 
 
@@ -237,7 +246,7 @@ class CorrectionForm(PoleFieldsMixin, SuggestionFormBase):
         help_text=_("Choose “closed” if this pole has ceased its activity."),
     )
     figure_year = forms.IntegerField(label=_("Year of the figures"), required=False)
-    figure_etp = forms.DecimalField(
+    figure_etp = CommaDecimalField(
         label=_("Jobs (full-time equivalents)"),
         required=False,
         min_value=0,
