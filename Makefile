@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run data test test-sqlite test-postgres test-browser test-stack lint format messages lock check clean bench
+.PHONY: help install run data test test-sqlite test-postgres test-browser test-stack lint format messages lock check clean bench purge-suggestions
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ check: install ## Django's deployment checks with production settings
 
 bench: install ## Benchmark at national scale: synthetic data on PostgreSQL, gunicorn, wrk (devtools/bench/README.md)
 	$(PY) devtools/bench/run.py $(BENCH_ARGS)
+
+purge-suggestions: install ## Erase contributors' e-mail addresses 12 months after the decision (run daily)
+	$(MANAGE) purge_suggestions
 
 clean: ## Remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

@@ -19,6 +19,8 @@ class PTCEAdminConfig(SimpleAdminConfig):
         # Every ModelAdmin of the directory, then import/export added to some of them.
         "editors",
         "spreadsheets",
+        "suggestions",
+        "pages",
     )
 
     def ready(self):

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "spreadsheets",
     "opendata",
     "observatory",
+    "suggestions",
+    "pages",
     "ptce_site",
     # The page cache and versioned numbers (the bottom layer: imports no project app).
     "caching",
@@ -268,6 +270,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# E-mail: acknowledgements and decisions sent to contributors, notices to editors.
+# SMTP configured from the environment; development prints them (settings/dev.py).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A slow mail server must not hold a contributor's request for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annuaire-ptce@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Suggestions from the public (suggestions/, docs/suggestions.md).
+# Contributors' e-mail addresses are erased this long after the decision
+# (`manage.py purge_suggestions`, to run daily); the privacy page says 12 months.
+SUGGESTIONS_RETENTION_DAYS = int(os.environ.get("SUGGESTIONS_RETENTION_DAYS", "365"))
+# A form sent sooner than this after it was displayed is a robot's.
+SUGGESTIONS_MIN_FILL_SECONDS = float(os.environ.get("SUGGESTIONS_MIN_FILL_SECONDS", "3"))
+SUGGESTIONS_MAX_FORM_AGE = 24 * 3600
+# Per hour: form submissions from one connection (valid or not), suggestions stored
+# for one e-mail address.
+SUGGESTIONS_POSTS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("SUGGESTIONS_POSTS_PER_ADDRESS_PER_HOUR", "20")
+)
+SUGGESTIONS_PER_EMAIL_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_EMAIL_PER_HOUR", "5"))
+# A submission's body larger than this is refused before it is read.
+SUGGESTIONS_MAX_BODY_BYTES = 256 * 1024
 
 # Map tiles: configurable so production can point at its own tile server.
 LEAFLET_CONFIG = {

@@ -25,3 +25,4 @@ WHITENOISE_USE_FINDERS = True
 # The synthetic data generator (`manage.py generate_synthetic`, used by `make bench`
 # and the scale tests): development only.
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -18,7 +18,17 @@ def describe(violations) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("path", ["/", "/poles/", "/poles/ptce-pays-de-bray/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/poles/",
+        "/poles/ptce-pays-de-bray/",
+        "/poles/ptce-pays-de-bray/suggestion/",
+        "/contribuer/",
+        "/accessibilite/",
+    ],
+)
 def test_no_serious_or_critical_accessibility_violation(page, axe_source, path):
     page.goto(path)
     if page.locator("[data-ptce-map][data-geojson-url]").count():
