@@ -250,5 +250,5 @@ def test_the_pole_changelist_rows_leave_out_the_long_columns(national_client):
     assert rows, "the rows' query"
     for column in ("description", "development_axes", "search_text", "search_vector"):
         assert f'"poles_pole"."{column}"' not in rows[-1]
-    # Actions and exports read whole rows (tests/test_import_export.py: an export
+    # Actions and exports read whole rows (tests/spreadsheets/test_import_export.py: an export
     # re-imports unchanged).

@@ -20,7 +20,7 @@ import frictionless
 import pytest
 from elementpath.regex import translate_pattern
 
-from poles.exports import (
+from opendata.exports import (
     COMMUNE_PATTERN,
     DEPARTEMENT_PATTERN,
     EXPORTS,

@@ -8,7 +8,7 @@ import pytest
 from members.models import Cooperator
 from tests.factories import CollegeFactory, CooperatorFactory, KeyFigureFactory, PoleFactory
 from tests.pages_data import rich_pole
-from tests.test_pages import text
+from tests.poles.test_pages import text
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import PoleFactory, commune
 from tests.pages_data import rich_poles
+from tests.poles.test_pages import text
 from tests.seed_data import seed_names
-from tests.test_pages import text
 
 pytestmark = pytest.mark.django_db
 

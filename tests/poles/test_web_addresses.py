@@ -23,7 +23,7 @@ from poles.models import Network, Pole, PoleSource, Structure
 from spreadsheets.resources import PoleResource, StructureResource
 from tests.admin_forms import change_form_data
 from tests.factories import MembershipFactory, StructureFactory, editor, located_pole
-from tests.test_import_export import dataset, pole_row, row_errors, structure_row
+from tests.spreadsheets.test_import_export import dataset, pole_row, row_errors, structure_row
 
 BAD = 'https://example.org/a b<c>"d'
 BAD_ENCODED = "https://example.org/a%20b%3Cc%3E%22d"

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from editors.forms import LOCK_FIELD, lock_token
 from editors.models import EditorProfile
 from poles.models import KeyFigure, Pole
 from suggestions.forms import started_token
 from suggestions.models import Suggestion
+from suggestions.services import POLE_VERSION_FIELD as LOCK_FIELD
+from suggestions.services import pole_version as lock_token
 from territories.models import Departement, Region
 from tests.factories import MembershipFactory, StructureFactory, editor, located_pole
 
