@@ -4,10 +4,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from caching import canonical_query
 from poles import selectors as pole_selectors
+from poles.errors import invalid_filters_response
 from spreadsheets.cells import csv_cell
 
 from . import selectors
@@ -58,12 +58,7 @@ def indicator_csv(request, indicator):
         raise Http404
     filterset = pole_selectors.directory_filterset(request.GET)
     if not filterset.is_valid():
-        return HttpResponse(
-            _("Invalid filters: %(errors)s")
-            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())},
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid_filters_response(filterset)
     result = selectors.indicator(indicator, filterset.qs)
     response = HttpResponse(content_type="text/csv; charset=utf-8; header=present")
     response["Content-Disposition"] = f'attachment; filename="{indicator}.csv"'

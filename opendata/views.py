@@ -14,6 +14,7 @@ from django.views.decorators.http import condition
 
 from caching import cache_seconds, canonical_query
 from poles import selectors
+from poles.errors import invalid_filters_response
 
 from . import exports
 
@@ -95,16 +96,6 @@ def _export_etag(request, export):
 def _export_last_modified(request, export):
     _filterset, fresh = _export_state(request, export)
     return fresh.last_modified if fresh else None
-
-
-def invalid_filters_response(filterset) -> HttpResponse:
-    """400 with a short plain-text message naming each invalid parameter."""
-    lines = [_("Invalid filters:")]
-    for name, errors in filterset.form.errors.items():
-        lines.append(f"{name}: {' '.join(errors)}")
-    return HttpResponse(
-        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-    )
 
 
 @condition(etag_func=_export_etag, last_modified_func=_export_last_modified)

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from territories.models import Departement, Region
@@ -15,6 +14,7 @@ from . import selectors
 from .charts import bar_chart
 from .filters import SORT_CHOICES
 from .models import Sector
+from .pagination import requested_page
 
 
 def home(request):
@@ -27,27 +27,10 @@ TERRITORY_PAGE_SIZE = 50
 
 
 def _directory_page(queryset, number, *, per_page=DIRECTORY_PAGE_SIZE):
-    """The requested page, or the nearest one with a message: a shared or hand-edited
-    link with a wrong page number still shows results, never an error page."""
+    """The requested page, or the nearest one with a message (poles/pagination.py)."""
     paginator = Paginator(queryset, per_page)
-    if number in (None, ""):
-        return paginator.page(1), ""
-    if number.isascii() and number.isdigit() and len(number) > 9:
-        number = paginator.num_pages + 1  # beyond any page (and beyond int()'s digit limit)
-    try:
-        # ASCII digits only: int() would also read "٣" or "³" as a number.
-        if isinstance(number, str) and not number.isascii():
-            raise ValueError(number)
-        number = int(number)
-    except (TypeError, ValueError):
-        return paginator.page(1), _("This page number is not valid: here is the first page.")
-    if number < 1:
-        return paginator.page(1), _("This page number is not valid: here is the first page.")
-    if number > paginator.num_pages:
-        return paginator.page(paginator.num_pages), _(
-            "There are fewer pages of results: here is the last one."
-        )
-    return paginator.page(number), ""
+    number, message = requested_page(number, paginator.num_pages)
+    return paginator.page(number), message
 
 
 def _without(params, *names) -> str:
@@ -117,28 +100,13 @@ class PoleDetailView(DetailView):
         paginating costs no query), or the nearest page with a message for a wrong page
         number."""
         paginator = Paginator(range(pole.membership_count), selectors.MEMBERS_PAGE_SIZE)
-        requested = self.request.GET.get("page")
-        number = _page_number(requested)
-        message = ""
-        if requested not in (None, "") and str(number) != requested.strip():
-            message = _("This page number is not valid: here is the first page.")
-        if number > paginator.num_pages:
-            number = paginator.num_pages
-            message = _("There are fewer pages of results: here is the last one.")
+        number, message = requested_page(self.request.GET.get("page"), paginator.num_pages)
         offset = (number - 1) * selectors.MEMBERS_PAGE_SIZE
         memberships = selectors.pole_memberships(pole, offset=offset) if paginator.count else []
         return {
             "member_page": Page(memberships, number, paginator),
             "member_page_message": message,
         }
-
-
-def _page_number(value) -> int:
-    """A page number from the query string: 1 unless a positive integer."""
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 9 or int(value) < 1:
-        return 1
-    return int(value)
 
 
 def _territory_context(request, poles) -> dict:

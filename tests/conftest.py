@@ -3,18 +3,31 @@
 The official geography (35,000 communes) and the reference lists are loaded once
 per test database, in `django_db_setup`, so each test starts with real territories
 without paying for the load again (tests run in transactions rolled back after).
+
+The real seed poles (`seeded`) are loaded once per test module, in a transaction
+around that module's seeded tests and rolled back after them: each of those tests runs
+in a savepoint inside it, so it sees the seed as loaded whatever the others did. The
+seeded tests of a module run after its other tests, which never see the seed.
 """
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connections, transaction
 
 
 def pytest_collection_modifyitems(config, items):
     """Leave out the tests marked `stack` unless asked for (`-m stack`, `make test-stack`):
     they start nginx, gunicorn and Redis (tests/stack/conftest.py). Skip the tests marked
     `postgres` unless the database is PostgreSQL."""
+    modules = {}
+    items.sort(
+        key=lambda item: (
+            modules.setdefault(item.module.__name__, len(modules)),
+            "seeded" in item.fixturenames,
+        )
+    )
     if "stack" not in (config.getoption("markexpr") or ""):
         stack = [item for item in items if item.get_closest_marker("stack")]
         if stack:
@@ -38,10 +51,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference", stdout=StringIO())
 
 
+@pytest.fixture(scope="module")
+def _seed_for_module(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomics = [transaction.atomic(using=alias) for alias in connections]
+        for atomic in atomics:
+            atomic.__enter__()
+        try:
+            call_command("load_seed", stdout=StringIO())
+            yield
+        finally:
+            for alias in connections:
+                transaction.set_rollback(True, using=alias)
+            for atomic in reversed(atomics):
+                atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded(db):
-    """The real seed poles of fixtures/seed/poles.json."""
-    call_command("load_seed", stdout=StringIO())
+def seeded(_seed_for_module, db):
+    """The real seed poles of fixtures/seed/ (loaded once per module, see above)."""
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from poles import links
+from poles.pagination import page_number
 from poles.rendering import directory_rows_html
 from territories.validators import FRANCE_BOUNDING_BOXES
 
@@ -54,9 +55,9 @@ def canonical_url(context) -> str:
     if request is None:
         return ""
     url = request.build_absolute_uri(request.path)
-    page = request.GET.get("page", "").strip()
-    if page.isascii() and page.isdigit() and len(page) <= 9 and int(page) > 1:
-        url += f"?page={int(page)}"
+    page = page_number(request.GET.get("page"))
+    if page and page > 1:
+        url += f"?page={page}"
     return url
 
 

@@ -189,7 +189,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # application that append to X-Forwarded-For (nginx: 1). 0 (development, or gunicorn
 # reached directly) trusts no header and uses REMOTE_ADDR (ptce_site/client_address.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "ptce_site.client_address.client_ip"
+# Every feature keyed on the client (the login lockout, the suggestions' rate limits)
+# reads the address through this one function.
+CLIENT_ADDRESS_FUNCTION = "ptce_site.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = CLIENT_ADDRESS_FUNCTION
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "editors/lockout.html"
 # No banner on every management command.
