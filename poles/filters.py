@@ -14,7 +14,8 @@ import unicodedata
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Value
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caching import versioned
@@ -165,14 +166,22 @@ def filter_choices() -> dict:
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
     # The directory's rows name their sectors from here (selectors.with_sectors).
     lists["sector_labels"] = {sector.pk: str(sector.label) for sector in sectors}
-    for name, model in (
-        ("mutualisation", PoolingType),
-        ("reseau", Network),
-        ("reconnaissance", Recognition),
-    ):
-        lists[name] = [
-            (item.slug, str(item.label)) for item in model.objects.only("slug", "name", "name_en")
-        ]
+    # The three short reference lists in one query, each in its model's order (position
+    # then name; a call's year then name), labelled as ReferenceItem.label does.
+    named = [("mutualisation", PoolingType, "position"), ("reseau", Network, "position")]
+    named.append(("reconnaissance", Recognition, "year"))
+    parts = [
+        model.objects.order_by()
+        .annotate(list_index=Value(index), sort_key=F(key))
+        .values_list("list_index", "sort_key", "name", "slug", "name_en")
+        for index, (_name, model, key) in enumerate(named)
+    ]
+    rows = parts[0].union(*parts[1:], all=True).order_by("list_index", "sort_key", "name")
+    english = (get_language() or "fr").startswith("en")
+    for name, *_model in named:
+        lists[name] = []
+    for index, _key, label, slug, label_en in rows:
+        lists[named[index][0]].append((slug, label_en if english and label_en else label))
     return lists
 
 

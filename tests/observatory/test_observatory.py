@@ -113,6 +113,7 @@ def test_poles_by_status(dataset):
         "actif": (2, Decimal("66.7")),
         "en-sommeil": (0, Decimal("0.0")),
         "ferme": (1, Decimal("33.3")),
+        "a-confirmer": (0, Decimal("0.0")),
     }
 
 
@@ -300,6 +301,7 @@ def test_indicator_csv(client, dataset):
         {"status": "actif", "poles": "1", "share": "50"},
         {"status": "en-sommeil", "poles": "0", "share": "0"},
         {"status": "ferme", "poles": "1", "share": "50"},
+        {"status": "a-confirmer", "poles": "0", "share": "0"},
     ]
     figures = client.get("/statistiques/chiffres-cles.csv").content.decode()
     assert figures.splitlines()[0] == (

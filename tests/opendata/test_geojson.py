@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from poles.models import Pole, Sector
 from tests.factories import directory_poles, located_pole
+from tests.seed_data import seed_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +24,12 @@ def test_a_feature_collection_of_the_located_published_poles(client, seeded):
     data = geojson(client)
     assert data["type"] == "FeatureCollection"
     slugs = {feature["properties"]["slug"] for feature in data["features"]}
-    # Resto Passerelle and La Bio pour tous have no seat coordinates.
-    assert len(slugs) == 11
-    assert "resto-passerelle" not in slugs
-    assert data["poles_without_position"] == 2
+    # Poles without a seat commune (Resto Passerelle, La Bio pour tous, the région-only
+    # ones…) have no seat coordinates.
+    seated = {row["slug"] for row in seed_rows() if row.get("seat_commune")}
+    assert slugs == seated
+    assert "resto-passerelle" not in slugs and "distro" not in slugs
+    assert data["poles_without_position"] == len(seed_rows()) - len(seated)
 
 
 def test_features_are_lean_and_longitude_first(client, seeded):
@@ -99,7 +102,8 @@ def test_invalid_filters_answer_400_with_an_empty_collection(client, seeded, que
 
 
 def test_page_is_ignored(client, seeded):
-    assert len(geojson(client, "?page=abc")["features"]) == 11
+    seated = [row for row in seed_rows() if row.get("seat_commune")]
+    assert len(geojson(client, "?page=abc")["features"]) == len(seated)
 
 
 def _queries(client, url) -> int:

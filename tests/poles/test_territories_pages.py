@@ -81,7 +81,7 @@ def test_region_only_poles_are_on_their_region_page_without_a_marker(client, see
     assert "Distro" in text(bretagne)
     # On every département page of the région too, and in the région's exports.
     assert "Distro" in pole_names(client.get("/territoires/bretagne/finistere/"))
-    csv = client.get("/poles.csv?region=53").content.decode()
+    csv = b"".join(client.get("/poles.csv?region=53").streaming_content).decode()
     assert "distro" in csv
     # No seat: no marker on the map.
     geojson = client.get("/poles.geojson?region=53").json()
