@@ -32,37 +32,42 @@ class PoleScopeFormMixin:
         user = self.editor
         if user is None or scopes.is_national(user):
             return cleaned_data
+        if {"seat_commune", "networks"} & set(self.errors):
+            return cleaned_data
+        seat, network_ids = self._seat_and_networks(cleaned_data)
+        if not scopes.pole_would_be_in_scope(
+            user, seat_commune=seat, network_ids=network_ids, pole_pk=self.instance.pk
+        ):
+            self._refuse_leaving_scope()
+        elif "seat_commune" in self.changed_data and not scopes.seat_move_allowed(
+            user, pole=self.instance, seat_commune=seat
+        ):
+            self.add_error(
+                "seat_commune",
+                _(
+                    "The seat can move only within the pole's current département or your "
+                    "own territory. Ask a territorial editor of the new place, or a "
+                    "national administrator, to move the pole there."
+                ),
+            )
+        return cleaned_data
+
+    def _seat_and_networks(self, cleaned_data):
+        """The seat and networks the pole would have once saved (the form's, or the
+        stored ones for the fields this form leaves out)."""
         if "seat_commune" in self.fields:
-            if "seat_commune" in self.errors:
-                return cleaned_data
             seat = cleaned_data.get("seat_commune")
         else:
             seat = self.instance.seat_commune
         if "networks" in self.fields:
-            if "networks" in self.errors:
-                return cleaned_data
             network_ids = [network.pk for network in cleaned_data.get("networks") or []]
+        elif self.instance.pk:
+            network_ids = list(self.instance.networks.values_list("pk", flat=True))
         else:
-            network_ids = (
-                list(self.instance.networks.values_list("pk", flat=True))
-                if self.instance.pk
-                else []
-            )
-        if scopes.pole_would_be_in_scope(
-            user, seat_commune=seat, network_ids=network_ids, pole_pk=self.instance.pk
-        ):
-            if "seat_commune" in self.changed_data and not scopes.seat_move_allowed(
-                user, pole=self.instance, seat_commune=seat
-            ):
-                self.add_error(
-                    "seat_commune",
-                    _(
-                        "The seat can move only within the pole's current département or your "
-                        "own territory. Ask a territorial editor of the new place, or a "
-                        "national administrator, to move the pole there."
-                    ),
-                )
-            return cleaned_data
+            network_ids = []
+        return seat, network_ids
+
+    def _refuse_leaving_scope(self) -> None:
         if "networks" in self.changed_data and "seat_commune" not in self.changed_data:
             self.add_error(
                 "networks",
@@ -80,7 +85,6 @@ class PoleScopeFormMixin:
                     "administrator to move the pole."
                 ),
             )
-        return cleaned_data
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
@@ -104,9 +108,14 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        # Rows of this submission, whatever becomes of them: their stored state does
-        # not count, their submitted state does.
-        submitted_pks = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        animators = self._current_animators()
+        if animators:
+            self._check_stored_animators(animators)
+            self._check_animators_of_this_form(animators)
+
+    def _current_animators(self) -> dict:
+        """The rows of this submission that make a structure the current animator, by
+        pole (their submitted state counts, not their stored one)."""
         animators = {}
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -117,8 +126,10 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
             pole = data.get("pole") or self.instance
             structure = data.get("structure")
             animators.setdefault(getattr(pole, "pk", pole), []).append((pole, structure, form))
-        if not animators:
-            return
+        return animators
+
+    def _check_stored_animators(self, animators) -> None:
+        submitted_pks = {form.instance.pk for form in self.initial_forms if form.instance.pk}
         stored = self.model._default_manager.filter(
             pole_id__in=list(animators), role="animator", left_year__isnull=True
         ).exclude(pk__in=submitted_pks)
@@ -126,23 +137,26 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
         for pole_id, name in stored.values_list("pole_id", "structure__name"):
             stored_animators.setdefault(pole_id, name)
         for pole_id, entries in animators.items():
-            if pole_id in stored_animators:
-                for _pole, _structure, form in entries:
-                    form.add_error(
-                        None,
-                        _(
-                            "This pole already has a current animator (%(name)s): give it a "
-                            "year left or another role first."
-                        )
-                        % {"name": stored_animators[pole_id]},
-                    )
-                raise ValidationError(
+            if pole_id not in stored_animators:
+                continue
+            for _pole, _structure, form in entries:
+                form.add_error(
+                    None,
                     _(
-                        "This pole already has a current animator: give the other one a year "
-                        "left first."
-                    ),
-                    code="two_current_animators",
+                        "This pole already has a current animator (%(name)s): give it a "
+                        "year left or another role first."
+                    )
+                    % {"name": stored_animators[pole_id]},
                 )
+            raise ValidationError(
+                _(
+                    "This pole already has a current animator: give the other one a year "
+                    "left first."
+                ),
+                code="two_current_animators",
+            )
+
+    def _check_animators_of_this_form(self, animators) -> None:
         for entries in animators.values():
             if len(entries) < 2:
                 continue

@@ -11,12 +11,24 @@ import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connections, models, transaction
+from django.db.models.deletion import Collector
 from django.db.models.signals import pre_save
 from django.utils.formats import localize
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.errors import RevertError
+
+# django-reversion has no public API for these two steps of its own `Revision.revert`:
+# following a record's registered relations (what a revert deletes) and writing versions
+# back in an order that satisfies their foreign keys. Pinned by the lock file; the
+# history tests exercise both.
+from reversion.models import _safe_revert
+from reversion.revisions import _follow_relations_recursive
+
+from members.models import College, Cooperator
+from poles.models import KeyFigure, Membership, Pole, PolePhoto, PoleSource, Structure
 
 # The image fields of the versioned models. Versions hold their file names (so that a
 # recovered pole gets its logo and photos back), but a revert never changes them: an
@@ -41,12 +53,26 @@ FILE_FIELDS = {
 NOT_VERSIONED = {("poles", "pole"): POLE_FILE_FIELDS, ("poles", "polephoto"): PHOTO_FILE_FIELDS}
 
 
+def stored_object(version):
+    """The record as the version stores it, deserialised once per version. Reverting
+    writes this very object, so a link cleared on it is cleared in the revert."""
+    return version._object_version.object  # noqa: SLF001 - no public API gives the object reversion will write
+
+
+def stored_m2m(version) -> dict:
+    return version._object_version.m2m_data or {}  # noqa: SLF001 - as stored_object()
+
+
+def model_of(version):
+    """The model a version stores, through public APIs (what django-reversion's private
+    `Version._model` reads)."""
+    content_types = ContentType.objects.db_manager(version._state.db)
+    return content_types.get_for_id(version.content_type_id).model_class()
+
+
 def register_models() -> None:
     """Register the edited models with django-reversion (idempotent)."""
     import reversion
-
-    from members.models import College, Cooperator
-    from poles.models import KeyFigure, Membership, Pole, PolePhoto, PoleSource, Structure
 
     if not reversion.is_registered(Pole):
         # A pole's revision holds what its change form edits, so that reverting
@@ -201,9 +227,8 @@ def versions_to_revert(version, *, pole_allowed=None) -> list:
     same revision. One revision may hold many poles (a publish action on several, an
     import file, a bulk deletion): reverting one pole must not rewrite or delete the
     others, which may lie outside the editor's scope."""
-    from poles.models import Membership, Pole, Structure
 
-    target = int(version.object_id) if version._model in (Pole, Structure) else None
+    target = int(version.object_id) if model_of(version) in (Pole, Structure) else None
     own = []
     for candidate in version.revision.version_set.all():
         if (
@@ -211,10 +236,10 @@ def versions_to_revert(version, *, pole_allowed=None) -> list:
             and candidate.object_id == version.object_id
         ):
             own.append(candidate)
-        elif version._model is Pole and candidate._model is not Pole:
+        elif model_of(version) is Pole and model_of(candidate) is not Pole:
             if candidate.field_dict.get("pole_id") == target:
                 own.append(candidate)
-        elif version._model is Structure and candidate._model is Membership:
+        elif model_of(version) is Structure and model_of(candidate) is Membership:
             values = candidate.field_dict
             if values.get("structure_id") == target and (
                 pole_allowed is None or pole_allowed(values.get("pole_id"))
@@ -289,61 +314,14 @@ def _restorable(versions) -> tuple[list, list, dict]:
     skipped = []
     notes = {}
     while True:
-        restored = {(v._model, str(v.object_id)) for v in kept}
+        restored = {(model_of(v), str(v.object_id)) for v in kept}
         dropped = []
         for version in kept:
-            model = version._model
-            values = version.field_dict
-            exists_now = model._base_manager.filter(pk=version.object_id).exists()
-            if not exists_now and _missing_files(model, values):
-                dropped.append((version, _("its files were deleted")))
-                continue
-            for model_field in model._meta.concrete_fields:
-                if not model_field.is_relation or model_field.attname not in values:
-                    continue
-                target = values[model_field.attname]
-                if target is None:
-                    continue
-                related = model_field.related_model
-                if (related, str(target)) in restored:
-                    continue
-                if related._base_manager.filter(pk=target).exists():
-                    continue
-                if model_field.null:
-                    setattr(version._object_version.object, model_field.attname, None)
-                    notes.setdefault(version.pk, []).append(
-                        _("its link to %(model)s #%(pk)s is cleared (deleted since)")
-                        % {"model": related._meta.verbose_name, "pk": target}
-                    )
-                    continue
-                dropped.append(
-                    (
-                        version,
-                        _("its %(field)s was deleted") % {"field": model_field.verbose_name},
-                    )
-                )
-                break
+            reason = _why_not_restorable(version, restored, notes)
+            if reason:
+                dropped.append((version, reason))
             else:
-                # Many-to-many links to records deleted since are dropped, not written.
-                m2m = version._object_version.m2m_data or {}
-                for name, pks in list(m2m.items()):
-                    related = model._meta.get_field(name).related_model
-                    found = {
-                        str(pk)
-                        for pk in related._base_manager.filter(pk__in=list(pks)).values_list(
-                            "pk", flat=True
-                        )
-                    }
-                    gone = [pk for pk in pks if str(pk) not in found]
-                    if gone:
-                        m2m[name] = [pk for pk in pks if str(pk) in found]
-                        notes.setdefault(version.pk, []).append(
-                            _("%(count)d link(s) of %(field)s to deleted records are dropped")
-                            % {
-                                "count": len(gone),
-                                "field": model._meta.get_field(name).verbose_name,
-                            }
-                        )
+                _drop_links_to_deleted_records(version, notes)
         if not dropped:
             return kept, skipped, notes
         for version, reason in dropped:
@@ -351,14 +329,85 @@ def _restorable(versions) -> tuple[list, list, dict]:
             skipped.append((version, reason))
 
 
+def _why_not_restorable(version, restored, notes) -> str:
+    """Why this version cannot be written back ("" if it can). A nullable link to a
+    record deleted since is cleared on the stored object and noted instead."""
+    model = model_of(version)
+    values = version.field_dict
+    exists_now = model._base_manager.filter(pk=version.object_id).exists()
+    if not exists_now and _missing_files(model, values):
+        return _("its files were deleted")
+    for model_field in model._meta.concrete_fields:
+        target = values.get(model_field.attname) if model_field.is_relation else None
+        if target is None:
+            continue
+        related = model_field.related_model
+        if (related, str(target)) in restored or related._base_manager.filter(pk=target).exists():
+            continue
+        if not model_field.null:
+            return _("its %(field)s was deleted") % {"field": model_field.verbose_name}
+        setattr(stored_object(version), model_field.attname, None)
+        notes.setdefault(version.pk, []).append(
+            _("its link to %(model)s #%(pk)s is cleared (deleted since)")
+            % {"model": related._meta.verbose_name, "pk": target}
+        )
+    return ""
+
+
+def _drop_links_to_deleted_records(version, notes) -> None:
+    """Many-to-many links to records deleted since are dropped, not written."""
+    model = model_of(version)
+    m2m = stored_m2m(version)
+    for name, pks in list(m2m.items()):
+        related = model._meta.get_field(name).related_model
+        found = {
+            str(pk)
+            for pk in related._base_manager.filter(pk__in=list(pks)).values_list("pk", flat=True)
+        }
+        gone = [pk for pk in pks if str(pk) not in found]
+        if gone:
+            m2m[name] = [pk for pk in pks if str(pk) in found]
+            notes.setdefault(version.pk, []).append(
+                _("%(count)d link(s) of %(field)s to deleted records are dropped")
+                % {"count": len(gone), "field": model._meta.get_field(name).verbose_name}
+            )
+
+
 def _token(parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
+def _plan_deletions(plan, current_rows, skipped, *, database) -> None:
+    # As django-reversion's Revision.revert(delete=True): what the restored records
+    # follow now and the versions do not hold. The rows of skipped versions stay.
+    keep = set(current_rows.values())
+    for version, _reason in skipped:
+        row = model_of(version)._base_manager.filter(pk=version.object_id).first()
+        if row is not None:
+            keep.add(row)
+    extra = [
+        item
+        for obj in current_rows.values()
+        for item in _follow_relations_recursive(obj)
+        if item not in keep
+    ]
+    if extra:
+        collector = Collector(using=database)
+        for _model, group in groupby(sorted(extra, key=lambda o: o._meta.label), type):
+            collector.collect(list(group))
+        for model, instances in collector.data.items():
+            for instance in sorted(instances, key=lambda o: o.pk):
+                plan.delete.append(
+                    {
+                        "label": _label(model, str(instance)),
+                        "key": (model._meta.label, instance.pk),
+                    }
+                )
+        plan.deletion = extra
+
+
 def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
     """The plan of restoring `versions` (see RevertPlan); writes nothing."""
-    from django.db.models.deletion import Collector
-    from reversion.revisions import _follow_relations_recursive
 
     plan = RevertPlan()
     kept, skipped, notes = _restorable(versions)
@@ -366,14 +415,14 @@ def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
     for version, reason in skipped:
         plan.skipped.append(
             {
-                "label": _label(version._model, version.object_repr),
+                "label": _label(model_of(version), version.object_repr),
                 "reason": reason,
-                "key": (version._model._meta.label, version.object_id),
+                "key": (model_of(version)._meta.label, version.object_id),
             }
         )
     current_rows = {}
     for version in kept:
-        model = version._model
+        model = model_of(version)
         obj = model._base_manager.filter(pk=version.object_id).first()
         label = _label(model, version.object_repr)
         if obj is None:
@@ -395,32 +444,7 @@ def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
                 }
             )
     if delete:
-        # As django-reversion's Revision.revert(delete=True): what the restored records
-        # follow now and the versions do not hold. The rows of skipped versions stay.
-        keep = set(current_rows.values())
-        for version, _reason in skipped:
-            row = version._model._base_manager.filter(pk=version.object_id).first()
-            if row is not None:
-                keep.add(row)
-        extra = [
-            item
-            for obj in current_rows.values()
-            for item in _follow_relations_recursive(obj)
-            if item not in keep
-        ]
-        if extra:
-            collector = Collector(using=kept[0].db if kept else "default")
-            for _model, group in groupby(sorted(extra, key=lambda o: o._meta.label), type):
-                collector.collect(list(group))
-            for model, instances in collector.data.items():
-                for instance in sorted(instances, key=lambda o: o.pk):
-                    plan.delete.append(
-                        {
-                            "label": _label(model, str(instance)),
-                            "key": (model._meta.label, instance.pk),
-                        }
-                    )
-            plan.deletion = extra
+        _plan_deletions(plan, current_rows, skipped, database=kept[0].db if kept else "default")
     plan.token = _token(
         (
             [(v.pk,) for v in kept],
@@ -435,7 +459,7 @@ def plan_revert(versions, *, delete: bool = True) -> RevertPlan:
 
 def _check_foreign_keys(versions, database) -> None:
     """Run the deferred foreign-key checks now, inside the revert's transaction."""
-    tables = sorted({version._model._meta.db_table for version in versions})
+    tables = sorted({model_of(version)._meta.db_table for version in versions})
     connection = connections[database]
     try:
         with transaction.atomic(using=database):
@@ -459,8 +483,6 @@ def revert_versions(versions, *, deletion=()) -> None:
     """`Revision.revert` restricted to `versions` (django-reversion 6's own steps), with
     the records in `deletion` deleted first; raises RevertError, having written nothing,
     when a version cannot be written or leaves a row pointing at a missing record."""
-    from django.db.models.deletion import Collector
-    from reversion.models import _safe_revert
 
     if not versions:
         raise RevertError(_("Nothing could be restored from this version."))

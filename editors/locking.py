@@ -60,39 +60,49 @@ LOCK_FIELD = "_versions"
 # Canonical values and digests ------------------------------------------------------
 
 
+def _canonical_decimal(value: Decimal) -> str:
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"", "-0"} else text
+
+
+def _canonical_datetime(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat()
+
+
+# By kind of value, in this order (a bool is an int, a datetime a date, a FieldFile a
+# File): how two values an editor would call equal get the same text.
+_CANONICAL = (
+    (bool, lambda value: "1" if value else "0"),
+    (db_models.Model, lambda value: "" if value.pk is None else str(value.pk)),
+    (str, lambda value: value.replace("\r\n", "\n").replace("\r", "\n").strip()),
+    (Decimal, _canonical_decimal),
+    (datetime, _canonical_datetime),
+    (time, lambda value: value.replace(microsecond=0).isoformat()),
+    (date, lambda value: value.isoformat()),
+    (FieldFile, lambda value: value.name or ""),
+    # A new upload: never equal to what is stored.
+    (File, lambda value: f"upload:{value.name}:{value.size}"),
+    (
+        db_models.QuerySet | list | tuple | set | frozenset,
+        lambda value: "[" + "\x1f".join(sorted(canonical(item) for item in value)) + "]",
+    ),
+    (dict, lambda value: json.dumps(value, sort_keys=True, default=str)),
+)
+
+
 def canonical(value) -> str:
     """A text that is equal for two values exactly when an editor would call them equal."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, db_models.Model):
-        return "" if value.pk is None else str(value.pk)
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        text = format(value, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in {"", "-0"} else text
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, time):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, FieldFile):
-        return value.name or ""
-    if isinstance(value, File):  # a new upload: never equal to what is stored
-        return f"upload:{value.name}:{value.size}"
-    if isinstance(value, db_models.QuerySet | list | tuple | set | frozenset):
-        return "[" + "\x1f".join(sorted(canonical(item) for item in value)) + "]"
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, default=str)
+    for kind, write in _CANONICAL:
+        if isinstance(value, kind):
+            return write(value)
     return str(value)
 
 
@@ -153,7 +163,7 @@ class ReportLine:
     CONFLICT = "conflict"  # both changed it, differently: refused, both values shown
     DELETED = "deleted"  # the row is gone: not saved again
 
-    def __init__(self, kind, *, key, row, field="", theirs="", mine=""):
+    def __init__(self, kind, *, key, row, field="", theirs="", mine=""):  # noqa: PLR0913 - keyword-only parts of one report line
         self.kind, self.key, self.row = kind, key, row
         self.field, self.theirs, self.mine = field, theirs, mine
 

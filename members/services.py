@@ -3,10 +3,28 @@
 import json
 from pathlib import Path
 
+import reversion
+from django.db import transaction
+
+from poles import derived
 from poles.models import Pole
-from poles.services import SEED_FILES
+from poles.services import SEED_FILES, SeedReport, load_seed_poles, mark_seed_synced
 
 from .models import Cooperator
+
+
+@transaction.atomic
+def load_seed(*, paths=SEED_FILES) -> SeedReport:
+    """The real seed: its poles (poles.services.load_seed_poles) and their cooperators,
+    in one transaction and one revision, their derived data refreshed once, then the
+    poles written stamped as the loader left them (a later edit tells staff work apart).
+    """
+    with reversion.create_revision():
+        with derived.batch():
+            report = load_seed_poles(paths=paths)
+            load_seed_cooperators(slugs=report.created, paths=paths)
+        mark_seed_synced([*report.created, *report.completed])
+    return report
 
 
 def load_seed_cooperators(*, slugs, paths=SEED_FILES) -> int:

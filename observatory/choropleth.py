@@ -117,7 +117,7 @@ def _pair(x: float, y: float) -> str:
     return _number(x) + ("" if second.startswith("-") else " ") + second
 
 
-def _path(rings, *, scale, left, top, x0, y1) -> str:
+def _path(rings, *, scale, left, top, x0, y1) -> str:  # noqa: PLR0913 - keyword-only: one projection's parameters
     parts = []
     for ring in rings:
         points = [

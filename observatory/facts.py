@@ -122,18 +122,15 @@ def figure_counts(poles) -> dict:
     figures = KeyFigure.objects.filter(pole_id__in=selected_ids(poles))
     if connection.vendor == "postgresql":
         return _figures_in_sql(figures)
-    return _figures_in_python(figures)
+    return figures_in_python(figures)
 
 
-def _figure_row(year, etp_poles, etp_total, etp_median, turnover_poles, turnover_total, median_t):
+def _figure_row(year, *, etp: tuple, turnover: tuple) -> dict:
+    """One year's row; `etp` and `turnover` are (poles, total, median)."""
     return {
         "year": year,
-        "etp_poles": etp_poles,
-        "etp_total": etp_total,
-        "etp_median": etp_median,
-        "turnover_poles": turnover_poles,
-        "turnover_total": turnover_total,
-        "turnover_median": median_t,
+        **dict(zip(("etp_poles", "etp_total", "etp_median"), etp, strict=True)),
+        **dict(zip(("turnover_poles", "turnover_total", "turnover_median"), turnover, strict=True)),
     }
 
 
@@ -156,12 +153,18 @@ def _figures_in_sql(figures) -> dict:
     years = [
         _figure_row(
             row["year"],
-            row["etp_poles"],
-            row["etp_total"],
-            _middle(row["etp_low"], row["etp_high"]) if row["etp_poles"] else None,
-            row["turnover_poles"],
-            int(row["turnover_total"]) if row["turnover_poles"] else None,
-            _middle(row["turnover_low"], row["turnover_high"]) if row["turnover_poles"] else None,
+            etp=(
+                row["etp_poles"],
+                row["etp_total"],
+                _middle(row["etp_low"], row["etp_high"]) if row["etp_poles"] else None,
+            ),
+            turnover=(
+                row["turnover_poles"],
+                int(row["turnover_total"]) if row["turnover_poles"] else None,
+                _middle(row["turnover_low"], row["turnover_high"])
+                if row["turnover_poles"]
+                else None,
+            ),
         )
         for row in rows
     ]
@@ -171,7 +174,7 @@ def _figures_in_sql(figures) -> dict:
     return {"years": years, "poles": with_figures}
 
 
-def _figures_in_python(figures) -> dict:
+def figures_in_python(figures) -> dict:
     """Neither SQLite nor Django has a portable median: one query reads the figures, a
     few rows per pole."""
     by_year = defaultdict(lambda: {"etp": [], "turnover": []})
@@ -193,12 +196,16 @@ def _figures_in_python(figures) -> dict:
         years.append(
             _figure_row(
                 year,
-                len(etp),
-                sum(etp, Decimal(0)) if etp else None,
-                _middle(*_middles(etp)) if etp else None,
-                len(turnover),
-                sum(turnover) if turnover else None,
-                _middle(*_middles(turnover)) if turnover else None,
+                etp=(
+                    len(etp),
+                    sum(etp, Decimal(0)) if etp else None,
+                    _middle(*_middles(etp)) if etp else None,
+                ),
+                turnover=(
+                    len(turnover),
+                    sum(turnover) if turnover else None,
+                    _middle(*_middles(turnover)) if turnover else None,
+                ),
             )
         )
     return {"years": years, "poles": len(with_figures)}

@@ -122,15 +122,15 @@ def _communes(codes):
 
 
 @transaction.atomic
-def load_seed(*, paths=SEED_FILES) -> SeedReport:
+def load_seed_poles(*, paths=SEED_FILES) -> SeedReport:
     """Create the real seed poles that are not in the database yet, and give the seed's
     later additions to the seed poles no one has edited.
 
     A pole already present (matched by slug) is left as it is: staff may have
     corrected or completed it, and reloading must never undo their work. The seed's
-    cooperators are the members app's (`members.services.load_seed_cooperators`), and
-    the `load_seed` command stamps the poles written (`mark_seed_synced`) once every row
-    has been written and its derived data refreshed. Only a pole
+    cooperators are the members app's: `members.services.load_seed` loads both, then
+    stamps the poles written (`mark_seed_synced`) once every row has been written and
+    its derived data refreshed. Only a pole
     whose `updated_at` is still the one the loader left (`seed_synced_at`) receives the
     `additions` of a seed file, once (each is recognised by its text or address).
     The poles written form one revision of the history (django-reversion), so that

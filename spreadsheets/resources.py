@@ -68,6 +68,24 @@ from .cells import escape_formula, unescape_formula
 MULTI_VALUE_SEPARATOR = "|"
 
 
+def _drop_empty_columns(dataset) -> list[str]:
+    """The lower-cased headers, once the nameless, empty columns that spreadsheets often
+    carry after the last one are dropped from `dataset`."""
+    headers = [cell_text(header).lower() for header in dataset.headers or []]
+    keep = [
+        index
+        for index, header in enumerate(headers)
+        if header or any(cell_text(value) for value in dataset.get_col(index))
+    ]
+    if len(keep) < len(headers):
+        rows = [[values[index] for index in keep] for values in dataset]
+        dataset.wipe()
+        dataset.headers = [headers[index] for index in keep]
+        dataset.extend(rows)
+        headers = list(dataset.headers)
+    return headers
+
+
 class ImportFileError(Exception):
     """A problem with the file as a whole (its columns, its size): no row is imported."""
 
@@ -416,20 +434,8 @@ class DirectoryResource(resources.ModelResource):
         """The record a row names, to find the same record twice in a file (or None)."""
         return None
 
-    def before_import(self, dataset, **kwargs):
-        headers = [cell_text(header).lower() for header in dataset.headers or []]
-        # Spreadsheets often carry nameless, empty columns after the last one: drop them.
-        keep = [
-            index
-            for index, header in enumerate(headers)
-            if header or any(cell_text(value) for value in dataset.get_col(index))
-        ]
-        if len(keep) < len(headers):
-            rows = [[values[index] for index in keep] for values in dataset]
-            dataset.wipe()
-            dataset.headers = [headers[index] for index in keep]
-            dataset.extend(rows)
-            headers = list(dataset.headers)
+    def _header_problems(self, headers) -> list[str]:
+        """What is wrong with a file's header row, in words an editor can act on."""
         known = self.column_names()
         problems = []
         if not headers:
@@ -452,6 +458,11 @@ class DirectoryResource(resources.ModelResource):
             problems.append(
                 _("Missing required columns: %(columns)s.") % {"columns": ", ".join(missing)}
             )
+        return problems
+
+    def before_import(self, dataset, **kwargs):
+        headers = _drop_empty_columns(dataset)
+        problems = self._header_problems(headers)
         if len(dataset) > settings.IMPORT_MAX_ROWS:
             problems.append(
                 _("The file has %(count)s rows: import at most %(max)s rows at a time.")

@@ -73,6 +73,10 @@ def resolve_location(text: str) -> Location | None:
         text = text[: match.start()].strip()
     if text[:1].isdigit() or text[:2].upper() in {"2A", "2B"}:
         return _by_code(text.replace(" ", ""))
+    return _by_name(text)
+
+
+def _by_name(text: str) -> Location | None:
     name = normalize(text)
     if not name:
         return None

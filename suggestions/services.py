@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from poles import derived
 from poles.models import KeyFigure, Membership, Pole, Structure
-from poles.services import refresh_search_texts
 from territories.text import normalize
 
 from . import proposals
@@ -29,7 +29,7 @@ def pole_version(pole) -> str:
 
 
 @transaction.atomic
-def submit_suggestion(
+def submit_suggestion(  # noqa: PLR0913 - keyword-only: the fields of a suggestion as received
     *,
     kind: str,
     proposed: dict,
@@ -125,34 +125,14 @@ def accept_suggestion(
     form). A new pole is created unpublished unless `publish` is given.
     """
     suggestion = _check_pending(suggestion)
-    available = proposals.units(suggestion)
-    chosen = [unit for unit in available if unit in units]
-    if suggestion.kind == Suggestion.Kind.NEW_POLE:
-        chosen = list(dict.fromkeys([*proposals.REQUIRED_NEW_POLE_UNITS, *chosen]))
-    if not chosen:
-        raise ValidationError(_("Choose at least one field to apply."))
+    chosen = _chosen_units(suggestion, units)
     proposed = suggestion.proposed
-    with reversion.create_revision():
+    # One revision, and the pole's derived data (search text…) refreshed once at the
+    # end of it (poles/derived.py).
+    with reversion.create_revision(), derived.batch():
         reversion.set_user(user)
         reversion.set_comment(f"suggestion #{suggestion.pk}")
-        if suggestion.kind == Suggestion.Kind.CORRECTION:
-            if suggestion.pole_id is None:
-                raise ValidationError(_("The pole of this suggestion no longer exists."))
-            pole = Pole.objects.select_for_update().get(pk=suggestion.pole_id)
-            if loaded_token is not None and loaded_token != pole_version(pole):
-                raise ValidationError(
-                    _(
-                        "This pole was changed since you opened this page: nothing was "
-                        "applied. Compare the values again."
-                    )
-                )
-        else:
-            pole = Pole(
-                name=proposed.get("name", ""),
-                slug=_unique_slug(proposed.get("name", "")),
-                seat_commune=suggestion.commune,
-                is_published=publish,
-            )
+        pole = _pole_to_write(suggestion, loaded_token=loaded_token, publish=publish)
         for unit in chosen:
             if unit in proposals.POLE_FIELDS:
                 setattr(pole, unit, proposed.get(unit, ""))
@@ -168,8 +148,6 @@ def accept_suggestion(
         if "member_structures" in chosen:
             _apply_structures(pole, suggestion)
         reversion.add_to_revision(pole)
-    # The name, summary and member structures are searched.
-    refresh_search_texts(Pole.objects.filter(pk=pole.pk))
     suggestion.state = Suggestion.State.ACCEPTED
     suggestion.decided_at = timezone.now()
     suggestion.decided_by = user
@@ -179,6 +157,41 @@ def accept_suggestion(
     suggestion.full_clean()
     suggestion.save()
     return suggestion
+
+
+def _chosen_units(suggestion, units) -> list[str]:
+    """The units to apply: those chosen among the suggestion's, with the ones a new
+    pole cannot do without."""
+    chosen = [unit for unit in proposals.units(suggestion) if unit in units]
+    if suggestion.kind == Suggestion.Kind.NEW_POLE:
+        chosen = list(dict.fromkeys([*proposals.REQUIRED_NEW_POLE_UNITS, *chosen]))
+    if not chosen:
+        raise ValidationError(_("Choose at least one field to apply."))
+    return chosen
+
+
+def _pole_to_write(suggestion, *, loaded_token, publish) -> Pole:
+    """The pole a suggestion changes (locked, and refused if it was saved since the
+    moderator loaded it), or the new pole it proposes."""
+    if suggestion.kind != Suggestion.Kind.CORRECTION:
+        name = suggestion.proposed.get("name", "")
+        return Pole(
+            name=name,
+            slug=_unique_slug(name),
+            seat_commune=suggestion.commune,
+            is_published=publish,
+        )
+    if suggestion.pole_id is None:
+        raise ValidationError(_("The pole of this suggestion no longer exists."))
+    pole = Pole.objects.select_for_update().get(pk=suggestion.pole_id)
+    if loaded_token is not None and loaded_token != pole_version(pole):
+        raise ValidationError(
+            _(
+                "This pole was changed since you opened this page: nothing was "
+                "applied. Compare the values again."
+            )
+        )
+    return pole
 
 
 @transaction.atomic

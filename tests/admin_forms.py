@@ -3,6 +3,8 @@
 from html.parser import HTMLParser
 
 from django import forms
+from django.apps import apps
+from django.contrib import admin
 
 
 def _value(value):
@@ -12,34 +14,41 @@ def _value(value):
     return getattr(value, "pk", value)
 
 
+def _posted(field, value) -> bool:
+    """Whether a browser posts this field at all: not an empty value, a file or an
+    unchecked box."""
+    if value is None or isinstance(field, forms.FileField):
+        return False
+    return not (isinstance(field, forms.BooleanField) and not value)
+
+
+def _inline_data(formset) -> dict:
+    data = {}
+    management = formset.management_form
+    for name in management.fields:
+        data[f"{management.prefix}-{name}"] = management.initial.get(name, 0)
+    for index, inline_form in enumerate(formset.initial_forms):
+        for name, field in inline_form.fields.items():
+            value = inline_form.initial.get(name)
+            if name == formset.fk.name:
+                value = formset.instance.pk
+            elif name == "id":
+                value = inline_form.instance.pk
+            if _posted(field, value):
+                data[f"{formset.prefix}-{index}-{name}"] = _value(value)
+    return data
+
+
 def change_form_data(page) -> dict:
     """Every field of the main form and of the inlines, as loaded (a no-op save)."""
     form = page.context["adminform"].form
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
-        if value is None or isinstance(field, forms.FileField):
-            continue
-        if isinstance(field, forms.BooleanField) and not value:
-            continue
-        data[name] = _value(value)
+        if _posted(field, value):
+            data[name] = _value(value)
     for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, 0)
-        for index, inline_form in enumerate(formset.initial_forms):
-            for name, field in inline_form.fields.items():
-                value = inline_form.initial.get(name)
-                if name == formset.fk.name:
-                    value = formset.instance.pk
-                elif name == "id":
-                    value = inline_form.instance.pk
-                if value is None or isinstance(field, forms.FileField):
-                    continue
-                if isinstance(field, forms.BooleanField) and not value:
-                    continue
-                data[f"{formset.prefix}-{index}-{name}"] = _value(value)
+        data.update(_inline_data(inline.formset))
     lock = page.context.get("optimistic_lock")
     if lock:
         data[lock["name"]] = lock["value"]
@@ -121,3 +130,8 @@ def browser_form_data(response, form_id=None) -> dict:
     for name, value in parser.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+def registered_models() -> list:
+    """Every model the admin site edits (the public way to list them)."""
+    return [model for model in apps.get_models() if admin.site.is_registered(model)]

@@ -299,7 +299,7 @@ def drain(base, *, seconds=120):
         time.sleep(0.5)
 
 
-def run_wrk(wrk, url, *, seconds, connections, threads, cookie):
+def run_wrk(wrk, url, *, seconds, connections, threads, cookie):  # noqa: PLR0913 - keyword-only: wrk's own options
     env = {**os.environ, "BENCH_COOKIE": cookie or ""}
     command = [
         wrk,
@@ -414,7 +414,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv=None):  # noqa: C901, PLR0915 - the benchmark's steps, read top-down as its README lists them
     args = parse_args(argv)
     sizes = QUICK if args.quick else FULL
     seconds = max(1, round(args.seconds or (1 if args.quick else 10)))

@@ -54,7 +54,7 @@ class OptimisticLockAdminMixin:
                 lock_rows(self.model._default_manager.filter(pk=object_id))
         return super().get_object(request, object_id, from_field)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # noqa: PLR0913 - Django's signature
         context["locking_base_template"] = self.base_change_form_template
         adminform = context.get("adminform")
         if change and obj is not None and adminform is not None:
@@ -114,9 +114,9 @@ class OptimisticLockAdminMixin:
 
     def report_concurrent_changes(self, request, form, formsets, *, saved):
         lines = page_report(form, formsets)
-        if not lines or getattr(request, "_ptce_lock_reported", False):
+        if not lines or getattr(request, "ptce_lock_reported", False):
             return
-        request._ptce_lock_reported = True
+        request.ptce_lock_reported = True
         loaded_at = None
         if form.is_bound:
             versions = form.loaded_versions() if hasattr(form, "loaded_versions") else None

@@ -17,6 +17,20 @@ register = template.Library()
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def _postal_address(pole) -> dict | None:
+    if not (pole.seat_commune_id or pole.address):
+        return None
+    address = {"@type": "PostalAddress", "addressCountry": "FR"}
+    if pole.address:
+        address["streetAddress"] = pole.address
+    if pole.postal_code:
+        address["postalCode"] = pole.postal_code
+    if pole.seat_commune_id:
+        address["addressLocality"] = pole.seat_commune.name
+        address["addressRegion"] = pole.seat_commune.departement.region.name
+    return address
+
+
 def pole_json_ld(pole, request, memberships=None) -> dict:
     """schema.org Organization for a pole's page: public facts only, no personal data. The
     members are the organisations of the pole's current memberships (never the
@@ -38,15 +52,8 @@ def pole_json_ld(pole, request, memberships=None) -> dict:
         data["foundingDate"] = str(pole.founded_year)
     if pole.logo:
         data["logo"] = request.build_absolute_uri(pole.logo.url)
-    if pole.seat_commune_id or pole.address:
-        address = {"@type": "PostalAddress", "addressCountry": "FR"}
-        if pole.address:
-            address["streetAddress"] = pole.address
-        if pole.postal_code:
-            address["postalCode"] = pole.postal_code
-        if pole.seat_commune_id:
-            address["addressLocality"] = pole.seat_commune.name
-            address["addressRegion"] = pole.seat_commune.departement.region.name
+    address = _postal_address(pole)
+    if address:
         data["address"] = address
     if pole.has_seat_coordinates:
         data["geo"] = {

@@ -145,12 +145,12 @@ def site(django_db_setup, django_db_blocker):
         mapped = Pole.objects.published().filter(latitude__isnull=False, longitude__isnull=False)
         server = LiveServer("127.0.0.1")
         server.mapped_poles = dict(mapped.values_list("slug", "name"))
-        server._live_server_modified_settings.enable()
+        server._live_server_modified_settings.enable()  # noqa: SLF001 - pytest-django has no public way to keep a live server across tests
         try:
             yield server
         finally:
             wait_for_requests_to_finish()
-            server._live_server_modified_settings.disable()
+            server._live_server_modified_settings.disable()  # noqa: SLF001 - as above
             server.stop()
             Pole.objects.all().delete()
             Structure.objects.all().delete()

@@ -3,17 +3,16 @@
 import json
 
 import pytest
-from django.contrib import admin
 from django.urls import reverse
 
 from poles.models import Pole, Structure
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, registered_models
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_registered_model_has_working_changelist_and_add_pages(staff_client, seeded):
-    for model in admin.site._registry:
+    for model in registered_models():
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert staff_client.get(changelist).status_code == 200, changelist

@@ -234,7 +234,7 @@ def test_row_checkbox_is_djangos_markup(national_client):
     from django.contrib.admin import ModelAdmin
 
     pole = located_pole("60333", name="Pôle <b>d'essai</b> & Cie")
-    model_admin = django_admin.site._registry[Pole]
+    model_admin = django_admin.site.get_model_admin(Pole)
     assert str(model_admin.action_checkbox(pole)) == str(
         ModelAdmin.action_checkbox(model_admin, pole)
     )

@@ -8,6 +8,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 from reversion.models import Version
 
+from editors.history import model_of
 from editors.models import EditorProfile
 from poles.models import Membership, Pole
 from territories.models import Region
@@ -563,7 +564,7 @@ def test_a_revert_that_would_leave_a_dangling_row_is_refused():
     first = Version.objects.get_for_object(pole).get()
     membership = pole.memberships.get()
     membership_version = next(
-        version for version in first.revision.version_set.all() if version._model is Membership
+        version for version in first.revision.version_set.all() if model_of(version) is Membership
     )
     membership.structure.delete()
     with pytest.raises(RevertError, match="missing record"):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from editors.locking import LOCK_FIELD
 from editors.models import EditorProfile
 from poles.models import Pole, Sector, Structure
-from tests.admin_forms import browser_form_data, change_form_data, inline_prefix
+from tests.admin_forms import browser_form_data, change_form_data, inline_prefix, registered_models
 from tests.factories import (
     CooperatorFactory,
     KeyFigureFactory,
@@ -390,7 +390,7 @@ def test_every_admin_that_edits_records_carries_versions():
     ours = {"poles", "members", "territories", "editors", "auth"}
     missing = [
         model._meta.label
-        for model, model_admin in admin.site._registry.items()
+        for model, model_admin in ((m, admin.site.get_model_admin(m)) for m in registered_models())
         if model._meta.app_label in ours
         and model._meta.label != "auth.Group"
         and not isinstance(model_admin, OptimisticLockAdminMixin)
@@ -530,7 +530,6 @@ def assert_saved(response):
 def test_every_change_page_carries_versions_and_a_no_op_save_passes(admin_client):
     """Every change page of the admin renders its versions, and saving it unchanged
     goes through: the version check never refuses a page nobody else saved."""
-    from django.contrib import admin
 
     pole = located_pole("60333")
     KeyFigureFactory(pole=pole)
@@ -539,7 +538,7 @@ def test_every_change_page_carries_versions_and_a_no_op_save_passes(admin_client
     Sector.objects.get_or_create(slug="secteur-de-test", defaults={"name": "Secteur de test"})
     editor(Role.TERRITORIAL)
     checked = []
-    for model in admin.site._registry:
+    for model in registered_models():
         if model._meta.app_label not in {"poles", "members", "territories", "editors", "auth"}:
             continue
         obj = model._default_manager.order_by("pk").first()

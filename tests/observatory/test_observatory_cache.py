@@ -79,7 +79,7 @@ def test_medians_are_exact_on_every_database():
     assert result["poles"] == 4
     # The database's answer is the Python one.
     figures = KeyFigure.objects.filter(pole__in=Pole.objects.all())
-    assert facts._figures_in_python(figures) == result
+    assert facts.figures_in_python(figures) == result
 
 
 def test_indicators_take_a_constant_handful_of_queries():

@@ -4,7 +4,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -23,6 +22,7 @@ from poles.images import (
     set_pole_logo,
 )
 from poles.models import Pole, PolePhoto
+from tests.admin_forms import change_form_data
 from tests.factories import PoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -416,37 +416,6 @@ def staff_client(staff_client):
     """The shared superuser's client, reading the admin in English."""
     staff_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return staff_client
-
-
-def change_form_data(page) -> dict:
-    """The pole change form as the browser would post it, unchanged."""
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None or isinstance(field, forms.FileField):
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [getattr(v, "pk", v) for v in value]
-        elif hasattr(value, "pk"):
-            data[name] = value.pk
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = value
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, 0)
-        for index, inline_form in enumerate(formset.initial_forms):
-            for name, field in inline_form.fields.items():
-                value = inline_form[name].value()
-                if value is None or isinstance(field, forms.FileField):
-                    continue
-                data[f"{formset.prefix}-{index}-{name}"] = getattr(value, "pk", value)
-    return data
 
 
 def photos_prefix(page) -> str:

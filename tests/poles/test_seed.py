@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from members.models import Cooperator
+from members.services import load_seed
 from poles.models import KeyFigure, Membership, Pole, PoleCoverage, PoleSource, Structure
 from poles.services import SEED_FILES
 
@@ -218,8 +219,6 @@ def test_additions_reach_the_seed_poles_once(seeded):
 
 def test_additions_never_overwrite_a_pole_staff_edited(db):
     # A database seeded before the additions existed: load the first rendering only.
-    from poles.services import load_seed
-
     load_seed(paths=SEED_FILES[:1])
     phares = Pole.objects.get(slug="le-phares")
     phares.description = "Texte revu par l'équipe."

@@ -1,10 +1,6 @@
-import reversion
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from members.services import load_seed_cooperators
-from poles import derived
-from poles.services import load_seed, mark_seed_synced
+from members.services import load_seed
 from territories.models import Commune
 
 
@@ -17,12 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not Commune.objects.exists():
             raise CommandError("Load the territories first: manage.py load_territories")
-        # One transaction and one revision for the poles and their cooperators.
-        with transaction.atomic(), reversion.create_revision():
-            with derived.batch():
-                report = load_seed()
-                load_seed_cooperators(slugs=report.created)
-            mark_seed_synced([*report.created, *report.completed])
+        report = load_seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed poles: {len(report.created)} created, {len(report.kept)} already present "
