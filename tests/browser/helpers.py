@@ -11,6 +11,9 @@ MAP_READY = """
 }
 """
 
+# Poles drawn in the current view (single markers, and the poles each cluster counts),
+# plus the map's markers outside that view (overseas, while the view is metropolitan
+# France: the cluster layer draws only what is in view).
 COUNT_ON_MAP = """
 (selector) => {
   const el = document.querySelector(selector);
@@ -19,7 +22,11 @@ COUNT_ON_MAP = """
   el.querySelectorAll(".leaflet-marker-icon.ptce-cluster").forEach((cluster) => {
     clustered += parseInt(cluster.querySelector(".ptce-cluster__count span").textContent, 10);
   });
-  return singles + clustered;
+  const view = el.ptceMap.map.getBounds();
+  const outside = (el.ptceMap.markers || []).filter(
+    (marker) => !view.contains(marker.getLatLng())
+  ).length;
+  return singles + clustered + outside;
 }
 """
 
