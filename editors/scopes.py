@@ -15,7 +15,9 @@ cooperators) follows the pole's scope. Structures follow their memberships.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from members.models import College, Cooperator
 from poles.models import KeyFigure, Membership, Pole, PoleSource, Structure
+from territories.models import Commune, Departement
 
 
 def is_staff_member(user) -> bool:
@@ -46,7 +48,6 @@ def _scope_q(profile) -> Q:
     PostgreSQL hashes once (a join on the networks would repeat a pole once per
     network and need a DISTINCT). So the scope composes with any filter, ordering or
     count of the admin's lists."""
-    from territories.models import Departement
 
     departements = Departement.objects.filter(
         Q(region__in=profile.regions.all()) | Q(pk__in=profile.departements.all())
@@ -104,7 +105,6 @@ def pole_would_be_in_scope(user, *, seat_commune, network_ids, pole_pk=None) -> 
 def _territory_departements(profile):
     """The départements of a profile's régions and départements (not its networks or
     poles, which are not territories)."""
-    from territories.models import Departement
 
     return Departement.objects.filter(
         Q(region__in=profile.regions.all()) | Q(pk__in=profile.departements.all())
@@ -115,7 +115,6 @@ def seat_communes(user):
     """The communes an editor may choose as a pole's seat (the seat list offers only
     these): those of their own territory, and those of the départements where the
     seats of their poles lie (a pole's seat moves within its département)."""
-    from territories.models import Commune
 
     if is_national(user):
         return Commune.objects.all()
@@ -214,7 +213,6 @@ def editable_pole_sources(user) -> QuerySet[PoleSource]:
 
 
 def editable_colleges(user):
-    from members.models import College
 
     if is_national(user):
         return College.objects.all()
@@ -222,7 +220,6 @@ def editable_colleges(user):
 
 
 def editable_cooperators(user):
-    from members.models import Cooperator
 
     if is_national(user):
         return Cooperator.objects.all()

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from poles import charts
 from poles.models import LegalForm, Pole, PoolingType, Sector
 from territories.models import Departement
 
-from . import charts, choropleth
+from . import choropleth
 from .facts import Facts
 
 

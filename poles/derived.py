@@ -38,6 +38,8 @@ from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
+from territories.signals import territories_loaded
+
 from . import services
 
 UPDATED_AT = "updated_at"
@@ -298,7 +300,6 @@ def _connect_source(source: Source) -> None:
 
 def connect() -> None:
     """Connect the receivers (from `PolesConfig.ready()`)."""
-    from territories.signals import territories_loaded
 
     pole_model = apps.get_model("poles", "Pole")
     post_save.connect(_on_pole_saved, sender=pole_model, dispatch_uid="ptce-derived-pole")

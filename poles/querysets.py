@@ -1,5 +1,6 @@
 import re
 
+from django.apps import apps
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -7,11 +8,17 @@ from django.db.models.functions import Coalesce
 from territories.text import normalize
 
 
+def _model(name: str):
+    """A model of this app, from the app registry: the models import these querysets
+    (their managers), so these cannot import the models."""
+    return apps.get_model("poles", name)
+
+
 def membership_count(field: str):
     """The number of memberships whose `field` ("pole" or "structure") is the outer row,
     as a correlated subquery (0 when none): computed for the rows a page shows only,
     where a GROUP BY over the memberships would aggregate every row first."""
-    from .models import Membership
+    Membership = _model("Membership")
 
     counts = (
         Membership.objects.filter(**{field: OuterRef("pk")})
@@ -40,7 +47,7 @@ class PoleQuerySet(models.QuerySet):
     def for_list(self):
         """What a list of poles shows, in a constant number of queries, without the long
         texts a list never shows (the search columns alone weigh kilobytes per pole)."""
-        from .models import Sector
+        Sector = _model("Sector")
 
         return (
             self.select_related("seat_commune__departement__region", "main_sector", "legal_form")
@@ -59,7 +66,7 @@ class PoleQuerySet(models.QuerySet):
 
     def with_latest_etp(self):
         """Annotate `latest_etp` and `latest_etp_year`: the pole's most recent ETP figure."""
-        from .models import KeyFigure
+        KeyFigure = _model("KeyFigure")
 
         latest = KeyFigure.objects.filter(pole=OuterRef("pk"), etp__isnull=False).order_by("-year")
         return self.annotate(
@@ -96,7 +103,7 @@ class PoleQuerySet(models.QuerySet):
 
     @staticmethod
     def _covering(**lookups):
-        from poles.models import PoleCoverage
+        PoleCoverage = _model("PoleCoverage")
 
         return PoleCoverage.objects.filter(**lookups).values("pole_id")
 
@@ -189,7 +196,7 @@ def typo_corrections(words: list[str]) -> dict[str, list[str]]:
     candidates = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
     if not candidates:
         return {}
-    from .models import SearchWord
+    SearchWord = _model("SearchWord")
 
     lexicon = connection.ops.quote_name(SearchWord._meta.db_table)
     with connection.cursor() as cursor:

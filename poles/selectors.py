@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     Count,
@@ -15,12 +16,12 @@ from django.db.models import (
     Subquery,
 )
 from django.urls import reverse
-from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
 
+from .filters import PoleFilterSet
 from .models import (
     KeyFigure,
     Membership,
@@ -346,72 +347,10 @@ def territory_poles(poles) -> tuple[list[int], dict[str, FigureTotal]]:
     return [row["pk"] for row in rows], _figure_totals(rows)
 
 
-@dataclass(frozen=True)
-class PoleCard:
-    """What a card of `_pole_cards.html` shows, as plain strings: a territory page renders
-    fifty of them, and model instances (a reverse() per link, lazy translations per
-    status and per sector) made up most of its time."""
-
-    name: str
-    url: str
-    summary: str
-    status: str
-    status_label: str
-    commune: str | None
-    departement: str | None
-    sectors: list[str]
-    to_complete: bool = False
-
-
-def pole_cards(ids) -> list[PoleCard]:
-    """The published poles `ids`, in that order, as cards: two queries, no model
-    instance."""
-    rows = (
-        Pole.objects.published()
-        .filter(pk__in=ids)
-        .order_by()
-        .values_list(
-            "pk",
-            "name",
-            "slug",
-            "summary",
-            "status",
-            "seat_commune__name",
-            "seat_commune__departement__name",
-            "to_complete",
-        )
-    )
-    by_id = {row[0]: row for row in rows}
-    sectors = defaultdict(list)
-    english = (get_language() or "fr").startswith("en")  # as ReferenceItem.label
-    pairs = (
-        Pole.sectors.through.objects.filter(pole_id__in=list(by_id))
-        .order_by("sector__position", "sector__name")
-        .values_list("pole_id", "sector__name", "sector__name_en")
-    )
-    for pole_id, name, name_en in pairs:
-        sectors[pole_id].append(name_en if english and name_en else name)
-    url_prefix = pole_url_prefix()
-    status_labels = {value: capfirst(str(label)) for value, label in Pole.Status.choices}
-    cards = []
-    for pk in ids:
-        if pk not in by_id:  # unpublished between the two queries
-            continue
-        _pk, name, slug, summary, status, commune, departement, to_complete = by_id[pk]
-        cards.append(
-            PoleCard(
-                name=name,
-                url=f"{url_prefix}{slug}/",
-                summary=summary,
-                status=status,
-                status_label=status_labels.get(status) or capfirst(status),
-                commune=commune,
-                departement=departement,
-                sectors=sectors[pk],
-                to_complete=to_complete,
-            )
-        )
-    return cards
+def pole_cards(ids) -> list[dict]:
+    """The published poles `ids`, in that order, as the rows a pole card shows (the
+    directory's rows, poles/cards.py): two queries, no model instance."""
+    return directory_rows(ids)
 
 
 # --- Sectors ------------------------------------------------------------------
@@ -485,7 +424,6 @@ def home_page() -> dict:
 
 def directory_filterset(params):
     """The directory's FilterSet over the published poles, bound to the query string."""
-    from .filters import PoleFilterSet
 
     return PoleFilterSet(params, queryset=Pole.objects.published())
 
@@ -517,7 +455,7 @@ def directory_pole_ids(filterset) -> list[int]:
     return list(filterset.qs.values_list("pk", flat=True))
 
 
-def directory_rows(ids, sector_labels: dict[int, str]) -> list[dict]:
+def directory_rows(ids, sector_labels: dict[int, str] | None = None) -> list[dict]:
     """The directory rows of the poles `ids` (one page), in that order: dicts of
     DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries."""
     rows = (
@@ -532,17 +470,23 @@ def directory_rows(ids, sector_labels: dict[int, str]) -> list[dict]:
     return with_sectors([by_id[pk] for pk in ids if pk in by_id], sector_labels)
 
 
-def with_sectors(rows: list[dict], sector_labels: dict[int, str]) -> list[dict]:
+def with_sectors(rows: list[dict], sector_labels: dict[int, str] | None = None) -> list[dict]:
     """The rows of a page, each with `sectors`: its sectors' labels in their order, in
-    one query on the pole–sector table for the whole page."""
+    one query on the pole–sector table for the whole page (the labels from
+    `sector_labels` when the page has them, the directory's cached choices, else read
+    with the links)."""
     sectors = defaultdict(list)
-    links = (
-        Pole.sectors.through.objects.filter(pole_id__in=[row["pk"] for row in rows])
-        .order_by("sector__position", "sector__name")
-        .values_list("pole_id", "sector_id")
+    links = Pole.sectors.through.objects.filter(pole_id__in=[row["pk"] for row in rows]).order_by(
+        "sector__position", "sector__name"
     )
-    for pole_id, sector_id in links:
-        sectors[pole_id].append(sector_labels[sector_id])
+    if sector_labels is not None:
+        for pole_id, sector_id in links.values_list("pole_id", "sector_id"):
+            sectors[pole_id].append(sector_labels[sector_id])
+    else:
+        english = (get_language() or "fr").startswith("en")  # as ReferenceItem.label
+        pairs = links.values_list("pole_id", "sector__name", "sector__name_en")
+        for pole_id, name, name_en in pairs:
+            sectors[pole_id].append(name_en if english and name_en else name)
     for row in rows:
         row["sectors"] = sectors[row["pk"]]
     return rows
@@ -572,7 +516,6 @@ def directory_geojson(filterset) -> str:
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         # Imported here: SQLite installs must not need anything PostgreSQL-specific.
-        from django.contrib.postgres.expressions import ArraySubquery
 
         # The sectors' ids only: an index-only scan per pole, where their names in order
         # would cost a join and a sort per pole (`_sector_lists` names and orders them).

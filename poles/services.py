@@ -8,6 +8,7 @@ from pathlib import Path
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q, Value
 
@@ -30,6 +31,7 @@ from .models import (
     Sector,
     Structure,
 )
+from .querysets import SEARCH_CONFIG
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 REFERENCE_FILE = FIXTURES_DIR / "reference" / "reference.json"
@@ -342,9 +344,6 @@ def build_search_text(pole, document=None) -> str:
 
 def search_vector(document: dict[str, list[str]]):
     """The PostgreSQL expression of a pole's weighted tsvector (for bulk_update)."""
-    from django.contrib.postgres.search import SearchVector
-
-    from .querysets import SEARCH_CONFIG
 
     vectors = [
         SearchVector(

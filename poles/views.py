@@ -11,7 +11,7 @@ from django.views.generic import DetailView
 from territories.models import Departement, Region
 
 from . import selectors
-from .charts import bar_chart
+from .charts import year_chart
 from .filters import SORT_CHOICES
 from .models import Sector
 from .pagination import requested_page
@@ -89,7 +89,7 @@ class PoleDetailView(DetailView):
             **self._member_page(pole),
             charts=[
                 chart
-                for chart in (bar_chart(figures, "etp"), bar_chart(figures, "turnover"))
+                for chart in (year_chart(figures, "etp"), year_chart(figures, "turnover"))
                 if chart
             ],
         )

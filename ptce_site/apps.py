@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
+from django.contrib import admin
 from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,6 @@ class PTCEAdminConfig(SimpleAdminConfig):
 
     def ready(self):
         super().ready()
-        from django.contrib import admin
 
         admin.site.site_header = _("PTCE directory administration")
         admin.site.site_title = _("PTCE directory")

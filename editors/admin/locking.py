@@ -9,12 +9,15 @@ the same field was changed by both (refused), after saving when it could be merg
 import contextlib
 import json
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from reversion.errors import RegistrationError
+from reversion.models import Version
 
 from editors.locking import (
     LOCK_FIELD,
@@ -81,15 +84,11 @@ class OptimisticLockAdminMixin:
     def _who(self, request, line, loaded_at, cache):
         if line.key in cache:
             return cache[line.key]
-        from reversion.errors import RegistrationError
-        from reversion.models import Version
 
         who = _("another user")
         label, _sep, pk = line.key.partition(":")
         if line.kind != ReportLine.DELETED and loaded_at is not None:
             try:
-                from django.apps import apps
-
                 model = apps.get_model(label)
                 version = (
                     Version.objects.get_for_object_reference(model, pk)

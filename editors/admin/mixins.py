@@ -35,7 +35,9 @@ from reversion.models import Version
 from editors import history, scopes
 from editors.admin.locking import OptimisticLockAdminMixin
 from editors.history import compare, current_field_dict, register_models
+from members.models import College
 from poles import derived
+from poles.models import Pole, Structure
 
 # Registered before any VersionAdmin is instantiated (admin modules import this
 # one), so that auto-registration from inlines never decides what is versioned.
@@ -47,8 +49,6 @@ REVERT_PLAN_FIELD = "_revert_plan"
 
 def scoped_choices(user, db_field):
     """The choices an editor may pick for a foreign key or many-to-many, or None."""
-    from members.models import College
-    from poles.models import Pole, Structure
 
     related = db_field.related_model
     if related is Pole:

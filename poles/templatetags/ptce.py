@@ -9,17 +9,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from poles import links
+from poles.cards import pole_cards_html
 from poles.pagination import page_number
-from poles.rendering import directory_rows_html
 from territories.validators import FRANCE_BOUNDING_BOXES
 
 register = template.Library()
 
 
 @register.simple_tag
-def directory_rows(poles):
-    """The directory's result rows, written in Python (see poles/rendering.py)."""
-    return directory_rows_html(poles)
+def pole_cards(poles):
+    """The cards of a list of poles (poles/cards.py: one markup for every list)."""
+    return pole_cards_html(poles)
 
 
 @register.filter

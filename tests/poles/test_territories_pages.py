@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pole_names(response) -> set[str]:
-    return {pole.name for pole in response.context["poles"]}
+    return {pole["name"] for pole in response.context["poles"]}
 
 
 def test_index_lists_regions_and_departements_with_counts(client, seeded):
@@ -175,33 +175,28 @@ def test_pole_cards_show_link_seat_status_summary_and_sectors(client, db):
     without_seat.territory_departements.add(Departement.objects.get(code="60"))
 
     html = client.get("/territoires/hauts-de-france/oise/").content.decode()
+    # The same card as the directory's (poles/cards.py), values escaped.
     assert (
-        '<h3><a href="/poles/pole-carte/">Pôle « carte » &amp; Cie</a></h3>\n'
-        '      <p class="meta">\n'
-        '        Lachapelle-aux-Pots (Oise) · <span class="status status--en-sommeil">'
-        "En sommeil</span>\n"
-        "      </p>\n"
-        "      <p>Un résumé &lt;court&gt;.</p>\n"
+        '<li class="pole-card">\n<h3><a href="/poles/pole-carte/">Pôle « carte » &amp; Cie</a>'
+        '</h3>\n<p class="meta">Lachapelle-aux-Pots (Oise) · <span class="status '
+        'status--en-sommeil">En sommeil</span> · créé en 2015</p>\n'
+        "<p>Un résumé &lt;court&gt;.</p>\n"
     ) in html
     assert (
-        '<ul class="tags" aria-label="Secteurs d\'activité">\n'
-        f"        <li>{first.name}</li><li>{second.name}</li>\n"
-        "      </ul>"
+        '<p class="pole-card__sectors"><span class="visually-hidden">Secteurs d&#x27;activité'
+        f' : </span><span class="tag">{first.name}</span> <span class="tag">{second.name}'
+        "</span></p>"
     ) in html
     assert (
-        '<h3><a href="/poles/pole-sans-siege/">Pôle sans siège</a></h3>\n'
-        '      <p class="meta">\n'
-        '        <span class="status status--actif">Actif</span>\n'
-        "      </p>\n"
-        "      \n"
-        "      \n"
-        "    </li>"
+        '<li class="pole-card">\n<h3><a href="/poles/pole-sans-siege/">Pôle sans siège</a>'
+        '</h3>\n<p class="meta"><span class="status status--actif">Actif</span> · créé en 2015'
+        "</p>\n</li>"
     ) in html
 
     english = client.get("/territoires/hauts-de-france/oise/", HTTP_ACCEPT_LANGUAGE="en")
     html = english.content.decode()
     assert '<span class="status status--en-sommeil">Dormant</span>' in html
-    assert f"<li>{first.name_en}</li><li>{second.name_en}</li>" in html
+    assert f'<span class="tag">{first.name_en}</span> <span class="tag">{second.name_en}' in html
 
 
 def test_a_territory_reached_by_an_epci_lists_the_pole(client, db):

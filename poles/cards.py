@@ -1,0 +1,93 @@
+"""The pole card: one markup for every list of poles (the directory's results, the
+territory and sector pages), built by `format_html` from plain rows.
+
+Why Python and not a template: the directory shows 20 cards on every request of its
+busiest page, and through the template engine each card cost about half a millisecond
+(a dozen variable lookups, a translated sentence with a localised number, the sectors'
+loop), a quarter of the page's time (measured 2026-11-30 at national scale: the
+directory 16 -> 3 ms for its form and rows). `format_html` escapes every value; the
+sentences are the site's translated messages.
+"""
+
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from .models import Pole
+from .selectors import pole_url_prefix
+
+
+def pole_cards_html(rows) -> SafeString:
+    """The `<li class="pole-card">` items for `rows`, dicts from
+    `selectors.directory_rows()` (or `selectors.pole_cards()`, the same rows)."""
+    labels = {
+        "status": {value: capfirst(str(label)) for value, label in Pole.Status.choices},
+        "sectors": _("Activity sectors:"),
+        "founded": _("founded in %(year)s"),
+        "etp": _("%(etp)s full-time equivalents (ETP) in %(year)s"),
+        "to_complete": _("record to complete"),
+        "url_prefix": pole_url_prefix(),
+    }
+    return format_html_join("", "{}", ((_card(row, labels),) for row in rows))
+
+
+def _card(row, labels) -> SafeString:
+    return format_html(
+        '<li class="pole-card">\n<h3><a href="{}{}/">{}</a></h3>\n'
+        '<p class="meta">{}</p>\n{}{}{}</li>\n',
+        labels["url_prefix"],
+        row["slug"],
+        row["name"],
+        _meta(row, labels),
+        format_html("<p>{}</p>\n", row["summary"]) if row["summary"] else "",
+        _sectors(row, labels),
+        _etp(row, labels),
+    )
+
+
+def _meta(row, labels) -> SafeString:
+    seat = ""
+    if row["seat_commune__name"] is not None:
+        seat = format_html(
+            "{} ({}) · ", row["seat_commune__name"], row["seat_commune__departement__name"]
+        )
+    status = row["status"]
+    founded = ""
+    if row["founded_year"]:
+        founded = format_html(" · {}", labels["founded"] % {"year": row["founded_year"]})
+    to_complete = ""
+    if row.get("to_complete"):
+        to_complete = format_html(' · <span class="to-complete">{}</span>', labels["to_complete"])
+    return format_html(
+        '{}<span class="status status--{}">{}</span>{}{}',
+        seat,
+        status,
+        labels["status"].get(status, status),
+        founded,
+        to_complete,
+    )
+
+
+def _sectors(row, labels) -> SafeString | str:
+    if not row["sectors"]:
+        return ""
+    tags = format_html_join(
+        " ", '<span class="tag">{}</span>', ((label,) for label in row["sectors"])
+    )
+    return format_html(
+        '<p class="pole-card__sectors"><span class="visually-hidden">{} </span>{}</p>\n',
+        labels["sectors"],
+        tags,
+    )
+
+
+def _etp(row, labels) -> SafeString | str:
+    if row["latest_etp"] is None:
+        return ""
+    sentence = labels["etp"] % {
+        "etp": floatformat(row["latest_etp"], "-1"),
+        "year": row["latest_etp_year"],
+    }
+    return format_html('<p class="meta">{}</p>\n', sentence)
