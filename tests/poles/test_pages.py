@@ -106,7 +106,7 @@ def test_sector_page_lists_its_poles_with_a_filtered_map(client, seeded):
     response = client.get("/secteurs/alimentation-circuits-courts/")
     assert response.status_code == 200
     html = response.content.decode()
-    names = {pole.name for pole in response.context["poles"]}
+    names = {pole["name"] for pole in response.context["poles"]}
     assert names == seed_names(sectors="alimentation-circuits-courts")
     assert {"Bou'Sol", "FigeACteurs", "Resto Passerelle", "Innovales", "La Bio pour tous"} <= names
     assert "Bou'Sol" in html.replace("&#x27;", "'")
