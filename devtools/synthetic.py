@@ -52,6 +52,14 @@ from territories.models import EPCI, Commune, Departement, Region
 
 SYNTHETIC_LABEL = "Données synthétiques"
 BATCH_SIZE = 2000
+# A statement holds at most 65,535 parameters (PostgreSQL's protocol, with server-side
+# binding): a batch of a wide model is smaller.
+MAX_PARAMETERS = 65_535
+
+
+def batch_size(model) -> int:
+    return max(1, min(BATCH_SIZE, MAX_PARAMETERS // len(model._meta.concrete_fields)))
+
 
 # --- Proportions (the Labo de l'ESS survey of PTCE) ---------------------------------
 
@@ -306,7 +314,7 @@ def bulk_insert(model, objects: list, *, with_ids: bool = False) -> None:
     if not objects:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        model.objects.bulk_create(objects, batch_size=batch_size(model))
         return
     meta = model._meta
     now = timezone.now()
@@ -557,7 +565,7 @@ class Generator:
             chosen = rng.sample(self.sectors, rng.randint(1, 4))
             pole.main_sector = chosen[0]
             self.pole_sectors.append(chosen)
-        Pole.objects.bulk_create(poles, batch_size=BATCH_SIZE)
+        Pole.objects.bulk_create(poles, batch_size=batch_size(Pole))
         self.poles = poles
         self._make_pole_links()
         self._timed("poles", start)
