@@ -681,7 +681,7 @@ def freshness(export_slug: str, poles) -> Freshness:
     """One aggregate query (two for the structures): cheap enough to run before
     deciding whether to stream. A change to anything shown about a pole (key figures,
     memberships, member structures, colleges…) moves the pole's `updated_at`
-    (poles/signals.py); structures carry their own `updated_at`."""
+    (poles/derived.py); structures carry their own `updated_at`."""
     # COUNT(*): PostgreSQL answers the unfiltered feeds from the index on
     # (is_published, updated_at) alone.
     row = poles.order_by().aggregate(last=Max("updated_at"), count=Count("*"))

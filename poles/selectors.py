@@ -428,7 +428,7 @@ def directory_filterset(params):
     return PoleFilterSet(params, queryset=Pole.objects.published())
 
 
-# What a directory row shows (poles/rendering.py), read as plain values: a page of
+# What a pole card shows (poles/cards.py), read as plain values: a page of
 # results builds no model instance (20 poles with their seat, département, sectors and
 # main sector as instances cost ~10 ms of CPU, the values ~2 ms).
 DIRECTORY_ROW_FIELDS = (

@@ -432,7 +432,7 @@ def refresh_coverage(pole_ids=None) -> int:
     """Rebuild the départements these poles cover (every pole's when `pole_ids` is
     None) from their seats and territories of action; return the rows written.
 
-    Called by the receivers of poles/signals.py when a seat or a territory changes and
+    Called by poles/derived.py when a seat or a territory changes and
     after the territories are reloaded, and by writers that insert poles in bulk
     (without signals), such as the synthetic data generator.
     """

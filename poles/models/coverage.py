@@ -8,7 +8,7 @@ class PoleCoverage(models.Model):
     communes').
 
     Derived data, rebuilt by `poles.services.refresh_coverage` whenever a pole's seat or
-    territory changes (poles/signals.py) and after the territories are reloaded. The
+    territory changes (poles/derived.py) and after the territories are reloaded. The
     région and département filters and pages read this one indexed table: answering
     them from the territory itself ORed five subqueries, two of them over the thousands
     of communes of a région, at every request.

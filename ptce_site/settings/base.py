@@ -199,7 +199,7 @@ AXES_LOCKOUT_TEMPLATE = "editors/lockout.html"
 AXES_VERBOSE = False
 
 # Spreadsheet import and export in the admin (django-import-export): CSV and XLSX only,
-# the shapes documented in poles/resources.py and members/resources.py.
+# the shapes documented in spreadsheets/resources.py and spreadsheets/cooperators.py.
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
 # One transaction per import: a file with any error stores nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
