@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
+import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models.deletion import Collector
@@ -72,8 +73,6 @@ def model_of(version):
 
 def register_models() -> None:
     """Register the edited models with django-reversion (idempotent)."""
-    import reversion
-
     if not reversion.is_registered(Pole):
         # A pole's revision holds what its change form edits, so that reverting
         # or recovering a pole brings back its figures, members, sources and

@@ -1,6 +1,7 @@
 import re
 
 from django.apps import apps
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -162,9 +163,6 @@ class PoleQuerySet(models.QuerySet):
         return self._search_postgresql(words)
 
     def _search_postgresql(self, words: list[str]):
-        # Imported here: SQLite installs must not need anything PostgreSQL-specific.
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
         corrections = typo_corrections(words)
         terms = []
         for word in words:
