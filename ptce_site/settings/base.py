@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "leaflet",
     # The project's apps, lowest layer first (docs/architecture.md).
     "territories",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "observatory",
     "suggestions",
     "pages",
+    "api",
     "ptce_site",
     # The page cache and versioned numbers (the bottom layer: imports no project app).
     "caching",
@@ -72,6 +76,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # CORS for the JSON API only (CORS_URLS_REGEX): before CommonMiddleware, which may
+    # answer a redirect that must carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ptce_site.middleware.LanguageCookieVaryMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,6 +273,65 @@ PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
 # and OPTIONS; any other method gets 405 with an Allow header.
 READ_ONLY_URL_NAMESPACES = ("poles", "opendata", "observatory")
 READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz")
+
+# The JSON API (api/, docs/api.md): Django REST framework, its OpenAPI document by
+# drf-spectacular. Reads are public and anonymous; the authentication classes are the
+# list below, where the API's writes add theirs (a personal token), and every view
+# states its permissions (api.permissions). Errors are RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PublicReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_METADATA_CLASS": None,
+    # No `?format=`: JSON is the API's only format, and the parameter would be one more
+    # input to document and to key the validators on.
+    "URL_FORMAT_OVERRIDE": None,
+    "PAGE_SIZE": 20,
+}
+# Requests per address (ptce_site/client_address.py) and per period (s, min, h, day)
+# to the API, counted in the shared cache (Redis in production); over it: 429 with
+# Retry-After. "0" turns the limit off (the benchmark's load comes from one address).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Annuaire des PTCE — API",
+    "DESCRIPTION": (
+        "Read access to the national directory of PTCE (pôles territoriaux de "
+        "coopération économique): poles, member structures, territories, reference "
+        "lists and the observatory's indicators. Data under the Licence Ouverte / "
+        "Etalab 2.0. Guide: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "LICENSE": {
+        "name": "Licence Ouverte / Etalab 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+}
+# CORS: any site may read the API from a browser (no credentials: the reads are
+# anonymous). Nothing outside /api/ gets CORS headers.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Content-Language"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 LOGGING = {
     "version": 1,

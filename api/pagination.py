@@ -1,0 +1,51 @@
+"""Page-number pagination with a stable order.
+
+Every paginated list is sorted on a unique key last (the id, or the INSEE code), so a
+row never appears on two pages nor on none while the data stays the same. `page`
+and `page_size` (1 to 100, default 20) are checked: a value that is not a positive
+whole number is a 400 problem, a page after the last a 404.
+"""
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+
+from poles.pagination import page_number
+
+MAX_PAGE_SIZE = 100
+
+
+class PagePagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    django_paginator_class = Paginator
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        size = page_number(value)
+        if size is None or size > self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        value = request.query_params.get(self.page_query_param)
+        if value is not None and page_number(value) is None:
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Enter a page number: a whole number from 1.")]}
+            )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"]["description"] = _("Number of items in every page.")
+        return described
