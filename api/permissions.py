@@ -13,6 +13,8 @@ class PublicReadOnly(BasePermission):
     """Anyone may read (GET, HEAD, OPTIONS); nobody may write."""
 
     def has_permission(self, request, view):
+        if not hasattr(view, request.method.lower()):
+            return True  # the view answers 405 Method Not Allowed, with Allow
         return request.method in SAFE_METHODS
 
     def has_object_permission(self, request, view, obj):
