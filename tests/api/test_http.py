@@ -115,7 +115,7 @@ def test_writes_are_refused(client):
     response = client.post("/api/v1/poles/", data={}, content_type="application/json")
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET, HEAD"
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
     assert response["Content-Type"] == "application/problem+json"
     assert Pole.objects.count() == 0
 
