@@ -128,7 +128,7 @@ def test_revoked_expired_or_former_staff_tokens_stop_working(client):
     user = editor(Role.COORDINATOR)
     revoked, revoked_token = tokens.issue_token(user=user, name="revoked")
     expired, expired_token = tokens.issue_token(user=user, name="expired")
-    live, live_token = tokens.issue_token(user=user, name="live")
+    _live, live_token = tokens.issue_token(user=user, name="live")
 
     client.force_login(user)
     response = client.post(
