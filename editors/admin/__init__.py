@@ -7,4 +7,4 @@ package registers them all; `spreadsheets.admin` then adds import and export to 
 pole, structure and cooperator admins.
 """
 
-from . import members, poles, profiles, territories  # noqa: F401  (registers the admins)
+from . import members, poles, profiles, territories, tokens  # noqa: F401  (registers the admins)
