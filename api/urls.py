@@ -5,7 +5,7 @@ other path under /api/ is a 404 problem."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import problems, views
+from . import edit_views, problems, views
 
 app_name = "api"
 
@@ -50,5 +50,29 @@ urlpatterns = [
     path("v1/statuses/", views.StatusList.as_view(), name="statuses"),
     path("v1/indicators/", views.IndicatorList.as_view(), name="indicators"),
     path("v1/indicators/<slug:slug>/", views.IndicatorDetail.as_view(), name="indicator"),
+    # Staff writes, with a personal API token (api/edit_views.py).
+    path("v1/edit/poles/", edit_views.PoleCreate.as_view(), name="edit-poles"),
+    path("v1/edit/poles/<slug:slug>/", edit_views.PoleEditDetail.as_view(), name="edit-pole"),
+    re_path(
+        r"^v1/edit/poles/(?P<slug>[-a-zA-Z0-9_]+)/key-figures/(?P<year>[0-9]{4})/$",
+        edit_views.KeyFigureEditDetail.as_view(),
+        name="edit-key-figure",
+    ),
+    path(
+        "v1/edit/poles/<slug:slug>/memberships/",
+        edit_views.MembershipCreate.as_view(),
+        name="edit-memberships",
+    ),
+    re_path(
+        r"^v1/edit/memberships/(?P<pk>[0-9]{1,18})/$",
+        edit_views.MembershipEditDetail.as_view(),
+        name="edit-membership",
+    ),
+    path("v1/edit/structures/", edit_views.StructureCreate.as_view(), name="edit-structures"),
+    re_path(
+        r"^v1/edit/structures/(?P<pk>[0-9]{1,18})/$",
+        edit_views.StructureEditDetail.as_view(),
+        name="edit-structure",
+    ),
     re_path(r"^", problems.not_found, name="not_found"),
 ]
