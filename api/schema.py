@@ -7,10 +7,10 @@ give (400, 404, 406, 429), and the directory's filters read from its FilterSet
 """
 
 import django_filters
-from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from .problems import CONTENT_TYPE
 from .serializers.read import Problem

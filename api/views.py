@@ -21,7 +21,7 @@ from rest_framework.reverse import reverse
 
 from observatory import selectors as observatory
 from poles.filters import PoleFilterSet
-from poles.models import Approval, LegalForm, Network, PoolingType, Recognition, Sector
+from poles.models import Approval, LegalForm, Network, PoolingType, Recognition
 from territories.models import EPCI, Commune, Departement, Region
 
 from . import conditional, selectors
@@ -437,9 +437,7 @@ class Index(ApiView):
             {
                 "documentation": reverse("api:docs", request=request),
                 "openapi": reverse("api:openapi", request=request),
-                "endpoints": {
-                    name: reverse(f"api:{name}", request=request) for name in ENDPOINTS
-                },
+                "endpoints": {name: reverse(f"api:{name}", request=request) for name in ENDPOINTS},
             }
         )
 

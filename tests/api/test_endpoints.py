@@ -2,7 +2,6 @@
 meaning, pagination, languages and problem details."""
 
 import pytest
-from django.urls import reverse
 
 from members.models import Cooperator
 from poles.models import Pole, Sector
@@ -141,7 +140,9 @@ def test_labels_follow_lang_and_accept_language(client):
 
 def test_structures_are_those_of_published_poles(client):
     shown = MembershipFactory(pole=PoleFactory(slug="publie"), structure__name="Visible")
-    MembershipFactory(pole=PoleFactory(slug="brouillon", is_published=False), structure__name="Cachée")
+    MembershipFactory(
+        pole=PoleFactory(slug="brouillon", is_published=False), structure__name="Cachée"
+    )
 
     listed = client.get("/api/v1/structures/").json()
     detail = client.get(f"/api/v1/structures/{shown.structure_id}/").json()
