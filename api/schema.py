@@ -6,11 +6,17 @@ give (400, 404, 406, 429), and the directory's filters read from its FilterSet
 (`poles.filters.PoleFilterSet`), so that a filter added there is documented here.
 """
 
+import json
+
 import django_filters
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 from drf_spectacular import openapi
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from caching import versioned
 
 from .problems import CONTENT_TYPE
 from .serializers.read import Problem
@@ -22,6 +28,18 @@ READ_PROBLEMS = {
     "406": "The `Accept` header allows no JSON.",
     "429": "Too many requests from this address: retry after `Retry-After` seconds.",
 }
+
+
+def openapi_document() -> dict:
+    """The OpenAPI document in the active language. Generating it takes about a second
+    and its enums list the filters' current choices: computed once per data version
+    and language (`versioned`), as plain JSON values."""
+
+    def generate():
+        document = SchemaGenerator().get_schema(request=None, public=True)
+        return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+    return versioned("api-openapi-document", generate, per_language=True)
 
 
 def lang_parameter() -> OpenApiParameter:

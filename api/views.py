@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from territories.models import EPCI, Commune, Departement, Region
 from . import conditional, selectors
 from .forms import CommuneParameters, EpciParameters, StructureParameters
 from .problems import NotModified
+from .schema import openapi_document
 from .serializers import read
 
 READ_METHODS = ("GET", "HEAD")
@@ -442,10 +443,20 @@ class Index(ApiView):
         )
 
 
+class OpenApi(SpectacularJSONAPIView):
+    """The OpenAPI 3 document (`openapi_document()`)."""
+
+    def _get_schema_response(self, request):
+        return Response(
+            data=openapi_document(),
+            headers={"Content-Disposition": 'inline; filename="openapi.json"'},
+        )
+
+
 def docs(request):
     """The human documentation: the OpenAPI document rendered as a page (every
     endpoint, its parameters and its responses), in the visitor's language."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = openapi_document()
     operations = []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():

@@ -17,7 +17,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
 def make_poles(count: int):
     sectors = list(Sector.objects.order_by("pk")[:3])
     approval = Approval.objects.first()
