@@ -45,6 +45,14 @@ class PagePagination(PageNumberPagination):
             )
         return super().paginate_queryset(queryset, request, view)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         described = super().get_paginated_response_schema(schema)
         described["properties"]["count"]["description"] = _("Number of items in every page.")

@@ -83,40 +83,43 @@ def _field_errors(detail) -> dict[str, list[str]]:
     return {"non_field_errors": _messages(detail)}
 
 
+def _as_api_exception(exc):
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _headers(exc) -> dict[str, str]:
+    headers = {}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    return headers
+
+
 def exception_handler(exc, context):
     """DRF's exceptions (and Django's 404 and permission errors) as problem details;
     anything else is left to Django (a 500, answered by `django_handler`)."""
     request = context["request"]
     if isinstance(exc, NotModified):
         return Response(status=304, headers={"ETag": exc.etag})
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+    exc = _as_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):
         return None
-    headers = {}
     extra = {}
-    kind = None
+    kind = {429: RATE_LIMITED, 412: PRECONDITION_FAILED}.get(exc.status_code)
     if isinstance(exc, exceptions.ValidationError):
         kind = INVALID_PARAMETERS
         extra["errors"] = _field_errors(exc.detail)
         detail = _("Some parameters are invalid: see errors.")
     else:
         detail = " ".join(_messages(exc.detail))
-    if isinstance(exc, exceptions.Throttled):
-        kind = RATE_LIMITED
-        if exc.wait is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    elif isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    if exc.status_code == 412:
-        kind = PRECONDITION_FAILED
     set_rollback()
     body = problem(request, exc.status_code, detail=detail, kind=kind, **extra)
-    return Response(body, status=exc.status_code, headers=headers, content_type=CONTENT_TYPE)
+    return Response(body, status=exc.status_code, headers=_headers(exc), content_type=CONTENT_TYPE)
 
 
 def problem_response(request, status: int, **kwargs) -> HttpResponse:

@@ -6,11 +6,17 @@ give (400, 404, 406, 429), and the directory's filters read from its FilterSet
 (`poles.filters.PoleFilterSet`), so that a filter added there is documented here.
 """
 
+import json
+
 import django_filters
-from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
+from drf_spectacular import openapi
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from caching import versioned
 
 from .problems import CONTENT_TYPE
 from .serializers.read import Problem
@@ -22,6 +28,18 @@ READ_PROBLEMS = {
     "406": "The `Accept` header allows no JSON.",
     "429": "Too many requests from this address: retry after `Retry-After` seconds.",
 }
+
+
+def openapi_document() -> dict:
+    """The OpenAPI document in the active language. Generating it takes about a second
+    and its enums list the filters' current choices: computed once per data version
+    and language (`versioned`), as plain JSON values."""
+
+    def generate():
+        document = SchemaGenerator().get_schema(request=None, public=True)
+        return json.loads(json.dumps(document, cls=DjangoJSONEncoder))
+
+    return versioned("api-openapi-document", generate, per_language=True)
 
 
 def lang_parameter() -> OpenApiParameter:
@@ -38,10 +56,11 @@ def lang_parameter() -> OpenApiParameter:
 
 def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     """The query parameters of a FilterSet, in its order, each with its label and help
-    text; a choice with a fixed list is an enum (others are checked by the filter
-    itself, which answers 400 with the message)."""
+    text; a choice is an enum of the values it accepts now (the régions, the sectors…
+    as the filter reads them); any other value is checked by the filter itself, which
+    answers 400 with the message."""
     parameters = []
-    for name, filter_ in filterset_class.base_filters.items():
+    for name, filter_ in filterset_class().filters.items():
         description = str(filter_.label or name)
         help_text = filter_.extra.get("help_text")
         if help_text:
@@ -64,6 +83,18 @@ def filter_parameters(filterset_class) -> list[OpenApiParameter]:
     return parameters
 
 
+def form_field_schema(field) -> dict:
+    """The schema of a query parameter checked by a form field: a string, with the
+    field's pattern and length when it has them."""
+    schema = {"type": "string"}
+    regex = getattr(field, "regex", None)
+    if regex is not None:
+        schema["pattern"] = regex.pattern
+    if getattr(field, "max_length", None):
+        schema["maxLength"] = field.max_length
+    return schema
+
+
 class AutoSchema(openapi.AutoSchema):
     """A view documents the filters of a FilterSet by naming it `api_filterset_class`,
     and other query parameters by naming their form `api_parameters_form`."""
@@ -76,7 +107,7 @@ class AutoSchema(openapi.AutoSchema):
         form_class = getattr(self.view, "api_parameters_form", None)
         if form_class is not None:
             parameters += [
-                OpenApiParameter(name, str, description=str(field.help_text or field.label or ""))
+                OpenApiParameter(name, form_field_schema(field), description=str(field.help_text))
                 for name, field in form_class.base_fields.items()
             ]
         if self.method == "GET":

@@ -3,7 +3,6 @@
 other path under /api/ is a 404 problem."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView
 
 from . import edit_views, problems, views
 
@@ -13,7 +12,7 @@ DEPARTEMENT = r"(?P<code>[0-9]{2}|2[AB]|97[1-8])"
 
 urlpatterns = [
     path("v1/", views.Index.as_view(), name="index"),
-    path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("v1/openapi.json", views.OpenApi.as_view(), name="openapi"),
     path("v1/docs/", views.docs, name="docs"),
     path("v1/poles/", views.PoleList.as_view(), name="poles"),
     path("v1/poles/<slug:slug>/", views.PoleDetail.as_view(), name="pole"),

@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -21,12 +21,13 @@ from rest_framework.reverse import reverse
 
 from observatory import selectors as observatory
 from poles.filters import PoleFilterSet
-from poles.models import Approval, LegalForm, Network, PoolingType, Recognition, Sector
+from poles.models import Approval, LegalForm, Network, PoolingType, Recognition
 from territories.models import EPCI, Commune, Departement, Region
 
 from . import conditional, selectors
 from .forms import CommuneParameters, EpciParameters, StructureParameters
 from .problems import NotModified
+from .schema import openapi_document
 from .serializers import read
 
 READ_METHODS = ("GET", "HEAD")
@@ -437,17 +438,25 @@ class Index(ApiView):
             {
                 "documentation": reverse("api:docs", request=request),
                 "openapi": reverse("api:openapi", request=request),
-                "endpoints": {
-                    name: reverse(f"api:{name}", request=request) for name in ENDPOINTS
-                },
+                "endpoints": {name: reverse(f"api:{name}", request=request) for name in ENDPOINTS},
             }
+        )
+
+
+class OpenApi(SpectacularJSONAPIView):
+    """The OpenAPI 3 document (`openapi_document()`)."""
+
+    def _get_schema_response(self, request):
+        return Response(
+            data=openapi_document(),
+            headers={"Content-Disposition": 'inline; filename="openapi.json"'},
         )
 
 
 def docs(request):
     """The human documentation: the OpenAPI document rendered as a page (every
     endpoint, its parameters and its responses), in the visitor's language."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = openapi_document()
     operations = []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():

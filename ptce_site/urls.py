@@ -3,8 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.csrf import csrf_exempt
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from api import problems as api_problems
@@ -29,7 +29,6 @@ urlpatterns = [
     path("", include("suggestions.urls")),
     path("", include("pages.urls")),
 ]
-
 
 
 # Django's own errors: problem details under /api/, the site's pages elsewhere.

@@ -2,7 +2,6 @@
 meaning, pagination, languages and problem details."""
 
 import pytest
-from django.urls import reverse
 
 from members.models import Cooperator
 from poles.models import Pole, Sector
@@ -141,7 +140,9 @@ def test_labels_follow_lang_and_accept_language(client):
 
 def test_structures_are_those_of_published_poles(client):
     shown = MembershipFactory(pole=PoleFactory(slug="publie"), structure__name="Visible")
-    MembershipFactory(pole=PoleFactory(slug="brouillon", is_published=False), structure__name="Cachée")
+    MembershipFactory(
+        pole=PoleFactory(slug="brouillon", is_published=False), structure__name="Cachée"
+    )
 
     listed = client.get("/api/v1/structures/").json()
     detail = client.get(f"/api/v1/structures/{shown.structure_id}/").json()
@@ -203,3 +204,33 @@ def test_index_docs_and_openapi(client):
     assert "GET /api/v1/poles/" in docs.content.decode()
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/poles/?q=%00",
+        "/api/v1/poles/?q=%E2%82%AC",
+        "/api/v1/poles/?commune=%00",
+        "/api/v1/poles/?commune=99999",
+        "/api/v1/poles/?secteur=a&secteur=" + "&secteur=".join(str(n) for n in range(40)),
+        "/api/v1/poles/?page=99999999999999999999",
+        "/api/v1/poles/?page_size=0",
+        "/api/v1/poles/?tri=%27",
+        "/api/v1/structures/?pole=%00",
+        "/api/v1/structures/?siret=%00",
+        "/api/v1/communes/?q=%00",
+        "/api/v1/communes/?departement=%00",
+        "/api/v1/epcis/?departement=2C",
+        "/api/v1/structures/000000000000000000/",
+        "/api/v1/indicators/?region=%00",
+        "/api/v1/poles/%00/",
+    ],
+)
+def test_hostile_input_gets_a_problem_never_a_server_error(client, url):
+    response = client.get(url)
+
+    assert response.status_code in (200, 400, 404), url
+    if response.status_code != 200:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == response.status_code

@@ -80,6 +80,9 @@ def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
     data = json.loads(report.read_text())
     names = {row["name"] for row in data["urls"]}
     assert {"floor", "home", "directory", "pole", "territory", "geojson", "changelist"} <= names
+    for name in ("api_list", "api_detail"):
+        api = next(row for row in data["urls"] if row["name"] == name)
+        assert api["status"] == 200 and api["errors"] == 0, api
     floor = next(row for row in data["urls"] if row["name"] == "floor")
     assert floor["status"] == 200 and floor["requests"] > 0
     changelist = next(row for row in data["urls"] if row["name"] == "changelist")

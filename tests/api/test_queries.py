@@ -1,0 +1,65 @@
+"""The API's lists and details read a number of queries that does not grow with the
+data: pinned here at two sizes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import Cooperator
+from poles.models import Approval, Sector
+from tests.factories import (
+    CooperatorFactory,
+    KeyFigureFactory,
+    MembershipFactory,
+    located_pole,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make_poles(count: int):
+    sectors = list(Sector.objects.order_by("pk")[:3])
+    approval = Approval.objects.first()
+    poles = []
+    for number in range(count):
+        pole = located_pole("60333", slug=f"pole-{count}-{number}")
+        pole.sectors.set(sectors)
+        for year in (2020, 2021, 2022):
+            KeyFigureFactory(pole=pole, year=year)
+        for _ in range(count):
+            membership = MembershipFactory(pole=pole)
+            membership.structure.approvals.add(approval)
+        CooperatorFactory(pole=pole)
+        CooperatorFactory(pole=pole, kind=Cooperator.Kind.PERSON)
+        poles.append(pole)
+    return poles
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(context.captured_queries)
+
+
+# Queries on SQLite and on PostgreSQL, which reads its data version (the snapshot) for
+# the validators and, on the lists, for the filters' cached choices.
+EXPECTED = {
+    "/api/v1/poles/": (7, 9),
+    "/api/v1/poles/?departement=60&secteur={sector}&tri=-etp": (7, 9),
+    "/api/v1/poles/{pole}/": (16, 17),
+    "/api/v1/structures/": (5, 6),
+    "/api/v1/regions/32/": (4, 5),
+    "/api/v1/communes/60333/": (2, 3),
+}
+
+
+@pytest.mark.parametrize("url", list(EXPECTED))
+def test_queries_do_not_grow_with_the_data(client, url):
+    sector = Sector.objects.order_by("pk").first().slug
+    counts = []
+    for size in (2, 6):
+        pole = make_poles(size)[0]
+        counts.append(queries(client, url.format(pole=pole.slug, sector=sector)))
+    sqlite, postgresql = EXPECTED[url]
+    assert counts == [postgresql if connection.vendor == "postgresql" else sqlite] * 2
