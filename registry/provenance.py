@@ -67,9 +67,9 @@ def apply(structure, *, cleaned_data: dict, changed_data, token: str) -> None:
         structure.registry_fields = sorted(registry)
         return
     for name, value in (data.get("values") or {}).items():
-        if name in REGISTRY_FIELDS and name in cleaned_data and value is not None:
-            if canonical(cleaned_data[name]) == value:
-                registry.add(name)
+        known = name in REGISTRY_FIELDS and name in cleaned_data and value is not None
+        if known and canonical(cleaned_data[name]) == value:
+            registry.add(name)
     structure.registry_fields = sorted(registry)
     if data.get("state") in RegistryState.values:
         structure.registry_state = data["state"]

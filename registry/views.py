@@ -78,8 +78,7 @@ def _found(answer) -> JsonResponse:
             "texts": {
                 "filled": _("Filled from the registry: %(fields)s."),
                 "conflicts": _(
-                    "The registry gives other values for what you typed: %(fields)s. "
-                    "Replace them?"
+                    "The registry gives other values for what you typed: %(fields)s. Replace them?"
                 ),
                 "replace": _("Use the registry's values"),
                 "keep": _("Keep mine"),

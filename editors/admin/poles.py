@@ -3,7 +3,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
-from editors.admin.filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
+from editors.admin.filters import (
+    FiguresOutdatedFilter,
+    MissingSiretFilter,
+    SeatRegionFilter,
+    ThinRecordFilter,
+)
 from editors.admin.locking import OptimisticLockAdminMixin
 from editors.admin.members import CollegeInline
 from editors.admin.mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
@@ -133,6 +138,7 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         "networks",
         "to_complete",
         FiguresOutdatedFilter,
+        ThinRecordFilter,
     ]
     list_select_related = ["seat_commune"]
     # The descriptions and the search columns weigh kilobytes per pole.

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from poles.models import Structure
+from poles.models.structure import REGISTRY_FIELDS
 from registry.forms import StructureRegistryForm
 from registry.views import lookup_json
 from registry.widgets import SiretLookupInput
@@ -43,7 +44,8 @@ class RegistryLookupAdminMixin:
     def registry_field_names(structure: Structure) -> list[str]:
         return [
             str(Structure._meta.get_field(name).verbose_name)
-            for name in structure.registry_fields
+            for name in REGISTRY_FIELDS
+            if name in structure.registry_fields
         ]
 
     def registry_summary(self, obj):

@@ -5,45 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('poles', '0010_seed_status_sources'),
-        ('territories', '0001_initial'),
+        ("poles", "0010_seed_status_sources"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='structure',
-            name='is_ess',
-            field=models.BooleanField(blank=True, help_text='Part of the ESS, as the SIRENE registry says (ESS France and INSEE).', null=True, verbose_name='social and solidarity economy'),
+            model_name="structure",
+            name="is_ess",
+            field=models.BooleanField(
+                blank=True,
+                help_text="Part of the ESS, as the SIRENE registry says (ESS France and INSEE).",
+                null=True,
+                verbose_name="social and solidarity economy",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='naf_code',
-            field=models.CharField(blank=True, help_text="The main activity (APE code) in INSEE's NAF nomenclature, e.g. 88.99B.", max_length=6, validators=[django.core.validators.RegexValidator('^[0-9]{2}\\.[0-9]{2}[A-Z]$', 'A NAF code reads like 88.99B: two digits, a dot, two digits, a letter.')], verbose_name='NAF code'),
+            model_name="structure",
+            name="naf_code",
+            field=models.CharField(
+                blank=True,
+                help_text="The main activity (APE code) in INSEE's NAF nomenclature, e.g. 88.99B.",
+                max_length=6,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[0-9]{2}\\.[0-9]{2}[A-Z]$",
+                        "A NAF code reads like 88.99B: two digits, a dot, two digits, a letter.",
+                    )
+                ],
+                verbose_name="NAF code",
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='registry_checked_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='checked in the registry at'),
+            model_name="structure",
+            name="registry_checked_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="checked in the registry at"
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='registry_closed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='establishment closed on'),
+            model_name="structure",
+            name="registry_closed_on",
+            field=models.DateField(
+                blank=True, editable=False, null=True, verbose_name="establishment closed on"
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='registry_fields',
-            field=models.JSONField(blank=True, default=list, editable=False, verbose_name='fields from the registry'),
+            model_name="structure",
+            name="registry_fields",
+            field=models.JSONField(
+                blank=True, default=list, editable=False, verbose_name="fields from the registry"
+            ),
         ),
         migrations.AddField(
-            model_name='structure',
-            name='registry_state',
-            field=models.CharField(blank=True, choices=[('active', 'active'), ('closed', 'establishment closed'), ('not_found', 'not found in the registry')], editable=False, max_length=10, verbose_name='registry state'),
+            model_name="structure",
+            name="registry_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("active", "active"),
+                    ("closed", "establishment closed"),
+                    ("not_found", "not found in the registry"),
+                ],
+                editable=False,
+                max_length=10,
+                verbose_name="registry state",
+            ),
         ),
         migrations.AddIndex(
-            model_name='structure',
-            index=models.Index(condition=models.Q(('registry_state', 'closed')), fields=['name'], name='structure_registry_closed_idx'),
+            model_name="structure",
+            index=models.Index(
+                condition=models.Q(("registry_state", "closed")),
+                fields=["name"],
+                name="structure_registry_closed_idx",
+            ),
         ),
     ]

@@ -21,7 +21,7 @@ class RegistryState(models.TextChoices):
 
 
 # The fields a registry look-up can fill (the `registry` app maps them).
-REGISTRY_FIELDS = ("name", "legal_form", "naf_code", "commune", "headcount_band", "is_ess")
+REGISTRY_FIELDS = ("name", "legal_form", "naf_code", "headcount_band", "commune", "is_ess")
 
 
 class Structure(models.Model):
