@@ -24,7 +24,7 @@ class RegistryLookupFormMixin(forms.Form):
             return
         provenance.apply(
             self.instance,
-            cleaned_data=self.cleaned_data,
+            submitted=self.cleaned_data.keys(),
             changed_data=[name for name in self.changed_data if name != TOKEN_FIELD],
             token=self.cleaned_data.get(TOKEN_FIELD, ""),
         )

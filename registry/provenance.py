@@ -51,11 +51,14 @@ def unsign(token: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def apply(structure, *, cleaned_data: dict, changed_data, token: str) -> None:
-    """Set the structure's registry columns from the form's submission (not saved)."""
+def apply(structure, *, submitted, changed_data, token: str) -> None:
+    """Set the structure's registry columns from the form's submission (not saved).
+
+    `structure` holds the submitted values, cleaned by the model (a SIRET typed with
+    spaces is compared as its 14 digits); `submitted` names the fields the form has."""
     data = unsign(token)
     registry = set(structure.registry_fields or []) - set(changed_data)
-    if data is not None and data.get("siret") != cleaned_data.get("siret"):
+    if data is not None and data.get("siret") != structure.siret:
         data = None  # a look-up of another number than the one saved
     if data is None:
         if "siret" in changed_data:
@@ -67,8 +70,8 @@ def apply(structure, *, cleaned_data: dict, changed_data, token: str) -> None:
         structure.registry_fields = sorted(registry)
         return
     for name, value in (data.get("values") or {}).items():
-        known = name in REGISTRY_FIELDS and name in cleaned_data and value is not None
-        if known and canonical(cleaned_data[name]) == value:
+        known = name in REGISTRY_FIELDS and name in submitted and value is not None
+        if known and canonical(getattr(structure, name)) == value:
             registry.add(name)
     structure.registry_fields = sorted(registry)
     if data.get("state") in RegistryState.values:

@@ -41,7 +41,10 @@ def form_data(lookup: dict, **changes) -> dict:
 def test_fields_saved_as_the_registry_gave_them_are_marked(staff_client, recorded_registry):
     lookup = looked_up(staff_client)
 
-    response = staff_client.post(ADD_URL, form_data(lookup, name="Association d'essai"))
+    # Typed with spaces, as people do: the same SIRET as the one looked up.
+    response = staff_client.post(
+        ADD_URL, form_data(lookup, name="Association d'essai", siret="123 456 782 00010")
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     structure = Structure.objects.get(siret="12345678200010")
