@@ -10,6 +10,8 @@ from django.core.cache import cache
 from poles.models import LegalForm, Structure
 from tests.registry.recorded import TRANSPORT
 
+from .test_accessibility import BLOCKING, describe
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PASSWORD = "pw-browser-registry-123"
@@ -55,6 +57,17 @@ def admin_page(page, records, registry):
     return page
 
 
+def accessibility_violations(page, axe_source, selector) -> list:
+    """Serious or critical axe-core violations within `selector` (the admin's own markup
+    is Django's: only what this feature adds is scanned)."""
+    page.evaluate(axe_source.read_text(encoding="utf-8"))
+    # No preload: axe would copy the page's style sheets into inline <style> elements,
+    # which the Content-Security-Policy refuses (the page fixture fails on that).
+    options = "{resultTypes: ['violations'], preload: false}"
+    results = page.evaluate(f"async (selector) => await axe.run(selector, {options})", selector)
+    return [v for v in results["violations"] if v["impact"] in BLOCKING]
+
+
 def select2_text(page, name):
     return page.locator(f"#select2-id_{name}-container").inner_text()
 
@@ -94,7 +107,7 @@ def test_a_siret_fills_the_empty_form_and_the_saved_structure_says_where_from(ad
     assert page.get_by_text("Venus du registre : nom, forme juridique").is_visible()
 
 
-def test_what_staff_typed_is_replaced_only_when_they_say_so(admin_page, records):
+def test_what_staff_typed_is_replaced_only_when_they_say_so(admin_page, records, axe_source):
     page = admin_page
     page.goto(f"/admin/poles/structure/{records['typed'].pk}/change/")
 
@@ -109,6 +122,8 @@ def test_what_staff_typed_is_replaced_only_when_they_say_so(admin_page, records)
     assert page.input_value("#id_name") == "Nom saisi à la main (essai)"
     assert page.input_value("#id_naf_code") == "94.99Z"
     assert page.input_value("#id_commune") == "60333"
+    violations = accessibility_violations(page, axe_source, STATUS)
+    assert not violations, describe(violations)
 
     page.get_by_role("button", name="Garder les miennes").click()
     assert page.input_value("#id_naf_code") == "94.99Z"
@@ -140,3 +155,11 @@ def test_offline_the_form_says_so_and_still_saves(page, records, settings):
     page.wait_for_load_state()
     assert page.locator(".errornote").count() == 0
     assert Structure.objects.get(pk=records["typed"].pk).siret == "98765432400019"
+
+
+def test_the_dashboard_is_accessible(admin_page, axe_source):
+    page = admin_page  # the admin's home page, after signing in
+    assert page.locator("#staff-dashboard").get_by_text("À regarder dans votre périmètre").count()
+
+    violations = accessibility_violations(page, axe_source, "#staff-dashboard")
+    assert not violations, describe(violations)
