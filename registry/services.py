@@ -143,7 +143,10 @@ def _store(structure: Structure, lookup_: Lookup, updates: dict, *, dry_run: boo
         return
     for name, value in {**updates, **status}.items():
         setattr(structure, name, value)
-    structure.full_clean(validate_unique=False, validate_constraints=False)
+    # Only the registry's values are checked: an older flaw elsewhere in the record
+    # (staff's to fix) does not stop the refresh.
+    others = [f.name for f in Structure._meta.fields if f.name not in updates]
+    structure.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
     with transaction.atomic(), derived.batch(), reversion.create_revision():
         reversion.set_comment(_("Updated from the SIRENE registry"))
         structure.save()

@@ -1,6 +1,7 @@
 """The SIRENE registry in the structure form: the look-up endpoint, the SIRET input
 that calls it, and what the registry said (registry app)."""
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -48,10 +49,9 @@ class RegistryLookupAdminMixin:
             if name in structure.registry_fields
         ]
 
+    @admin.display(description=_("what the registry says"))
     def registry_summary(self, obj):
         return render_to_string(
             "registry/structure_summary.html",
             {"structure": obj, "registry_fields": self.registry_field_names(obj) if obj else []},
         )
-
-    registry_summary.short_description = _("what the registry says")

@@ -25,3 +25,16 @@ def answer(request: httpx.Request) -> httpx.Response:
 
 def transport() -> httpx.BaseTransport:
     return httpx.MockTransport(answer)
+
+
+# The requests `counting_transport()` saw (reset by the test that reads it).
+SEEN: list[httpx.Request] = []
+COUNTING_TRANSPORT = "tests.registry.recorded.counting_transport"
+
+
+def counting_transport() -> httpx.BaseTransport:
+    def handler(request):
+        SEEN.append(request)
+        return answer(request)
+
+    return httpx.MockTransport(handler)

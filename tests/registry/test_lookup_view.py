@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from poles.models import HeadcountBand, LegalForm
 from registry import provenance
-from tests.factories import editor
+from tests.factories import MembershipFactory, StructureFactory, editor, located_pole
+from tests.registry import recorded
 
 URL = reverse("admin:poles_structure_registry_lookup")
 
@@ -127,3 +128,19 @@ def test_each_staff_member_has_a_rate_limit(staff_client, recorded_registry, set
     statuses = [staff_client.get(URL, {"q": "98765432400019"}).status_code for _ in range(3)]
 
     assert statuses == [404, 404, 429]
+
+
+def test_public_pages_never_ask_the_registry(client, settings, django_user_model):
+    settings.REGISTRY_TRANSPORT = recorded.COUNTING_TRANSPORT
+    recorded.SEEN.clear()
+    pole = located_pole("60333", name="Pôle d'essai du registre", slug="pole-essai-registre")
+    MembershipFactory(pole=pole, structure=StructureFactory(siret="12345678200010"))
+
+    for path in ["/", "/poles/", f"/poles/{pole.slug}/", "/poles/structures.csv", URL]:
+        assert client.get(path, {"q": "12345678200010"}).status_code in {200, 302}
+
+    assert recorded.SEEN == []
+    # The transport does count: a staff look-up is one request.
+    client.force_login(django_user_model.objects.create_superuser("registre", "r@example.org"))
+    assert client.get(URL, {"q": "12345678200010"}).status_code == 200
+    assert [request.url.params["q"] for request in recorded.SEEN] == ["12345678200010"]
