@@ -158,8 +158,10 @@ def refresh_structure(
     """Ask the registry about one structure's SIRET and store what it says."""
     try:
         answer = lookup(structure.siret, client=client)
-    except (RegistryUnavailable, ValidationError) as error:
-        return Refreshed(structure, state="", error=str(error))
+    except RegistryUnavailable as error:
+        return Refreshed(structure, state="", error=f"registry unavailable ({error})")
+    except ValidationError as error:
+        return Refreshed(structure, state="", error="; ".join(error.messages))
     updates = registry_updates(structure, answer.values) if answer.found else {}
     try:
         _store(structure, answer, updates, dry_run=dry_run)

@@ -83,6 +83,7 @@ def test_a_dry_run_stores_nothing(structures, recorded_registry):
 
     assert not Structure.objects.exclude(registry_state="").exists()
     assert "(dry run: nothing stored)." in out
+    assert "Would update from the registry: Association d'essai (SIRET 12345678200010)" in out
     assert "Closed establishment (établissement fermé): SARL d'essai" in out
 
 
@@ -99,7 +100,7 @@ def test_without_the_registry_nothing_changes_and_the_command_says_so(structures
     out, err = refresh()
 
     assert "0 updated" in out and "3 not checked" in out
-    assert "Not checked: SARL d'essai (SIRET 98765432400027)" in err
+    assert "Not checked: SARL d'essai (SIRET 98765432400027): registry unavailable" in err
     assert not Structure.objects.exclude(registry_state="").exists()
 
 

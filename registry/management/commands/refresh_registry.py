@@ -31,6 +31,7 @@ class Command(BaseCommand):
         structures = Structure.objects.exclude(siret="").filter(is_synthetic=False)
         if siret:
             structures = structures.filter(siret__in=siret)
+        self.dry_run = dry_run
         results = refresh_structures(
             structures.select_related("legal_form", "commune", "headcount_band").order_by("pk"),
             dry_run=dry_run,
@@ -52,7 +53,8 @@ class Command(BaseCommand):
             self.stderr.write(f"Not checked: {label}: {result.error}")
             return
         if result.changed:
-            self.stdout.write(f"Updated from the registry: {label}: {', '.join(result.changed)}")
+            verb = "Would update" if self.dry_run else "Updated"
+            self.stdout.write(f"{verb} from the registry: {label}: {', '.join(result.changed)}")
         if result.state == RegistryState.NOT_FOUND:
             self.stdout.write(f"Not in the public registry: {label}")
         if result.state == RegistryState.CLOSED:
