@@ -7,4 +7,10 @@ package registers them all; `spreadsheets.admin` then adds import and export to 
 pole, structure and cooperator admins.
 """
 
+from django.contrib import admin
+
 from . import members, poles, profiles, territories, tokens  # noqa: F401  (registers the admins)
+
+# The admin's home shows the staff dashboard above the list of models (an app above
+# this one may extend the template: suggestions does).
+admin.site.index_template = "editors/admin/index.html"

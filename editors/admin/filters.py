@@ -1,15 +1,10 @@
 """Changelist filters of the staff admin (the public directory's are in filters.py)."""
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
-from poles.models import KeyFigure
-
-# Figures are "old" when the latest year recorded is more than this many years ago.
-FIGURES_MAX_AGE = 2
+from editors.selectors import recent_figures, thin_record
 
 
 class FiguresOutdatedFilter(admin.SimpleListFilter):
@@ -25,12 +20,26 @@ class FiguresOutdatedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        cutoff = timezone.now().year - FIGURES_MAX_AGE
-        recent = Exists(KeyFigure.objects.filter(pole=OuterRef("pk"), year__gte=cutoff))
+        recent = recent_figures()
         if self.value() == "outdated":
             return queryset.filter(~recent)
         if self.value() == "recent":
             return queryset.filter(recent)
+        return queryset
+
+
+class ThinRecordFilter(admin.SimpleListFilter):
+    """Poles with little in their record (editors.selectors.thin_record)."""
+
+    title = _("record")
+    parameter_name = "record"
+
+    def lookups(self, request, model_admin):
+        return [("thin", _("thin: to complete, no text or no current member"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "thin":
+            return queryset.filter(thin_record())
         return queryset
 
 

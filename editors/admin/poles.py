@@ -3,11 +3,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
-from editors.admin.filters import FiguresOutdatedFilter, MissingSiretFilter, SeatRegionFilter
+from editors.admin.filters import (
+    FiguresOutdatedFilter,
+    MissingSiretFilter,
+    SeatRegionFilter,
+    ThinRecordFilter,
+)
 from editors.admin.locking import OptimisticLockAdminMixin
 from editors.admin.members import CollegeInline
 from editors.admin.mixins import NationalEditMixin, ScopedInlineMixin, ScopedVersionAdmin
 from editors.admin.photos import PoleLogoAdminMixin, PolePhotoInline
+from editors.admin.registry import RegistryLookupAdminMixin
 from editors.admin.seat_map import SeatMapAdminMixin
 from editors.forms import MembershipInlineFormSet, PoleScopeFormMixin
 from editors.services import set_publication
@@ -132,6 +138,7 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         "networks",
         "to_complete",
         FiguresOutdatedFilter,
+        ThinRecordFilter,
     ]
     list_select_related = ["seat_commune"]
     # The descriptions and the search columns weigh kilobytes per pole.
@@ -254,15 +261,45 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(ScopedVersionAdmin):
+class StructureAdmin(RegistryLookupAdminMixin, ScopedVersionAdmin):
     # One row per structure and pole: the structures file carries the memberships.
     list_display = ["name", "siret", "legal_form", "commune", "pole_count"]
-    list_filter = [MissingSiretFilter, "legal_form__family", "approvals", "headcount_band"]
+    list_filter = [
+        MissingSiretFilter,
+        "registry_state",
+        "legal_form__family",
+        "approvals",
+        "headcount_band",
+    ]
     list_select_related = ["legal_form", "commune"]
     search_fields = ["name", "siret"]
     autocomplete_fields = ["legal_form", "approvals", "headcount_band", "commune"]
     inlines = [MembershipInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["registry_summary", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    # Typing a SIRET or a SIREN fills the fields below from the registry.
+                    "siret",
+                    "registry_token",
+                    "legal_form",
+                    "naf_code",
+                    "headcount_band",
+                    "commune",
+                    "is_ess",
+                    "approvals",
+                    "website",
+                    "description",
+                ]
+            },
+        ),
+        (_("Figures"), {"fields": ["etp", "turnover", "figures_year"]}),
+        (_("SIRENE registry"), {"fields": ["registry_summary"]}),
+        (_("Sources and history"), {"fields": ["source", "created_at", "updated_at"]}),
+    ]
     # Index-backed (structure name): the page's rows are read in order and stop at the
     # page's end, among 100,000 structures.
     ordering = ["name", "pk"]

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -11,8 +11,23 @@ from .child import PoleChild
 from .pole import year_in_range, year_validators
 
 
+class RegistryState(models.TextChoices):
+    """What the SIRENE registry last said of a structure's SIRET (the `registry` app
+    asks it)."""
+
+    ACTIVE = "active", _("active")
+    CLOSED = "closed", _("establishment closed")
+    NOT_FOUND = "not_found", _("not found in the registry")
+
+
+# The fields a registry look-up can fill (the `registry` app maps them).
+REGISTRY_FIELDS = ("name", "legal_form", "naf_code", "headcount_band", "commune", "is_ess")
+
+
 class Structure(models.Model):
     """A member organisation: an ESS enterprise, a company, a local authority…"""
+
+    RegistryState = RegistryState
 
     name = models.CharField(_("name"), max_length=255, db_index=True)
     siret = SiretField(
@@ -64,6 +79,43 @@ class Structure(models.Model):
     website = WebAddressField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
+    naf_code = models.CharField(
+        _("NAF code"),
+        max_length=6,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]{2}\.[0-9]{2}[A-Z]$",
+                _("A NAF code reads like 88.99B: two digits, a dot, two digits, a letter."),
+            )
+        ],
+        help_text=_("The main activity (APE code) in INSEE's NAF nomenclature, e.g. 88.99B."),
+    )
+    is_ess = models.BooleanField(
+        _("social and solidarity economy"),
+        null=True,
+        blank=True,
+        help_text=_("Part of the ESS, as the SIRENE registry says (ESS France and INSEE)."),
+    )
+    # What the SIRENE registry said, and when (the `registry` app writes these).
+    registry_state = models.CharField(
+        _("registry state"),
+        max_length=10,
+        choices=RegistryState.choices,
+        blank=True,
+        editable=False,
+    )
+    registry_closed_on = models.DateField(
+        _("establishment closed on"), null=True, blank=True, editable=False
+    )
+    registry_checked_at = models.DateTimeField(
+        _("checked in the registry at"), null=True, blank=True, editable=False
+    )
+    # The names of the fields whose value came from the registry (and was not changed
+    # by hand since): the structure's page says which.
+    registry_fields = models.JSONField(
+        _("fields from the registry"), default=list, blank=True, editable=False
+    )
     is_synthetic = models.BooleanField(
         _("synthetic"),
         default=False,
@@ -104,6 +156,15 @@ class Structure(models.Model):
                 | Q(figures_year__isnull=False),
                 name="structure_figures_have_year",
                 violation_error_message=_("Give the year of the ETP and turnover figures."),
+            ),
+        ]
+        indexes = [
+            # The staff dashboard's and the changelist's "establishment closed": a few
+            # rows among all structures, read in name order.
+            models.Index(
+                fields=["name"],
+                condition=Q(registry_state="closed"),
+                name="structure_registry_closed_idx",
             ),
         ]
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     # The project's apps, lowest layer first (docs/architecture.md).
     "territories",
     "poles",
+    "registry",
     "members",
     "editors",
     "spreadsheets",
@@ -353,6 +354,22 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annuaire-ptce@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# The SIRENE registry (registry/, docs/operations.md#sirene-registry): the State's
+# "API Recherche d'entreprises", asked by staff look-ups and `refresh_registry`, never
+# by a public page. Empty REGISTRY_API_URL: no look-ups (the forms work without).
+REGISTRY_API_URL = os.environ.get(
+    "REGISTRY_API_URL", "https://recherche-entreprises.api.gouv.fr"
+).rstrip("/")
+# An httpx transport factory (dotted path); None: the network, with connection retries.
+REGISTRY_TRANSPORT = os.environ.get("REGISTRY_TRANSPORT") or None
+REGISTRY_TIMEOUT = float(os.environ.get("REGISTRY_TIMEOUT", "5"))
+# The longest a staff look-up waits for a free request slot or a Retry-After.
+REGISTRY_MAX_WAIT = float(os.environ.get("REGISTRY_MAX_WAIT", "3"))
+REGISTRY_USER_AGENT = os.environ.get(
+    "REGISTRY_USER_AGENT", "annuaire-ptce (directory of the French PTCE; staff look-ups)"
+)
+REGISTRY_LOOKUPS_PER_MINUTE = int(os.environ.get("REGISTRY_LOOKUPS_PER_MINUTE", "30"))
 
 # Suggestions from the public (suggestions/, docs/suggestions.md).
 # Contributors' e-mail addresses are erased this long after the decision

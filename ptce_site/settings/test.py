@@ -26,3 +26,6 @@ WHITENOISE_USE_FINDERS = True
 # and the scale tests): development only.
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No test reaches the registry: every request fails as offline, unless a test gives
+# the recorded answers (tests/registry/recordings/).
+REGISTRY_TRANSPORT = "registry.client.OfflineTransport"
