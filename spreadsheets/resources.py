@@ -855,6 +855,9 @@ class StructureResource(DirectoryResource):
                 % {"name": instance.name}
             )
         self.refuse_new_without_permission(new)
+        if new and getattr(self.user, "pk", None) is not None:
+            # Its creator keeps it in sight while it belongs to no pole (editors.scopes).
+            instance.created_by = self.user
         # Before import-export copies the instance as the "original": the membership as
         # stored, so that an unchanged one is recognised.
         instance.import_membership = self.stored_membership(instance, row)
