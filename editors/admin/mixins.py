@@ -15,13 +15,14 @@
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -237,6 +238,11 @@ class ScopedInlineMixin(ScopedChoicesMixin):
     memberships of the editor's own poles, never the other pole's."""
 
     scope_pole_field = "pole"
+    # Long texts (a row's source) in a two-line box, not the admin's ten-line one, which
+    # made each row of a table 170 px high.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})},
+    }
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

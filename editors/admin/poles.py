@@ -153,6 +153,8 @@ class PoleMembershipInline(MembershipInline):
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     model = PoleSource
     extra = 0
+    # Folded on the pole form: a coordinator's usual edit is figures and members.
+    classes = ["collapse"]
     fields = ["citation", "url", "year", "position"]
 
 
@@ -240,6 +242,26 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         (_("Sources and history"), {"fields": ["source", "created_at", "updated_at"]}),
     ]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        css = {"all": ["editors/css/pole_form.css"]}
+        js = ["editors/js/pole_form.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Every section folded (`<details>`, no script needed) but the identity of a new
+        pole: the form is 8,800 px long unfolded, and a coordinator's usual edit (this
+        year's figures, a new member) is in the inlines under them. A section with an
+        error opens by itself."""
+        fieldsets = super().get_fieldsets(request, obj)
+        folded = []
+        for index, (name, options) in enumerate(fieldsets):
+            if obj is None and index == 0:
+                folded.append((name, options))
+                continue
+            classes = [*options.get("classes", ()), "collapse"]
+            folded.append((name, {**options, "classes": classes}))
+        return folded
+
     # A non-national editor cannot move a pole out of their scope (seat, networks).
     form_mixins = (PoleScopeFormMixin,)
 
