@@ -134,9 +134,7 @@ PAGE_GEOMETRY = """
 """
 
 
-def test_the_usual_edit_is_reached_without_scrolling_through_every_section(
-    admin_page, records
-):
+def test_the_usual_edit_is_reached_without_scrolling_through_every_section(admin_page, records):
     """Folded sections: the key figures start within the first screens and the members
     right after them, on a pole with 40 members and 10 years of figures (unfolded, the
     form was 8,800 px long); the figures' table fits its section."""
