@@ -14,6 +14,10 @@ from editors import scopes
 
 # Defined here before editors.locking: kept importable from here.
 from editors.locking import LOCK_FIELD as LOCK_FIELD
+from poles import services as poles_services
+from poles.models import LegalForm
+from poles.validators import normalize_siret
+from territories.models import Commune
 
 
 class PoleScopeFormMixin:
@@ -108,6 +112,7 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        self._check_new_structures()
         animators = self._current_animators()
         if animators:
             self._check_stored_animators(animators)
@@ -124,9 +129,35 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
             if data.get("role") != "animator" or data.get("left_year") is not None:
                 continue
             pole = data.get("pole") or self.instance
-            structure = data.get("structure")
+            structure = data.get("structure") or getattr(form, "new_structure", None)
             animators.setdefault(getattr(pole, "pk", pole), []).append((pole, structure, form))
         return animators
+
+    def _check_new_structures(self) -> None:
+        """Two rows of one submission cannot create the same structure (same SIRET, or
+        same name in the same commune): each row alone passes the checks against the
+        database, and the second would then be refused by it."""
+        seen = {}
+        for form in self.forms:
+            structure = getattr(form, "new_structure", None)
+            data = getattr(form, "cleaned_data", None)
+            if structure is None or not data or data.get("DELETE"):
+                continue
+            keys = [("name", structure.name.casefold(), structure.commune_id)]
+            if structure.siret:
+                keys.append(("siret", structure.siret))
+            for key in keys:
+                if key in seen:
+                    form.add_error(
+                        "new_structure_siret" if key[0] == "siret" else "new_structure_name",
+                        _("Another row of this page already creates this structure."),
+                    )
+                    raise ValidationError(
+                        _("Two rows create the same structure “%(name)s”: keep one of them.")
+                        % {"name": structure.name},
+                        code="same_new_structure",
+                    )
+                seen[key] = form
 
     def _check_stored_animators(self, animators) -> None:
         submitted_pks = {form.instance.pk for form in self.initial_forms if form.instance.pk}
@@ -199,3 +230,112 @@ class MembershipInlineFormSet(forms.BaseInlineFormSet):
 
         # Stable: within a rank, the order of the form.
         return sorted(forms_, key=rank)
+
+
+class PoleMembershipForm(forms.ModelForm):
+    """A membership row of the pole form that may create its structure.
+
+    An editor picks an existing structure, or describes a new one in the same row
+    (name, SIRET, commune, legal form): it is validated with the rest of the page and
+    created when the page is saved, in the same transaction and revision, with the
+    editor as its creator (see editors.scopes.attachable_structures). No second window.
+
+    The SIRET input carries `data-siret-lookup`: a registry look-up script binds to it
+    and fills the row's other inputs, found by their `data-new-structure` attribute
+    (`name`, `commune`, `legal_form`) inside the row's `[data-new-structure-row]`.
+    """
+
+    NEW_FIELDS = {
+        "new_structure_name": "name",
+        "new_structure_siret": "siret",
+        "new_structure_commune": "commune",
+        "new_structure_legal_form": "legal_form",
+    }
+
+    new_structure_name = forms.CharField(
+        label=gettext_lazy("name of a new structure"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"data-new-structure": "name"}),
+    )
+    new_structure_siret = forms.CharField(
+        label=gettext_lazy("its SIRET"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "data-new-structure": "siret",
+                "data-siret-lookup": "",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "size": 16,
+            }
+        ),
+    )
+    # Their widgets (autocomplete) are given by the admin, which knows its site.
+    new_structure_commune = forms.ModelChoiceField(
+        label=gettext_lazy("its commune"), queryset=Commune.objects.all(), required=False
+    )
+    new_structure_legal_form = forms.ModelChoiceField(
+        label=gettext_lazy("its legal form"), queryset=LegalForm.objects.all(), required=False
+    )
+
+    editor = None  # set by the admin on the form class it builds for the request
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_structure = None
+        if "structure" in self.fields:
+            # Either an existing structure or a new one: checked in clean().
+            self.fields["structure"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        described = {
+            attribute: cleaned_data.get(name)
+            for name, attribute in self.NEW_FIELDS.items()
+            if name in self.fields
+        }
+        wants_new = bool((described.get("name") or "").strip())
+        if cleaned_data.get("structure") is not None:
+            if wants_new:
+                self.add_error(
+                    "new_structure_name",
+                    _(
+                        "Choose an existing structure or describe a new one, not both: "
+                        "empty one of them."
+                    ),
+                )
+            return cleaned_data
+        if not wants_new:
+            if any(described.values()):
+                self.add_error("new_structure_name", _("Give the new structure's name."))
+            elif "structure" not in self.errors:
+                self.add_error(
+                    "structure",
+                    _("Choose a structure, or create one by giving its name below."),
+                )
+            return cleaned_data
+        try:
+            self.new_structure = poles_services.new_structure(
+                name=described["name"],
+                siret=normalize_siret(described.get("siret") or ""),
+                commune=described.get("commune"),
+                legal_form=described.get("legal_form"),
+                created_by=self.editor,
+            )
+        except ValidationError as error:
+            for attribute, messages in error.message_dict.items():
+                field = {v: k for k, v in self.NEW_FIELDS.items()}.get(attribute)
+                self.add_error(field if field in self.fields else "new_structure_name", messages)
+        return cleaned_data
+
+    def structure_label(self) -> str:
+        """How the submission names this row's structure (for the form set's messages)."""
+        structure = self.cleaned_data.get("structure") or self.new_structure
+        return str(structure) if structure is not None else ""
+
+    def save(self, commit=True):
+        if self.new_structure is not None and self.new_structure.pk is None:
+            self.instance.structure = poles_services.create_structure(structure=self.new_structure)
+        return super().save(commit)

@@ -151,6 +151,9 @@ def show(model_field, value) -> str:
         return _("a new file")
     if isinstance(value, str):
         return value.replace("\r\n", "\n")
+    if isinstance(value, Decimal) and value.is_finite():
+        # As typed, without the zeros of the column's scale: 12, 0,75 (not 12,00).
+        value = Decimal(_canonical_decimal(value))
     return str(localize(value))
 
 

@@ -10,7 +10,8 @@ networks and poles: the user may edit the union.
 - Pole coordinators: the poles listed on their profile.
 
 Everything hanging off a pole (memberships, key figures, sources, colleges,
-cooperators) follows the pole's scope. Structures follow their memberships.
+cooperators) follows the pole's scope. Structures follow their memberships; a
+structure of no pole is seen only by its creator (and national administrators).
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -162,19 +163,27 @@ def editable_structures(user) -> QuerySet[Structure]:
 
 
 def attachable_structures(user) -> QuerySet[Structure]:
-    """Structures the user may attach to one of their poles.
+    """Structures the user may see and attach to one of their poles.
 
-    Their own poles' structures, and structures that belong to no pole at all (just
-    created, or left by every pole): attaching those exposes no other pole's data.
+    Their own poles' structures, and the structures of no pole that they created
+    themselves (just created in a pop-up or a pole form, or left by every pole since).
+    A structure of no pole is nobody's pole's data yet, but it is its creator's work:
+    other editors do not see it (national administrators see every structure), so
+    structures created and then abandoned do not pile up in everyone's lists. One of
+    no pole without a known creator (imported or recorded before creators were kept)
+    is left to national administrators.
+
     Two `IN (subquery)` tests rather than correlated EXISTS under the OR: each set
-    is computed once (the structures of no pole by an anti-join, a short list) and
-    hashed, instead of being searched for each of the 100,000 structures.
+    is computed once (the creator's structures of no pole, a short list) and hashed,
+    instead of being searched for each of the 100,000 structures.
     """
     if is_national(user):
         return Structure.objects.all()
+    if not is_staff_member(user):
+        return Structure.objects.none()
     in_scope = Membership.objects.filter(pole__in=editable_poles(user).values("pk"))
     of_no_pole = Structure.objects.filter(
-        ~Exists(Membership.objects.filter(structure=OuterRef("pk")))
+        ~Exists(Membership.objects.filter(structure=OuterRef("pk"))), created_by=user
     ).values("pk")
     return Structure.objects.filter(
         Q(pk__in=in_scope.values("structure_id")) | Q(pk__in=of_no_pole)

@@ -1,14 +1,13 @@
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from caching import canonical_query
+from opendata.views import csv_filename, unknown_csv_format_response
 from poles import selectors as pole_selectors
 from poles.errors import invalid_filters_response
-from spreadsheets.cells import csv_cell
+from spreadsheets.cells import csv_dialect_for
 
 from . import selectors
 from .facts import Facts
@@ -56,14 +55,21 @@ def indicator_csv(request, indicator):
     """One indicator's numbers as CSV (same filters as the page)."""
     if indicator not in selectors.INDICATORS:
         raise Http404
+    try:
+        dialect = csv_dialect_for(request.GET.get("format"))
+    except ValueError:
+        return unknown_csv_format_response()
     filterset = pole_selectors.directory_filterset(request.GET)
     if not filterset.is_valid():
         return invalid_filters_response(filterset)
     result = selectors.indicator(indicator, filterset.qs)
     response = HttpResponse(content_type="text/csv; charset=utf-8; header=present")
-    response["Content-Disposition"] = f'attachment; filename="{indicator}.csv"'
-    writer = csv.writer(response)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{csv_filename(f"{indicator}.csv", dialect)}"'
+    )
+    response.write(dialect.preamble)
+    writer = dialect.writer(response)
     writer.writerow([column.key for column in result.csv_columns])
     for row in result.rows:
-        writer.writerow([csv_cell(row.get(column.key)) for column in result.csv_columns])
+        writer.writerow([dialect.cell(row.get(column.key)) for column in result.csv_columns])
     return response

@@ -19,7 +19,6 @@ contact e-mail and phone are left out too: they are an organisation's, but the
 directory's pages are where people should find them, not a bulk file.
 """
 
-import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.models import KeyFigure, LegalForm, Membership, Pole, Structure
-from spreadsheets.cells import LIST_SEPARATOR, csv_cell
+from spreadsheets.cells import CSV_DIALECTS, LIST_SEPARATOR, PLAIN_CSV, CsvDialect
 
 LICENCE = {
     "name": "etalab-2.0",
@@ -557,19 +556,29 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: list[Column], rows: Iterable[dict], **extra) -> Iterator[str]:
+def csv_lines(
+    columns: list[Column],
+    rows: Iterable[dict],
+    *,
+    dialect: CsvDialect | str = PLAIN_CSV,
+    **extra,
+) -> Iterator[str]:
     """The CSV text, line by line: a header of column names, then one line per row.
 
-    UTF-8 without a byte order mark and CRLF line ends (RFC 4180): what data
-    portals and programs expect. Spreadsheet users open it through the import
-    dialog (Excel: Data > From text/CSV, UTF-8), as the /donnees/ page explains.
+    The plain dialect: UTF-8 without a byte order mark, commas and CRLF line ends
+    (RFC 4180), what data portals, programs and the Table Schemas expect. `excel-fr`
+    (`?format=excel`): a byte order mark, `;` and decimal commas, what French Excel
+    opens with a double-click (spreadsheets.cells.CsvDialect). Either is encoded as
+    UTF-8 by the caller.
     """
-    writer = csv.writer(_Echo())
-    yield writer.writerow([column.name for column in columns])
+    if isinstance(dialect, str):
+        dialect = CSV_DIALECTS[dialect]
+    writer = dialect.writer(_Echo())
+    yield dialect.preamble + writer.writerow([column.name for column in columns])
     for row in rows:
         row.update(extra)
         yield writer.writerow(
-            [csv_cell(column.read(row), numeric=column.is_numeric) for column in columns]
+            [dialect.cell(column.read(row), numeric=column.is_numeric) for column in columns]
         )
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import condition
 from caching import cache_seconds, canonical_query
 from poles import selectors
 from poles.errors import invalid_filters_response
+from spreadsheets.cells import EXCEL_FORMAT, PLAIN_CSV, csv_dialect_for
 
 from . import exports
 
@@ -101,7 +102,12 @@ def _export_last_modified(request, export):
 @condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
 def export_csv(request, export):
     """`/poles.csv` and `/poles/structures.csv`: the filtered poles (or their member
-    structures) streamed as CSV, with ETag/Last-Modified for conditional requests."""
+    structures) streamed as CSV, with ETag/Last-Modified for conditional requests.
+    `?format=excel`: the same file for French Excel (BOM, `;`, decimal commas)."""
+    try:
+        dialect = csv_dialect_for(request.GET.get("format"))
+    except ValueError:
+        return unknown_csv_format_response()
     filterset, _fresh = _export_state(request, export)
     if not filterset.is_valid():
         return invalid_filters_response(filterset)
@@ -109,13 +115,34 @@ def export_csv(request, export):
     lines = exports.csv_lines(
         table.columns,
         table.rows(filterset.qs),
+        dialect=dialect,
         base_url=request.build_absolute_uri("/").rstrip("/"),
     )
     response = StreamingHttpResponse(
         (line.encode() for line in lines), content_type="text/csv; charset=utf-8; header=present"
     )
-    response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{csv_filename(table.filename, dialect)}"'
+    )
     return response
+
+
+def csv_filename(filename: str, dialect) -> str:
+    """poles.csv, or poles-excel.csv for the Excel variant (both may sit in one folder)."""
+    if dialect is PLAIN_CSV:
+        return filename
+    stem, _dot, extension = filename.rpartition(".")
+    return f"{stem}-{EXCEL_FORMAT}.{extension}"
+
+
+def unknown_csv_format_response() -> HttpResponse:
+    return HttpResponse(
+        _("Unknown format: leave it out for the plain CSV file, or use format=%(value)s.")
+        % {"value": EXCEL_FORMAT}
+        + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 # `/poles.geojson?champs=tout`: the same filtered poles with every column of the CSV as

@@ -9,6 +9,8 @@ directory 16 -> 3 ms for its form and rows). `format_html` escapes every value; 
 sentences are the site's translated messages.
 """
 
+from decimal import Decimal
+
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -83,11 +85,19 @@ def _sectors(row, labels) -> SafeString | str:
     )
 
 
+def etp_text(value, *, grouping: bool = True) -> str:
+    """An ETP as readers write it, in their language: up to two decimals (0,75 for a
+    three-quarter-time post), no trailing zero (12,5; 145)."""
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    decimals = min(max(0, -exponent), 2) if isinstance(exponent, int) else 0
+    return floatformat(value, f"{decimals}g" if grouping else str(decimals))
+
+
 def _etp(row, labels) -> SafeString | str:
     if row["latest_etp"] is None:
         return ""
     sentence = labels["etp"] % {
-        "etp": floatformat(row["latest_etp"], "-1"),
+        "etp": etp_text(row["latest_etp"], grouping=False),
         "year": row["latest_etp_year"],
     }
     return format_html('<p class="meta">{}</p>\n', sentence)

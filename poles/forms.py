@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
+from django.utils.translation import gettext_lazy as _
 
 from .images import ACCEPT_ATTRIBUTE, apply_photo_upload, upload_help_text, validate_image_upload
 from .models import PolePhoto
@@ -47,3 +48,53 @@ class PolePhotoForm(forms.ModelForm):
             photo.save()
             self._save_m2m()
         return photo
+
+
+# Figures as French editors type them -------------------------------------------------
+
+# Spaces a number may be grouped with: plain, no-break, and the narrow no-break space
+# that French formats use as a thousands separator.
+_NUMBER_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A decimal typed with a comma or a dot, "0,75" or "0.75", whatever the language.
+
+    Shown in the editor's language (localized): "0,75" in French. A text input, not
+    `type=number`: browsers refuse the comma of a `type=number` input in some locales
+    and the dot in others.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["localize"] = True
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(_NUMBER_SPACES).replace(",", ".")
+        return super().to_python(value)
+
+
+class EuroAmountField(forms.IntegerField):
+    """An amount in whole euros, as people write it: "4 400 000", "4 400 000 €",
+    "4400000,00"."""
+
+    default_error_messages = {
+        "invalid": _("Enter a whole number of euros, for example 4 400 000."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.translate(_NUMBER_SPACES).replace("€", "").upper().replace("EUR", "")
+            # Cents of zero, as a spreadsheet formats an amount: 4400000,00.
+            for cents in (",00", ".00", ",0", ".0"):
+                if text.endswith(cents):
+                    text = text[: -len(cents)]
+                    break
+            value = text
+        return super().to_python(value)

@@ -1,4 +1,5 @@
-"""Writes to the directory: loading reference lists and the real seed poles."""
+"""Writes to the directory: member structures created by editors, loading reference
+lists and the real seed poles."""
 
 import json
 import re
@@ -39,6 +40,30 @@ SEED_DIR = FIXTURES_DIR / "seed"
 # The curated renderings of the seed sources, loaded in this order (see PROVENANCE.md).
 SEED_FILES = (SEED_DIR / "poles.json", SEED_DIR / "poles_more.json")
 SEED_COMMENT = "Seed data loaded (load_seed)."
+
+
+def new_structure(*, name: str, siret: str = "", commune=None, legal_form=None, created_by=None):
+    """A member structure as an editor describes it, validated (`full_clean`) but not
+    saved: a form checks it with the rest of its submission, then `create_structure`
+    saves it. Raises ValidationError by field."""
+    structure = Structure(
+        name=name.strip(),
+        siret=siret,
+        commune=commune,
+        legal_form=legal_form,
+        created_by=created_by,
+    )
+    structure.full_clean()
+    return structure
+
+
+@transaction.atomic
+def create_structure(*, structure: Structure) -> Structure:
+    """Save a structure built by `new_structure`, once more validated (the database may
+    have changed since the form checked it: another structure took its SIRET)."""
+    structure.full_clean()
+    structure.save()
+    return structure
 
 
 @transaction.atomic

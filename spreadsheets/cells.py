@@ -1,7 +1,9 @@
 """What makes a spreadsheet cell safe, for every file a spreadsheet may open: the
 open-data CSV files, the observatory's tables and the admin's exports and imports."""
 
+import csv
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 # How a multi-valued cell (sectors, pooling types…) joins its values.
@@ -48,3 +50,58 @@ def csv_cell(value, *, numeric: bool = False) -> str:
     if numeric and _NUMBER.match(text):
         return text
     return escape_formula(text)
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written: its separator, decimal mark and byte order mark.
+
+    `plain` is for programs (RFC 4180: commas, decimal dots, UTF-8 without a BOM, as the
+    Table Schemas describe); `excel-fr` is what French Excel opens with a double-click:
+    it takes the BOM for UTF-8 (without it, it reads Windows-1252 and shows
+    "CoopÃ©ration"), splits cells at `;` and reads `12,5` as a number."""
+
+    slug: str
+    delimiter: str = ","
+    decimal_comma: bool = False
+    byte_order_mark: bool = False
+
+    @property
+    def preamble(self) -> str:
+        """What the file starts with, before its header row."""
+        return "\ufeff" if self.byte_order_mark else ""
+
+    def writer(self, out):
+        return csv.writer(out, delimiter=self.delimiter)
+
+    def cell(self, value, *, numeric: bool = False) -> str:
+        """`csv_cell`, with the dialect's decimal mark in numbers."""
+        text = csv_cell(value, numeric=numeric)
+        if self.decimal_comma and _is_number(value, text, numeric=numeric):
+            return text.replace(".", ",")
+        return text
+
+
+def _is_number(value, text: str, *, numeric: bool) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Decimal | float | int):
+        return True
+    return numeric and bool(_NUMBER.match(text))
+
+
+PLAIN_CSV = CsvDialect("plain")
+EXCEL_FR_CSV = CsvDialect("excel-fr", delimiter=";", decimal_comma=True, byte_order_mark=True)
+CSV_DIALECTS = {dialect.slug: dialect for dialect in (PLAIN_CSV, EXCEL_FR_CSV)}
+# `?format=` of the CSV files: the value that asks for the Excel variant.
+EXCEL_FORMAT = "excel"
+
+
+def csv_dialect_for(format_value: str | None) -> CsvDialect:
+    """The dialect a CSV URL's `format` parameter asks for: none for the plain file,
+    `excel` for French Excel. Raises ValueError for any other value."""
+    if format_value in (None, ""):
+        return PLAIN_CSV
+    if format_value == EXCEL_FORMAT:
+        return EXCEL_FR_CSV
+    raise ValueError(format_value)

@@ -19,8 +19,9 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm, ImportForm
+
+from .formats import CheckedXLSX, SpreadsheetCSV, UnreadableFile, csv_reading
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ class ImportRolledBack(Exception):
         self.result = result
 
 
-EXTENSIONS = {CSV: (".csv",), XLSX: (".xlsx",)}
+# What the import reads (the exports keep import-export's own CSV and XLSX writers).
+IMPORT_FORMATS = [SpreadsheetCSV, CheckedXLSX]
+EXTENSIONS = {SpreadsheetCSV: (".csv",), CheckedXLSX: (".xlsx",)}
 # Session key: the temporary files this editor's import previews wrote, awaiting
 # confirmation (the most recent few; an abandoned preview's file is forgotten).
 PENDING_IMPORTS = "pending_import_files"
@@ -41,7 +44,8 @@ MAX_PENDING_IMPORTS = 5
 
 
 class BoundedImportForm(ImportForm):
-    """The upload step: a CSV (UTF-8) or XLSX file within the size limits.
+    """The upload step: a CSV (UTF-8 or Windows-1252, separated by commas or semicolons)
+    or XLSX file within the size limits.
 
     The format is guessed from the file's extension when none is chosen (the admin's
     guessing script needs JavaScript). Every check runs on the raw bytes, before
@@ -53,8 +57,9 @@ class BoundedImportForm(ImportForm):
         super().__init__(formats, resources, **kwargs)
         self.fields["format"].required = False
         self.fields["import_file"].help_text = _(
-            "A CSV file (UTF-8, comma-separated, header row) or an XLSX file, "
-            "of at most %(size)s and %(rows)s rows."
+            "A CSV file with a header row (UTF-8 or Windows-1252, separated by commas or "
+            "semicolons, as Excel saves it) or an XLSX file, of at most %(size)s and "
+            "%(rows)s rows."
         ) % {
             "size": filesizeformat(settings.IMPORT_MAX_FILE_SIZE),
             "rows": settings.IMPORT_MAX_ROWS,
@@ -94,7 +99,11 @@ class BoundedImportForm(ImportForm):
         upload.seek(0)
         content = upload.read()
         upload.seek(0)
-        error = self.xlsx_problem(content) if file_format is XLSX else self.csv_problem(content)
+        error = (
+            self.xlsx_problem(content)
+            if issubclass(file_format, CheckedXLSX)
+            else self.csv_problem(content)
+        )
         if error:
             self.add_error("import_file", error)
         return cleaned_data
@@ -115,15 +124,10 @@ class BoundedImportForm(ImportForm):
 
     @staticmethod
     def csv_problem(content: bytes):
-        if b"\x00" in content:
-            return _("This file holds binary data, not CSV text.")
         try:
-            content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _(
-                "This file is not UTF-8 text: in your spreadsheet, save it as "
-                "“CSV UTF-8 (comma delimited)” and import it again."
-            )
+            csv_reading(content)
+        except UnreadableFile as error:
+            return str(error)
         return None
 
 
@@ -134,6 +138,9 @@ class DirectoryImportExportMixin(ImportExportMixin):
     import_template_name = "admin/import_export/directory_import.html"
     # Messages only: a traceback tells an editor nothing and the server too much.
     import_error_display = ("message",)
+
+    def get_import_formats(self):
+        return [f for f in IMPORT_FORMATS if f().can_import()]
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         # The resources apply the editor's scope to every row and every export.
@@ -153,11 +160,8 @@ class DirectoryImportExportMixin(ImportExportMixin):
 
     def add_data_read_fail_error_to_form(self, form, e):
         logger.info("Unreadable import file: %r", e)
-        if isinstance(e, UnicodeDecodeError):
-            message = _(
-                "This file is not UTF-8 text: in your spreadsheet, save it as "
-                "“CSV UTF-8 (comma delimited)” and import it again."
-            )
+        if isinstance(e, UnreadableFile):
+            message = str(e)
         else:
             message = _(
                 "This file could not be read as the chosen format: check that it is a CSV "

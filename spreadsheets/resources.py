@@ -397,7 +397,11 @@ class DirectoryResource(resources.ModelResource):
         # All or nothing by default, for every caller: an invalid row rolls back the
         # rows before it too (import-export only does so for exceptions by default).
         kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        reading = getattr(dataset, "reading", None)
+        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        # The preview says how a CSV file was read (encoding, separator).
+        result.file_reading = reading.describe() if reading is not None else ""
+        return result
 
     # Scope
 
@@ -855,6 +859,9 @@ class StructureResource(DirectoryResource):
                 % {"name": instance.name}
             )
         self.refuse_new_without_permission(new)
+        if new and getattr(self.user, "pk", None) is not None:
+            # Its creator keeps it in sight while it belongs to no pole (editors.scopes).
+            instance.created_by = self.user
         # Before import-export copies the instance as the "original": the membership as
         # stored, so that an unchanged one is recognised.
         instance.import_membership = self.stored_membership(instance, row)

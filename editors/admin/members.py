@@ -8,6 +8,8 @@ from members.models import College, Cooperator
 class CollegeInline(ScopedInlineMixin, admin.TabularInline):
     model = College
     formset = CollegeInlineFormSet
+    # Folded on the pole form: a coordinator's usual edit is figures and members.
+    classes = ["collapse"]
     extra = 0
     fields = ["name", "vote_weight", "position"]
 

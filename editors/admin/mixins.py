@@ -13,13 +13,16 @@
   administrators, yet visible to all staff (autocomplete needs view permission).
 """
 
+import json
+
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -37,6 +40,7 @@ from editors.admin.locking import OptimisticLockAdminMixin
 from editors.history import compare, current_field_dict, register_models
 from members.models import College
 from poles import derived
+from poles.forms import EuroAmountField, FrenchDecimalField
 from poles.models import Pole, Structure
 
 # Registered before any VersionAdmin is instantiated (admin modules import this
@@ -60,7 +64,24 @@ def scoped_choices(user, db_field):
     return None
 
 
-class ScopedChoicesMixin:
+class FiguresFieldsMixin:
+    """ETP and turnover as French editors type them: "0,75" ETP, "4 400 000 €"
+    (poles.forms). Only these: the seat's coordinates stay dotted numbers, which the
+    seat map reads and writes."""
+
+    figure_form_fields = {"etp": FrenchDecimalField, "turnover": EuroAmountField}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        form_class = self.figure_form_fields.get(db_field.name)
+        if form_class is not None and not db_field.is_relation:
+            # Not through the admin's defaults, whose number widgets (type=number)
+            # would refuse "0,75" and "4 400 000" in the browser.
+            kwargs.pop("widget", None)
+            return db_field.formfield(form_class=form_class, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ScopedChoicesMixin(FiguresFieldsMixin):
     """Limit foreign-key and many-to-many choices to the editor's scope.
 
     Autocomplete widgets fetch their options from the target model's admin (which
@@ -115,7 +136,30 @@ class DerivedDataBatchMixin:
         return self._batched(super().delete_view, request, *args, **kwargs)
 
 
-class ScopedAdminMixin(DerivedDataBatchMixin, ScopedChoicesMixin):
+class AddTextInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """An inline whose "Add another" link says what it adds (the inline's `add_text`):
+    Django's "Add another %(verbose_name)s" reads "Ajouter un objet Chiffres clés d'une
+    année supplémentaire" in French."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = str(self.opts.add_text)
+        return json.dumps(data)
+
+
+class InlineAddTextMixin:
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_admin_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        for inline_admin_formset in inline_admin_formsets:
+            if getattr(inline_admin_formset.opts, "add_text", None):
+                # Built by Django's admin: only its link text changes.
+                inline_admin_formset.__class__ = AddTextInlineAdminFormSet
+        return inline_admin_formsets
+
+
+class ScopedAdminMixin(InlineAddTextMixin, DerivedDataBatchMixin, ScopedChoicesMixin):
     """Scope a ModelAdmin to the editor's poles.
 
     Subclasses say how their model reaches a pole (`scope_pole_field`) or override
@@ -194,6 +238,11 @@ class ScopedInlineMixin(ScopedChoicesMixin):
     memberships of the editor's own poles, never the other pole's."""
 
     scope_pole_field = "pole"
+    # Long texts (a row's source) in a two-line box, not the admin's ten-line one, which
+    # made each row of a table 170 px high.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})},
+    }
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -14,6 +14,8 @@ from poles.models import PolePhoto
 
 
 class PolePhotoInline(ScopedInlineMixin, admin.StackedInline):
+    # Folded on the pole form: a coordinator's usual edit is figures and members.
+    classes = ["collapse"]
     model = PolePhoto
     form = PolePhotoForm
     extra = 0

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ from editors.admin.mixins import NationalEditMixin, ScopedInlineMixin, ScopedVer
 from editors.admin.photos import PoleLogoAdminMixin, PolePhotoInline
 from editors.admin.registry import RegistryLookupAdminMixin
 from editors.admin.seat_map import SeatMapAdminMixin
-from editors.forms import MembershipInlineFormSet, PoleScopeFormMixin
+from editors.forms import MembershipInlineFormSet, PoleMembershipForm, PoleScopeFormMixin
 from editors.services import set_publication
 from poles.models import (
     Approval,
@@ -89,6 +90,7 @@ class HeadcountBandAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.Mode
 class KeyFigureInline(ScopedInlineMixin, admin.TabularInline):
     model = KeyFigure
     extra = 0
+    add_text = _("Add the figures of another year")
     fields = [
         "year",
         "etp",
@@ -121,9 +123,44 @@ class MembershipInline(ScopedInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("pole", "structure")
 
 
+class PoleMembershipInline(MembershipInline):
+    """The pole form's memberships: a row may create its structure in place (name,
+    SIRET, commune, legal form; see editors.forms.PoleMembershipForm), for editors who
+    may add structures. The fields of a new structure show under the structure's
+    input, in rows not saved yet."""
+
+    form = PoleMembershipForm
+    template = "editors/admin/edit_inline/pole_memberships.html"
+    add_text = _("Add a member structure")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        form = formset.form  # a class made for this request: safe to adjust
+        form.editor = request.user
+        new_fields = list(PoleMembershipForm.NEW_FIELDS)
+        if not request.user.has_perm(
+            f"{Structure._meta.app_label}.add_{Structure._meta.model_name}"
+        ):
+            for name in new_fields:
+                form.base_fields.pop(name, None)
+            return formset
+        for name, model_field in (
+            ("new_structure_commune", Structure._meta.get_field("commune")),
+            ("new_structure_legal_form", Structure._meta.get_field("legal_form")),
+        ):
+            form.base_fields[name].widget = AutocompleteSelect(
+                model_field,
+                self.admin_site,
+                attrs={"data-new-structure": model_field.name},
+            )
+        return formset
+
+
 class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     model = PoleSource
     extra = 0
+    # Folded on the pole form: a coordinator's usual edit is figures and members.
+    classes = ["collapse"]
     fields = ["citation", "url", "year", "position"]
 
 
@@ -162,7 +199,13 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         "networks",
     ]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [KeyFigureInline, MembershipInline, CollegeInline, PoleSourceInline, PolePhotoInline]
+    inlines = [
+        KeyFigureInline,
+        PoleMembershipInline,
+        CollegeInline,
+        PoleSourceInline,
+        PolePhotoInline,
+    ]
     fieldsets = [
         (
             _("Identity"),
@@ -206,6 +249,26 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         (_("Sources and history"), {"fields": ["source", "created_at", "updated_at"]}),
     ]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        css = {"all": ["editors/css/pole_form.css"]}
+        js = ["editors/js/pole_form.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Every section folded (`<details>`, no script needed) but the identity of a new
+        pole: the form is 8,800 px long unfolded, and a coordinator's usual edit (this
+        year's figures, a new member) is in the inlines under them. A section with an
+        error opens by itself."""
+        fieldsets = super().get_fieldsets(request, obj)
+        folded = []
+        for index, (name, options) in enumerate(fieldsets):
+            if obj is None and index == 0:
+                folded.append((name, options))
+                continue
+            classes = [*options.get("classes", ()), "collapse"]
+            folded.append((name, {**options, "classes": classes}))
+        return folded
+
     # A non-national editor cannot move a pole out of their scope (seat, networks).
     form_mixins = (PoleScopeFormMixin,)
 
@@ -324,6 +387,12 @@ class StructureAdmin(RegistryLookupAdminMixin, ScopedVersionAdmin):
         # `pk IN (...)` of the same table), so that the page is read in name order.
         return queryset & scopes.attachable_structures(request.user)
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Its creator keeps it in sight while it belongs to no pole (scopes).
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request, obj=None):
         # Deleting a shared structure would also remove it from the other pole.
         return super().has_delete_permission(request, obj) and (
@@ -338,7 +407,8 @@ class StructureAdmin(RegistryLookupAdminMixin, ScopedVersionAdmin):
     def version_in_scope(self, request, version):
         """Judged from this structure's own memberships: those stored in the version's
         revision (a bulk deletion snapshots many structures' memberships together) and
-        those it has now. A structure of no pole is attachable by anyone."""
+        those it has now. A structure of no pole is its creator's (see
+        scopes.attachable_structures)."""
         if scopes.is_national(request.user):
             return True
         structure_id = int(version.object_id)
@@ -354,7 +424,9 @@ class StructureAdmin(RegistryLookupAdminMixin, ScopedVersionAdmin):
             Membership.objects.filter(structure_id=structure_id).values_list("pole_id", flat=True)
         )
         if not pole_ids:
-            return True
+            current = Structure.objects.filter(pk=structure_id).values("created_by_id").first()
+            created_by = (current or version.field_dict).get("created_by_id")
+            return created_by is not None and created_by == request.user.pk
         return scopes.editable_poles(request.user).filter(pk__in=pole_ids).exists()
 
 

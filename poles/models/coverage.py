@@ -31,6 +31,9 @@ class PoleCoverage(models.Model):
     class Meta:
         verbose_name = _("département covered by a pole")
         verbose_name_plural = _("départements covered by poles")
+        # Derived data, never edited by hand: no add/change/delete/view permissions to
+        # list (untranslated) in the groups' and users' permission pickers.
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(
                 fields=["pole", "departement"], name="coverage_one_row_per_departement"

@@ -347,12 +347,18 @@ class KeyFigure(PoleChild, models.Model):
     etp = models.DecimalField(
         _("full-time equivalents (ETP)"),
         max_digits=10,
-        decimal_places=1,
+        # Two decimals: a three-quarter-time post is 0.75 ETP.
+        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    turnover = models.PositiveBigIntegerField(_("turnover (€)"), null=True, blank=True)
+    turnover = models.PositiveBigIntegerField(
+        _("turnover (€)"),
+        null=True,
+        blank=True,
+        help_text=_("In euros, without cents: 4400000 for €4.4M."),
+    )
     member_structures_count = models.PositiveIntegerField(
         _("member structures"), null=True, blank=True
     )

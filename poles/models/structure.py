@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -55,12 +56,18 @@ class Structure(models.Model):
     etp = models.DecimalField(
         _("full-time equivalents (ETP)"),
         max_digits=10,
-        decimal_places=1,
+        # Two decimals: a three-quarter-time post is 0.75 ETP.
+        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    turnover = models.PositiveBigIntegerField(_("turnover (€)"), null=True, blank=True)
+    turnover = models.PositiveBigIntegerField(
+        _("turnover (€)"),
+        null=True,
+        blank=True,
+        help_text=_("In euros, without cents: 4400000 for €4.4M."),
+    )
     figures_year = models.PositiveSmallIntegerField(
         _("year of the figures"),
         null=True,
@@ -122,6 +129,17 @@ class Structure(models.Model):
         editable=False,
         db_index=True,
         help_text=_("Made up by generate_synthetic for benchmarks: not a real record."),
+    )
+    # Who created it: while it belongs to no pole, only they (and national
+    # administrators) can see and attach it (editors.scopes.attachable_structures).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)

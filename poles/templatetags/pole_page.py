@@ -10,12 +10,12 @@ captions, table heads) and the short loops stay in poles/pole_detail.html.
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from poles.cards import etp_text
 from poles.links import web_href
 from poles.models import Membership
 
@@ -82,7 +82,7 @@ def member_rows(memberships) -> SafeString:
                 abbreviations[legal_form] if legal_form else DASH,
                 approvals or DASH,
                 membership["headcount_band"] or DASH,
-                DASH if etp is None else _with_year(floatformat(etp, "-1g"), year),
+                DASH if etp is None else _with_year(etp_text(etp), year),
                 DASH if turnover is None else _with_year(f"{intcomma(turnover)} €", year),
                 roles.get(role) or capfirst(role),
                 _years(membership, since, until),

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from poles import links
-from poles.cards import pole_cards_html
+from poles.cards import etp_text, pole_cards_html
 from poles.pagination import page_number
 from territories.validators import FRANCE_BOUNDING_BOXES
 
@@ -20,6 +20,12 @@ register = template.Library()
 def pole_cards(poles):
     """The cards of a list of poles (poles/cards.py: one markup for every list)."""
     return pole_cards_html(poles)
+
+
+@register.filter
+def etp(value) -> str:
+    """An ETP with up to two decimals and no trailing zero, localised (poles.cards)."""
+    return etp_text(value)
 
 
 @register.filter

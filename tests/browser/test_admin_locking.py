@@ -79,7 +79,7 @@ def test_the_second_browser_gets_the_named_conflict(two_pages, records):
     assert "Chiffres clés 2023 : Équivalents temps plein (ETP) modifié par verrou-test-premier" in (
         message
     )
-    assert "maintenant « 12,0 », votre saisie « 15,0 »" in message
+    assert "maintenant « 12 », votre saisie « 15 »" in message
     assert second.locator(etp).input_value() == "15.0"  # what they typed is kept
     records["figure"].refresh_from_db()
     assert records["figure"].etp == Decimal("12.0")

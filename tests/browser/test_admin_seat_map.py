@@ -64,6 +64,8 @@ def admin_page(page, records):
 
 def open_change_form(page, pole):
     page.goto(f"/admin/poles/pole/{pole.pk}/change/")
+    # The seat's section is folded on the change form: open it, as an editor does.
+    page.locator("fieldset:has(#id_latitude) summary").click()
     page.locator(f"{MAP}.leaflet-container").wait_for()
 
 

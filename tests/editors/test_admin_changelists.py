@@ -180,16 +180,18 @@ def test_cooperators_are_grouped_by_pole(client):
 
 
 def test_structure_changelist_counts_each_structures_poles(client):
-    """The "poles" column, and the structures of no pole still listed for a territorial
-    editor (so that they can be attached), never another région's."""
-    client.force_login(territorial_editor())
+    """The "poles" column, and the structures of no pole the territorial editor created
+    still listed (so that they can be attached), never another région's."""
+    user = territorial_editor()
+    client.force_login(user)
     oise, other_oise = located_pole("60333"), located_pole("60057")
     marseille = located_pole("13055")
     shared = StructureFactory(name="Structure de test partagée")
     MembershipFactory(pole=oise, structure=shared)
     MembershipFactory(pole=other_oise, structure=shared)
     MembershipFactory(pole=marseille, structure=StructureFactory(name="Structure de Marseille"))
-    orphan = StructureFactory(name="Structure de test sans pôle")
+    orphan = StructureFactory(name="Structure de test sans pôle", created_by=user)
+    StructureFactory(name="Structure de test sans pôle d'un autre")
     response = client.get(reverse("admin:poles_structure_changelist"))
     counts = {obj.name: obj.pole_count for obj in response.context["cl"].result_list}
     assert counts == {shared.name: 2, orphan.name: 0}

@@ -175,7 +175,7 @@ def test_key_figures_edited_in_two_pole_forms(two_editors):
         "Chiffres clés 2023 : Équivalents temps plein (ETP) modifié par editeur-test-premier"
         in message
     )
-    assert "maintenant « 12,0 », votre saisie « 15,0 »" in message
+    assert "maintenant « 12 », votre saisie « 15 »" in message
     assert "Chiffres clés 2023 : Chiffre d'affaires (€) modifié par editeur-test-premier" in message
     assert "sa valeur « 600000 » est conservée" in message
     # Re-shown: the editor's own input where both changed, the new stored value where
@@ -334,7 +334,7 @@ def test_the_key_figure_change_page_against_the_pole_form(two_editors):
     assert response.status_code == 200
     message = shown_messages(response)
     assert "Équivalents temps plein (ETP) modifié par editeur-test-premier" in message
-    assert "maintenant « 11,0 », votre saisie « 13,0 »" in message
+    assert "maintenant « 11 », votre saisie « 13 »" in message
     reshown = browser_form_data(response)
     assert reshown["etp"] == ["13.0"]
     assert reshown["note"] == ["Note A"]

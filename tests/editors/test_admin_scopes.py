@@ -202,7 +202,8 @@ def test_territorial_editor_cannot_create_a_pole_outside_the_territory(client, w
 
 
 def test_coordinator_cannot_attach_another_poles_structure(client, world):
-    login(client, make_editor("coordinator", world))
+    coordinator = make_editor("coordinator", world)
+    login(client, coordinator)
     oise = world["oise"]
     url = reverse("admin:poles_pole_change", args=[oise.pk])
     page = client.get(url)
@@ -215,8 +216,16 @@ def test_coordinator_cannot_attach_another_poles_structure(client, world):
     response = client.post(url, data)
     assert response.status_code == 200
     assert not Membership.objects.filter(pole=oise, structure=world["marseille_structure"]).exists()
-    # A structure of no pole (just created) can be attached.
-    orphan = StructureFactory(name="Structure de test sans pôle")
+    # Nor a structure of no pole that another editor created (or of unknown creator).
+    for creator in (make_editor("national", world), None):
+        unknown = StructureFactory(
+            name="Structure de test sans pôle d'un autre", created_by=creator
+        )
+        data[f"{prefix}-{index}-structure"] = unknown.pk
+        assert client.post(url, data).status_code == 200
+        assert not Membership.objects.filter(pole=oise, structure=unknown).exists()
+    # A structure of no pole they created (just now, in a pop-up) can be attached.
+    orphan = StructureFactory(name="Structure de test sans pôle", created_by=coordinator)
     data[f"{prefix}-{index}-structure"] = orphan.pk
     response = client.post(url, data)
     assert response.status_code == 302

@@ -139,6 +139,18 @@ def edit_in_admin_form(pole, client):
     return "ocelot"
 
 
+def create_structure_in_membership_row(pole, client):
+    """The pole form's membership row that creates its structure (no pop-up)."""
+    url = reverse("admin:poles_pole_change", args=[pole.pk])
+    data = change_form_data(client.get(url))
+    index = int(data["memberships-TOTAL_FORMS"])
+    data["memberships-TOTAL_FORMS"] = index + 1
+    data[f"memberships-{index}-new_structure_name"] = "Coopérative Yack"
+    data[f"memberships-{index}-role"] = "member"
+    assert client.post(url, data).status_code == 302
+    return "yack"
+
+
 def add_key_figure(pole, client):
     KeyFigureFactory(pole=pole, year=2024)
     return None
@@ -200,6 +212,7 @@ CASES = [
     (rename_pole, {"60"}, True, True),
     (move_seat, {"76"}, True, True),
     (edit_in_admin_form, {"76"}, True, True),
+    (create_structure_in_membership_row, {"60"}, True, True),
     (add_key_figure, {"60"}, True, None),
     (delete_key_figure, {"60"}, True, None),
     (add_cooperator, {"60"}, True, None),

@@ -454,3 +454,21 @@ def test_lists_of_the_aside_keep_their_order_links_and_language(client, db):
     assert 'href="/secteurs/eco-construction/">Eco-construction</a>' in html
     assert "<dd>Premises</dd>" in html
     assert "RTES (local authorities&#x27; network for a solidarity economy)" in html
+
+
+def test_etp_shows_up_to_two_decimals_without_trailing_zeros(client, db):
+    """0.75 ETP (a three-quarter-time post) reads 0,75, not 0,8; 12.50 reads 12,5."""
+    from poles.models import Membership, Structure
+
+    pole = PoleFactory()
+    KeyFigureFactory(pole=pole, year=2021, etp="0.75", turnover=None)
+    KeyFigureFactory(pole=pole, year=2022, etp="12.50", turnover=None)
+    structure = Structure.objects.create(
+        name="Structure de test aux trois quarts", etp="2.25", figures_year=2022
+    )
+    Membership.objects.create(pole=pole, structure=structure)
+    page = text(client.get(pole.get_absolute_url()))
+    assert "0,75" in page
+    assert "12,5" in page
+    assert "12,50" not in page
+    assert "2,25" in page

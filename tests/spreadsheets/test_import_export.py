@@ -649,9 +649,10 @@ def test_cooperator_rows(pole_a):
             "Only CSV and XLSX files can be imported: this file is neither.",
         ),
         (
-            SimpleUploadedFile("latin1.csv", "slug,name\nx,Pôle\n".encode("latin-1")),
+            # Bytes that neither UTF-8 nor Windows-1252 has (0x81, 0x9D).
+            SimpleUploadedFile("neither.csv", b"slug,name\nx,P\x81le\x9d\n"),
             None,
-            "This file is not UTF-8 text",
+            "This file is neither UTF-8 nor Windows-1252 text",
         ),
         (SimpleUploadedFile("empty.csv", b""), None, "The submitted file is empty."),
         (
@@ -849,3 +850,71 @@ def test_confirmation_reads_and_removes_only_the_file_this_import_wrote(client, 
     response = confirm(client, Pole, preview)
     assert response.status_code == 302 and response.url == admin_url(Pole, "import")
     assert Pole.objects.filter(slug="pole-importe").count() == 1
+
+
+# Files as French Excel saves them
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("structures-excel-fr.csv", "Windows-1252"),
+        ("structures-excel-fr-utf8.csv", "UTF-8 with a byte order mark"),
+    ],
+)
+def test_csv_saved_by_french_excel_previews_and_imports(client, national, pole_a, name, encoding):
+    """Semicolons, Windows-1252 or UTF-8 with a BOM, decimal commas: detected, said in
+    the preview, and imported as the spreadsheet showed them."""
+    file = SimpleUploadedFile(name, (DATA / name).read_bytes(), content_type="text/csv")
+    preview = upload(client, Structure, file)
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    reading = re.search(r"<p [^>]*data-file-reading>([^<]*)</p>", html).group(1)
+    assert encoding in reading
+    assert "semicolons" in reading
+    assert preview_rows(preview) == [("2", "new"), ("3", "new"), ("4", "new")]
+    assert "Œuvre d’insertion synthétique de test" in html
+
+    assert confirm(client, Structure, preview).status_code == 302
+    stored = {
+        s.name: (s.etp, s.turnover, s.source)
+        for s in Structure.objects.filter(memberships__pole=pole_a)
+    }
+    assert stored == {
+        "Atelier synthétique de test": (Decimal("12.5"), 350_000, "Données de test synthétiques"),
+        "Œuvre d’insertion synthétique de test": (
+            Decimal("0.75"),
+            None,
+            "Données de test synthétiques, CA en € : été",
+        ),
+        'Coopérative "Ça bouge" de test': (
+            Decimal("1234.25"),
+            4_400_000,
+            "Données de test synthétiques",
+        ),
+    }
+
+
+def test_a_comma_separated_utf8_file_is_said_so(client, national, pole_a):
+    preview = upload(client, Pole, csv_file([pole_row()]))
+    assert "File read as UTF-8 text, cells separated by commas" in preview.content.decode()
+
+
+def test_an_xlsx_formula_without_its_result_is_reported_not_imported_empty(
+    client, national, pole_a
+):
+    """openpyxl writes formulas without their results, as any program (not a
+    spreadsheet) would: the import names the cells rather than reading them as empty."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "etp", "turnover", "figures_year", "commune", "pole"])
+    sheet.append(["Structure de test calculée", "=2*3", 1000, 2023, "60333", "pole-a"])
+    sheet.append(["Autre structure de test", 2, "=B2*1000", 2023, "60333", "pole-a"])
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, Structure, SimpleUploadedFile("calcul.xlsx", out.getvalue()))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "These cells hold a formula whose result the file does not store: B2, C3." in html
+    assert "confirm_form" not in response.context
+    assert not Structure.objects.filter(name__endswith="de test calculée").exists()
