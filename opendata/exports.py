@@ -21,11 +21,11 @@ directory's pages are where people should find them, not a bulk file.
 
 import csv
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import orjson
 from django.db.models import (
     Aggregate,
     Count,
@@ -557,14 +557,30 @@ class _Echo:
         return value
 
 
-def csv_lines(columns: list[Column], rows: Iterable[dict], **extra) -> Iterator[str]:
+# The files' CSV dialect: commas, double quotes, CRLF line ends (RFC 4180). A variant
+# (another dialect) is a parameter of `csv_lines`, and a stored export is stored per
+# dialect (`dialect_name`).
+CSV_DIALECT = csv.excel
+
+
+def dialect_name(dialect) -> str:
+    """A name for the stored export's key: the registered name of a dialect, or its
+    class's."""
+    if isinstance(dialect, str):
+        return dialect
+    return getattr(dialect, "__name__", type(dialect).__name__)
+
+
+def csv_lines(
+    columns: list[Column], rows: Iterable[dict], *, dialect=CSV_DIALECT, **extra
+) -> Iterator[str]:
     """The CSV text, line by line: a header of column names, then one line per row.
 
     UTF-8 without a byte order mark and CRLF line ends (RFC 4180): what data
     portals and programs expect. Spreadsheet users open it through the import
     dialog (Excel: Data > From text/CSV, UTF-8), as the /donnees/ page explains.
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), dialect=dialect)
     yield writer.writerow([column.name for column in columns])
     for row in rows:
         row.update(extra)
@@ -598,7 +614,9 @@ def geojson_chunks(poles, *, base_url: str) -> Iterator[str]:
             "geometry": geometry,
             "properties": typed_record(POLE_COLUMNS, row),
         }
-        yield separator + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+        # orjson: compact, non-ASCII kept as is, like json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), several times faster per feature.
+        yield separator + orjson.dumps(feature).decode()
         separator = ","
     yield f'],"poles_without_position":{without_position}}}'
 
