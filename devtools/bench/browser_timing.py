@@ -28,8 +28,9 @@ new MutationObserver(function (mutations, observer) {
 }).observe(document, { childList: true, subtree: true });
 """
 TIMINGS = """() => {
-  const feed = performance.getEntriesByType("resource")
-    .find((entry) => entry.name.includes("/poles.geojson"));
+  const feeds = performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/poles.geojson"));
+  const feed = feeds[0];
   const navigation = performance.getEntriesByType("navigation")[0];
   return {
     first_marker_ms: window.__ptceFirstMarker,
@@ -37,6 +38,8 @@ TIMINGS = """() => {
     load_ms: navigation ? navigation.loadEventEnd : null,
     feed_start_ms: feed ? feed.startTime : null,
     feed_end_ms: feed ? feed.responseEnd : null,
+    // 1 when map.js's fetch took the preloaded response.
+    feed_requests: feeds.length,
   };
 }"""
 
