@@ -529,7 +529,10 @@ def main(argv=None):
         runs = [dataset_sizes(args)]
     results = []
     for sizes in runs:
-        database_url = sized_database_url(base_url, sizes, args.seed)
+        # A database named on the command line holds the one size asked for; otherwise
+        # each size has its own database, named after it.
+        explicit = args.database_url and not args.sizes
+        database_url = base_url if explicit else sized_database_url(base_url, sizes, args.seed)
         results.append(run(args, sizes, database_url))
     if len(results) > 1 and not args.prepare_only:
         table = growth_markdown(results)
