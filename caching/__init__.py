@@ -1,10 +1,13 @@
-"""The site's two cache layers (see docs/caching.md).
+"""The site's three cache layers (see docs/caching.md).
 
 - The **page cache** (`caching.middleware.PageCacheMiddleware`): anonymous public
   responses stored whole, keyed by the canonical URL, language and partial header, and
   by the content **generation** that every edit bumps.
 - **`versioned()`**: numbers computed from the whole directory (home figures, filter
   choices, the observatory's groups), cached under an exact version of the data.
+- **Stored feeds and exports** (`caching.stored`): the unfiltered map feed and the
+  whole exports written once per **data stamp** (`caching.stamp`, a row every write
+  replaces in its transaction) and served as files.
 
 This package imports no app of the project: the others import it.
 """

@@ -10,19 +10,14 @@ It must be shared by every worker process: with a local-memory cache each proces
 its own, so production enables the page cache only with Redis (settings/prod.py).
 """
 
-import contextvars
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
-GENERATION_KEY = "ptce:public:generation"
+from .stamp import bump_stamp, read_since_bump
 
-# Has a page read the generation, in this execution context, since the context last
-# bumped it? (See invalidation.py: an edit inside a transaction that already bumped
-# bumps again only then.) A context variable, not a process-wide flag: another thread
-# cannot see this transaction's uncommitted rows anyway.
-read_since_bump = contextvars.ContextVar("ptce_generation_read_since_bump", default=True)
+GENERATION_KEY = "ptce:public:generation"
 
 
 def cache_seconds() -> int:
@@ -49,8 +44,18 @@ def current_generation() -> int:
 
 
 def bump_generation() -> int:
-    """Make every cached public response unreachable. Call it after any bulk write
-    that sends no signal (`QuerySet.update()`, `bulk_create()`, raw SQL)."""
+    """Make every cached public response and every stored feed unreachable. Call it
+    after any bulk write that sends no signal (`QuerySet.update()`, `bulk_create()`,
+    raw SQL): it replaces the data stamp (stamp.py, in the database, inside the
+    current transaction) and bumps the cache's generation."""
+    bump_stamp()
+    return bump_cache_generation()
+
+
+def bump_cache_generation() -> int:
+    """Bump the cache's generation only: every cached public response becomes
+    unreachable. The data stamp is not replaced: invalidation.py registers this after
+    the commit, the stamp having moved with the transaction."""
     read_since_bump.set(False)
     new = _now_ms()
     try:

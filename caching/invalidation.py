@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .generation import bump_generation, read_since_bump
+from .generation import bump_cache_generation, bump_generation, read_since_bump
 
 
 def _bump_pending(connection) -> bool:
@@ -22,19 +22,20 @@ def _bump_pending(connection) -> bool:
     Django's own on-commit queue is the state: it is emptied on commit and on
     rollback, and a rolled-back savepoint drops the callbacks registered inside it, so
     nothing needs to be stored on the connection or the atomic block."""
-    return any(entry[1] is bump_generation for entry in connection.run_on_commit)
+    return any(entry[1] is bump_cache_generation for entry in connection.run_on_commit)
 
 
 def on_source_change(sender, using=None, **kwargs):
     """Bump now, so that the editor's next request already misses, and again once the
     transaction commits, so that a page rendered meanwhile by a concurrent request
     (from the data before the commit) cannot stay cached. Once per transaction: a
-    bulk delete sends a signal per row."""
+    bulk delete sends a signal per row. The data stamp (stamp.py) is replaced with the
+    first bump, inside the transaction: it commits with the data."""
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         bump_generation()
     elif not _bump_pending(connection):
-        transaction.on_commit(bump_generation, using=using)
+        transaction.on_commit(bump_cache_generation, using=using)
         bump_generation()
     elif read_since_bump.get():
         # A page was rendered in this context since the last bump (a test's client,

@@ -88,6 +88,8 @@ def preconditions_match(request, etag: str, last_modified_ms: int) -> bool:
 def _storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming:
         return False
+    if getattr(response, "stored_body", False):
+        return False  # stored once per data stamp already (stored.py)
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     session = getattr(request, "session", None)

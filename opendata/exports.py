@@ -20,11 +20,11 @@ directory's pages are where people should find them, not a bulk file.
 """
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 
+import orjson
 from django.db.models import (
     Aggregate,
     Count,
@@ -607,7 +607,9 @@ def geojson_chunks(poles, *, base_url: str) -> Iterator[str]:
             "geometry": geometry,
             "properties": typed_record(POLE_COLUMNS, row),
         }
-        yield separator + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+        # orjson: compact, non-ASCII kept as is, like json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), several times faster per feature.
+        yield separator + orjson.dumps(feature).decode()
         separator = ","
     yield f'],"poles_without_position":{without_position}}}'
 

@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
 from caching import cache_seconds, canonical_query
+from caching.stored import stored_response
 from poles import selectors
 from poles.errors import invalid_filters_response
 from spreadsheets.cells import EXCEL_FORMAT, PLAIN_CSV, csv_dialect_for
@@ -30,7 +31,32 @@ def poles_geojson(request):
     """
     if "champs" in request.GET:
         return export_geojson(request, export="geojson")
+    if not request.GET:
+        return _stored_map_feed(request)
     return _map_feed(request)
+
+
+def _stored_map_feed(request):
+    """The unfiltered map feed (what /poles/, the home page and /embed/ load first):
+    written once per data stamp and language, then served as stored bytes
+    (caching/stored.py)."""
+
+    def build():
+        filterset = selectors.directory_filterset({})
+        filterset.is_valid()
+        yield selectors.directory_geojson(filterset).encode()
+
+    return stored_response(
+        request,
+        "map-feed",
+        build,
+        content_type=GEOJSON_CONTENT_TYPE,
+        parts=(get_language() or "",),
+        streamed=False,
+    )
+
+
+GEOJSON_CONTENT_TYPE = "application/geo+json"
 
 
 def _map_feed_etag(request):
@@ -86,7 +112,7 @@ def _export_state(request, export: str):
     return cache[export]
 
 
-def _export_etag(request, export):
+def _export_etag(request, export, *_args):
     _filterset, fresh = _export_state(request, export)
     if fresh is None:
         return None
@@ -94,20 +120,53 @@ def _export_etag(request, export):
     return fresh.etag(export, request.build_absolute_uri("/"), canonical_query(request.GET))
 
 
-def _export_last_modified(request, export):
+def _export_last_modified(request, export, *_args):
     _filterset, fresh = _export_state(request, export)
     return fresh.last_modified if fresh else None
 
 
-@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
+
+
 def export_csv(request, export):
     """`/poles.csv` and `/poles/structures.csv`: the filtered poles (or their member
-    structures) streamed as CSV, with ETag/Last-Modified for conditional requests.
+    structures) as CSV, with ETag/Last-Modified. The whole table (no filter) is stored
+    once per data stamp and dialect and served as bytes; a filtered one is streamed.
     `?format=excel`: the same file for French Excel (BOM, `;`, decimal commas)."""
     try:
         dialect = csv_dialect_for(request.GET.get("format"))
     except ValueError:
         return unknown_csv_format_response()
+    if not any(name != "format" for name in request.GET):
+        return _stored_csv(request, export, dialect)
+    return _filtered_csv(request, export, dialect)
+
+
+def _stored_csv(request, export, dialect):
+    table = exports.EXPORTS[export]
+    base_url = request.build_absolute_uri("/").rstrip("/")
+
+    def build():
+        filterset = selectors.directory_filterset({})
+        filterset.is_valid()
+        lines = exports.csv_lines(
+            table.columns, table.rows(filterset.qs), dialect=dialect, base_url=base_url
+        )
+        return (line.encode() for line in lines)
+
+    return stored_response(
+        request,
+        f"{export}-csv",
+        build,
+        content_type=CSV_CONTENT_TYPE,
+        # The `url` column is absolute: the scheme and host are part of the body.
+        parts=(base_url, dialect.slug),
+        filename=csv_filename(table.filename, dialect),
+    )
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
+def _filtered_csv(request, export, dialect):
     filterset, _fresh = _export_state(request, export)
     if not filterset.is_valid():
         return invalid_filters_response(filterset)
@@ -119,7 +178,7 @@ def export_csv(request, export):
         base_url=request.build_absolute_uri("/").rstrip("/"),
     )
     response = StreamingHttpResponse(
-        (line.encode() for line in lines), content_type="text/csv; charset=utf-8; header=present"
+        (line.encode() for line in lines), content_type=CSV_CONTENT_TYPE
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{csv_filename(table.filename, dialect)}"'
@@ -150,10 +209,31 @@ def unknown_csv_format_response() -> HttpResponse:
 GEOJSON_FULL_FIELDS = "tout"
 
 
-@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
 def export_geojson(request, export):
-    """The filtered poles as GeoJSON with the CSV's columns as properties, streamed, with
-    ETag/Last-Modified like the CSV files."""
+    """The filtered poles as GeoJSON with the CSV's columns as properties: all of them
+    (`?champs=tout` alone) stored once per data stamp like the CSV files, filtered ones
+    streamed with ETag/Last-Modified."""
+    if list(request.GET.lists()) == [("champs", [GEOJSON_FULL_FIELDS])]:
+        base_url = request.build_absolute_uri("/").rstrip("/")
+
+        def build():
+            filterset = selectors.directory_filterset({})
+            filterset.is_valid()
+            chunks = exports.geojson_chunks(filterset.qs, base_url=base_url)
+            return (chunk.encode() for chunk in chunks)
+
+        return stored_response(
+            request,
+            "geojson-full",
+            build,
+            content_type=GEOJSON_CONTENT_TYPE,
+            parts=(base_url,),
+        )
+    return _filtered_geojson(request, export)
+
+
+@condition(etag_func=_export_etag, last_modified_func=_export_last_modified)
+def _filtered_geojson(request, export):
     filterset, _fresh = _export_state(request, export)
     errors = {}
     if request.GET.get("champs") != GEOJSON_FULL_FIELDS:

@@ -444,15 +444,17 @@ DIRECTORY_ROW_FIELDS = (
 )
 
 
-def directory_pole_ids(filterset) -> list[int]:
-    """The filtered poles' ids in the list's order, or none when a filter value is
+def directory_pole_ids(filterset):
+    """The filtered poles' ids in the list's order, as a lazy queryset to paginate:
+    `Paginator` counts them (`COUNT(*)`) and reads one page (`LIMIT`/`OFFSET`), in
+    two queries whatever the number of poles. Unfiltered, both are index-only scans on
+    (is_published, sort_name, id) on PostgreSQL: reading every id to paginate in
+    Python cost ~6 ms at 2,000 poles and ~50 at 8,000. None when a filter value is
     invalid (the form shows the error: an invalid filter must not silently widen the
-    list). One query: what costs is the filter itself (a région's communes, a ranked
-    search), and counting then paging a queryset would run it twice. The page's rows
-    are then read by id (`directory_rows`)."""
+    list). The page's rows are then read by id (`directory_rows`)."""
     if not filterset.is_valid():
-        return []
-    return list(filterset.qs.values_list("pk", flat=True))
+        return Pole.objects.none().order_by("pk").values_list("pk", flat=True)
+    return filterset.qs.values_list("pk", flat=True)
 
 
 def directory_rows(ids, sector_labels: dict[int, str] | None = None) -> list[dict]:

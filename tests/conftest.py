@@ -78,3 +78,11 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-test-123")
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _stored_bodies_per_test(settings, tmp_path_factory):
+    """A directory of stored feeds and exports (caching/stored.py) per test: the files
+    outlive the transaction each test rolls back, and the data stamp a test starts
+    from is the same in every test."""
+    settings.STORED_BODIES_ROOT = tmp_path_factory.mktemp("stored")

@@ -207,7 +207,11 @@ class Pole(models.Model):
         ordering = ["sort_name", "name"]
         indexes = [
             models.Index(fields=["is_published", "name"], name="pole_published_name_idx"),
-            models.Index(fields=["is_published", "sort_name"], name="pole_published_sort_idx"),
+            # The directory's default order, paginated from the index alone (with `id`,
+            # the tie-breaker): COUNT(*) and LIMIT/OFFSET never read the table.
+            models.Index(
+                fields=["is_published", "sort_name", "id"], name="pole_published_sort_idx"
+            ),
             models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
             # Exports' freshness (latest change, count), the home's recent poles, `-maj`.
             models.Index(fields=["is_published", "updated_at"], name="pole_published_updated_idx"),

@@ -257,6 +257,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ptce"}
     )
 }
+# Where the unfiltered map feed and the full exports are stored, once per data stamp
+# (caching/stored.py): a directory the workers of an instance share, writable by them.
+STORED_BODIES_ROOT = Path(os.environ.get("STORED_BODIES_ROOT", BASE_DIR / "var" / "stored"))
 # How long an anonymous public page stays cached (0: no page cache). Every edit
 # invalidates the cached pages at once (docs/caching.md), so this only bounds memory.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))

@@ -9,6 +9,9 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="ptce-test-media-")
+# Each test gets its own directory too (tests/conftest.py): stored bodies outlive the
+# transaction a test rolls back.
+STORED_BODIES_ROOT = tempfile.mkdtemp(prefix="ptce-test-stored-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -298,7 +298,9 @@ def _start(nginx, workdir, processes, database_url, redis_url) -> Stack:
                     "--timeout=60",
                 ],
                 cwd=ROOT,
-                env=env,
+                # Each instance stores the feeds and exports in its own directory, as
+                # on two machines: neither may serve its copy after an edit on the other.
+                env={**env, "STORED_BODIES_ROOT": str(workdir / f"stored-{index}")},
                 stdout=subprocess.DEVNULL,
                 stderr=handle,
             )

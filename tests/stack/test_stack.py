@@ -124,3 +124,37 @@ def test_two_editors_on_two_instances_cannot_overwrite_each_other(stack):
     assert public.status == 200
     assert first_text in public.text
     assert second_text not in public.text
+
+
+def test_stored_feeds_are_never_stale_after_an_edit_on_either_instance(stack):
+    """The map feed and the CSV are stored once per data stamp by each instance (in its
+    own directory); an edit through nginx replaces them on both, gzip and plain."""
+    pole = stack.data["pole"]
+    first, second = stack.instances
+
+    def bodies():
+        found = []
+        for endpoint in (stack.nginx, first, second):
+            for url in ("/poles.geojson", "/poles.csv"):
+                for encoding in ("gzip", "identity"):
+                    response = endpoint.request("GET", url, headers={"Accept-Encoding": encoding})
+                    assert response.status == 200, (url, response.status)
+                    assert response.gzipped == (encoding == "gzip"), url
+                    found.append((url, response.header("ETag"), response.text))
+        return found
+
+    before = bodies()
+    assert all(etag.startswith('"') for _url, etag, _text in before)
+    name = f"Pôle renommé {secrets.token_hex(4)}"
+    session = Session(stack.nginx)
+    assert session.login(stack.users[0], stack.password).status == 302
+    url = f"/admin/poles/pole/{pole['pk']}/change/"
+    form = form_fields(session.get(url).text, "pole_form")
+    edited = [(k, name if k == "name" else v) for k, v in form] + [("_save", "1")]
+    saved = session.post(url, edited)
+    assert saved.status == 302, re.sub(r"\s+", " ", saved.text)[:3000]
+
+    after = bodies()
+    for (url, old_etag, _old), (_url, new_etag, text) in zip(before, after, strict=True):
+        assert new_etag != old_etag, url
+        assert name in text, f"{url} served stale after the edit"

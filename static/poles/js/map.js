@@ -193,6 +193,9 @@
       iconCreateFunction: clusterIcon,
       showCoverageOnHover: false,
       maxClusterRadius: 40,
+      // Thousands of markers: clustered in slices between frames, so the first
+      // clusters are drawn without waiting for the whole feed to be processed.
+      chunkedLoading: true,
     });
     this.map.addLayer(this.cluster);
     this.zoneButtons = this.buildZoneButtons();
@@ -337,7 +340,11 @@
         alt: properties.name || "",
         riseOnHover: true,
       });
-      marker.bindPopup(popupContent(properties, newTab));
+      // Built when opened: thousands of popups' DOM before clustering cost more than
+      // the clustering itself.
+      marker.bindPopup(function () {
+        return popupContent(properties, newTab);
+      });
       marker.feature = feature;
       markers.push(marker);
       var zone = zoneOf(marker.getLatLng());

@@ -1,0 +1,94 @@
+"""The benchmark's browser timing: from navigation to the first marker on /poles/.
+
+Debian's Chromium driven by Playwright (as in tests/browser), on the loopback, tiles
+and every other outside request blocked (answered with an empty 204): the time, from
+the navigation's start (`performance.timeOrigin`), until the first marker or cluster
+icon is in the page, read by a MutationObserver installed before any of the page's
+scripts. Each navigation in a fresh browser context (no HTTP cache): a first visit.
+"""
+
+import os
+import statistics
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = os.environ.get("PTCE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+
+# Records when the first marker (or cluster) icon enters the DOM, and when the feed's
+# response starts and ends (Resource Timing).
+OBSERVER = """
+window.__ptceFirstMarker = null;
+new MutationObserver(function (mutations, observer) {
+  if (document.querySelector(".leaflet-marker-icon")) {
+    window.__ptceFirstMarker = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+TIMINGS = """() => {
+  const feeds = performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/poles.geojson"));
+  const feed = feeds[0];
+  const navigation = performance.getEntriesByType("navigation")[0];
+  return {
+    first_marker_ms: window.__ptceFirstMarker,
+    dom_content_loaded_ms: navigation ? navigation.domContentLoadedEventEnd : null,
+    load_ms: navigation ? navigation.loadEventEnd : null,
+    feed_start_ms: feed ? feed.startTime : null,
+    feed_end_ms: feed ? feed.responseEnd : null,
+    // 1 when map.js's fetch took the preloaded response.
+    feed_requests: feeds.length,
+  };
+}"""
+
+
+def available() -> str | None:
+    """Why the browser timing cannot run, or None."""
+    if not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM}"
+    return None
+
+
+def first_marker(base: str, path: str = "/poles/", *, runs: int = 10) -> dict:
+    """Navigation-to-first-marker times on `base + path` over `runs` first visits:
+    median, p95 (nearest rank), each run's numbers."""
+    host = urlsplit(base).netloc
+    samples = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(runs + 1):  # the first one warms the server up: not counted
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.route(
+                    "**/*",
+                    lambda route: (
+                        route.continue_()
+                        if urlsplit(route.request.url).netloc == host
+                        else route.fulfill(status=204, body="")
+                    ),
+                )
+                page = context.new_page()
+                page.add_init_script(OBSERVER)
+                page.goto(base + path, wait_until="load")
+                # Not wait_for_function: a predicate given as text is an eval, which the
+                # site's Content-Security-Policy refuses.
+                page.wait_for_selector(".leaflet-marker-icon", state="attached", timeout=30_000)
+                samples.append(page.evaluate(TIMINGS))
+                context.close()
+        finally:
+            browser.close()
+    samples = samples[1:]
+    times = sorted(sample["first_marker_ms"] for sample in samples)
+    rank = max(0, -(-95 * len(times) // 100) - 1)
+    return {
+        "path": path,
+        "runs": len(times),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[rank], 1),
+        "samples": [
+            {name: round(value, 1) if value is not None else None for name, value in s.items()}
+            for s in samples
+        ],
+    }
