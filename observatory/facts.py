@@ -9,7 +9,9 @@ structures or figures:
 - ``structures``: the current member structures (each once) counted by legal form, with
   how many hold an insertion (IAE) approval, have a known headcount band, employ fewer
   than 10 people;
-- ``figures``: the key figures' count, total and median by year. PostgreSQL computes the
+- ``figures``: the key figures' count, total and median by year, with a digest of the
+  poles behind each total (a line joins two years only when they are the same poles).
+  PostgreSQL computes the
   medians (``percentile_disc`` from both ends: exact, the same value as Python's
   ``statistics.median``); other databases read the figures and compute them in Python.
 
@@ -20,12 +22,15 @@ content generation, or the PostgreSQL snapshot), so a cached group is never stal
 the page, its English version and each indicator's CSV share one computation.
 """
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Aggregate, Count, DecimalField, Q, Sum
+from django.db.models import Aggregate, Count, DecimalField, Q, Sum, TextField
+from django.db.models.functions import MD5, Cast
 
 from caching import data_version, digest, versioned
 from poles.models import Approval, HeadcountBand, KeyFigure, Membership, Pole, Structure
@@ -126,12 +131,28 @@ def figure_counts(poles) -> dict:
 
 
 def _figure_row(year, *, etp: tuple, turnover: tuple) -> dict:
-    """One year's row; `etp` and `turnover` are (poles, total, median)."""
+    """One year's row; `etp` and `turnover` are (poles, total, median, poles' key).
+
+    The key is a digest of the ids of the poles behind the total: two years with the
+    same key rest on the same poles, and only those may be joined by a line."""
+    etp_names = ("etp_poles", "etp_total", "etp_median", "etp_poles_key")
+    turnover_names = ("turnover_poles", "turnover_total", "turnover_median", "turnover_poles_key")
     return {
         "year": year,
-        **dict(zip(("etp_poles", "etp_total", "etp_median"), etp, strict=True)),
-        **dict(zip(("turnover_poles", "turnover_total", "turnover_median"), turnover, strict=True)),
+        **dict(zip(etp_names, etp, strict=True)),
+        **dict(zip(turnover_names, turnover, strict=True)),
     }
+
+
+def poles_key(ids) -> str:
+    """The digest of a set of pole ids (as PostgreSQL computes it: MD5 of the sorted
+    ids joined by commas)."""
+    return hashlib.md5(",".join(map(str, sorted(ids))).encode(), usedforsecurity=False).hexdigest()
+
+
+def _poles_key_sql(field: str):
+    ids = Cast("pole_id", TextField())
+    return MD5(StringAgg(ids, ",", order_by="pole_id", filter=Q(**{f"{field}__isnull": False})))
 
 
 def _figures_in_sql(figures) -> dict:
@@ -146,6 +167,8 @@ def _figures_in_sql(figures) -> dict:
             turnover_total=Sum("turnover", output_field=DecimalField()),
             turnover_low=LowerMedian("turnover"),
             turnover_high=UpperMedian("turnover"),
+            etp_key=_poles_key_sql("etp"),
+            turnover_key=_poles_key_sql("turnover"),
         )
         .filter(Q(etp_poles__gt=0) | Q(turnover_poles__gt=0))
         .order_by("year")
@@ -157,6 +180,7 @@ def _figures_in_sql(figures) -> dict:
                 row["etp_poles"],
                 row["etp_total"],
                 _middle(row["etp_low"], row["etp_high"]) if row["etp_poles"] else None,
+                row["etp_key"],
             ),
             turnover=(
                 row["turnover_poles"],
@@ -164,6 +188,7 @@ def _figures_in_sql(figures) -> dict:
                 _middle(row["turnover_low"], row["turnover_high"])
                 if row["turnover_poles"]
                 else None,
+                row["turnover_key"],
             ),
         )
         for row in rows
@@ -177,15 +202,17 @@ def _figures_in_sql(figures) -> dict:
 def figures_in_python(figures) -> dict:
     """Neither SQLite nor Django has a portable median: one query reads the figures, a
     few rows per pole."""
-    by_year = defaultdict(lambda: {"etp": [], "turnover": []})
+    by_year = defaultdict(lambda: {"etp": [], "turnover": [], "etp_ids": [], "turnover_ids": []})
     with_figures = set()
     for pole_id, year, etp, turnover in figures.order_by("year").values_list(
         "pole_id", "year", "etp", "turnover"
     ):
         if etp is not None:
             by_year[year]["etp"].append(etp)
+            by_year[year]["etp_ids"].append(pole_id)
         if turnover is not None:
             by_year[year]["turnover"].append(turnover)
+            by_year[year]["turnover_ids"].append(pole_id)
         if etp is not None or turnover is not None:
             with_figures.add(pole_id)
     years = []
@@ -200,11 +227,13 @@ def figures_in_python(figures) -> dict:
                     len(etp),
                     sum(etp, Decimal(0)) if etp else None,
                     _middle(*_middles(etp)) if etp else None,
+                    poles_key(by_year[year]["etp_ids"]) if etp else None,
                 ),
                 turnover=(
                     len(turnover),
                     sum(turnover) if turnover else None,
                     _middle(*_middles(turnover)) if turnover else None,
+                    poles_key(by_year[year]["turnover_ids"]) if turnover else None,
                 ),
             )
         )
