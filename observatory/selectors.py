@@ -137,20 +137,23 @@ def _territories(facts) -> dict:
     """The départements and their régions (names, links), read once per page."""
     if "territories" not in facts.references:
         departements, regions = {}, {}
+        # One reverse() per kind of page rather than per territory (a hundred and twenty
+        # of them cost more than the rest of the indicators): slugs are URL-safe.
+        region_url = reverse("poles:region", kwargs={"region_slug": "REGION"})
+        departement_url = reverse(
+            "poles:departement", kwargs={"region_slug": "REGION", "departement_slug": "DEP"}
+        )
         for code, name, slug, region_code, region_name, region_slug in Departement.objects.order_by(
             "code"
         ).values_list("code", "name", "slug", "region_id", "region__name", "region__slug"):
             departements[code] = {
                 "name": name,
                 "region": region_code,
-                "url": reverse(
-                    "poles:departement",
-                    kwargs={"region_slug": region_slug, "departement_slug": slug},
-                ),
+                "url": departement_url.replace("REGION", region_slug).replace("DEP", slug),
             }
             regions[region_code] = {
                 "name": region_name,
-                "url": reverse("poles:region", kwargs={"region_slug": region_slug}),
+                "url": region_url.replace("REGION", region_slug),
             }
         facts.references["territories"] = (departements, regions)
     return facts.references["territories"]

@@ -175,7 +175,7 @@ class BarChart:
     width: str = str(BAR_WIDTH)
     bar_x: str = "0"
     bar_height: str = str(BAR_HEIGHT)
-    label_x: str = "0"
+    label_x: str = "2"  # a glyph like "Î" overhangs its origin
     has_reference: bool = False
     kind: str = "bars"
 
