@@ -81,6 +81,8 @@ class Indicator:
             "count": self.base
         }
 
+    min_base = MIN_BASE
+
     @property
     def is_thin(self) -> bool:
         return self.base < MIN_BASE
