@@ -9,8 +9,10 @@ structures or figures:
 - ``structures``: the current member structures (each once) counted by legal form, with
   how many hold an insertion (IAE) approval, have a known headcount band, employ fewer
   than 10 people;
-- ``figures``: the key figures' count, total and median by year. PostgreSQL computes the
-  medians (``percentile_disc`` from both ends: exact, the same value as Python's
+- ``figures``: the key figures' count, total and median by year, with a digest of the
+  poles behind each total (a line joins two years only when they are the same poles).
+  PostgreSQL computes the
+  medians (``percentile_disc`` of the two middle ranks: exact, the same value as Python's
   ``statistics.median``); other databases read the figures and compute them in Python.
 
 The groups hold ids and numbers only (labels are looked up when the page is built, in
@@ -23,12 +25,25 @@ the page, its English version and each indicator's CSV share one computation.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Aggregate, Count, DecimalField, Q, Sum
+from django.db.models import (
+    Aggregate,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 
 from caching import data_version, digest, versioned
-from poles.models import Approval, HeadcountBand, KeyFigure, Membership, Pole, Structure
+from poles.models import Approval, KeyFigure, Membership, Pole, Structure
 
 
 def selected_ids(poles):
@@ -61,11 +76,30 @@ def activity_counts(poles) -> dict:
         .order_by()
     )
     pooling_rows = Pole.pooling_types.through.objects.filter(pole_id__in=ids)
-    pooling = dict(
-        pooling_rows.values_list("poolingtype_id").annotate(n=Count("pole_id")).order_by()
+    # The poles documenting any pooling: an uncorrelated subquery of the same
+    # statement (computed once), rather than a query of its own.
+    documented = _count_distinct_poles(pooling_rows)
+    rows = list(
+        pooling_rows.values_list("poolingtype_id")
+        .annotate(n=Count("pole_id"), documented=documented)
+        .order_by()
     )
-    documented = pooling_rows.aggregate(n=Count("pole_id", distinct=True))["n"] if pooling else 0
-    return {"sectors": sectors, "pooling": pooling, "pooling_documented": documented}
+    return {
+        "sectors": sectors,
+        "pooling": {pooling_type: n for pooling_type, n, _documented in rows},
+        "pooling_documented": rows[0][2] if rows else 0,
+    }
+
+
+def _count_distinct_poles(rows):
+    """COUNT(DISTINCT pole_id) of `rows` as a scalar subquery."""
+    return Subquery(
+        rows.order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pole_id", distinct=True))
+        .values("n")
+    )
 
 
 def current_structures(poles):
@@ -80,12 +114,12 @@ def structure_counts(poles) -> list[tuple]:
     """(legal form id or None, structures, IAE-approved, headcount band known, fewer than
     10 employees) for the current member structures, in one query.
 
-    The approvals and bands are `IN (subquery)` tests, which PostgreSQL hashes once,
-    rather than a correlated EXISTS run for each of the structures."""
+    The approvals are an `IN (subquery)` test, which PostgreSQL hashes once, rather
+    than a correlated EXISTS run for each of the structures; the structures' legal form
+    and band are read from a covering index (`structure_profile_idx`), not the table."""
     iae = Structure.approvals.through.objects.filter(
         approval_id__in=Approval.objects.filter(is_iae=True).values("pk")
     ).values("structure_id")
-    small_bands = HeadcountBand.objects.filter(max_employees__lt=10).values("pk")
     return list(
         current_structures(poles)
         .values_list("legal_form_id")
@@ -93,24 +127,24 @@ def structure_counts(poles) -> list[tuple]:
             total=Count("pk"),
             iae=Count("pk", filter=Q(pk__in=iae)),
             band_known=Count("headcount_band_id"),
-            under_ten=Count("pk", filter=Q(headcount_band_id__in=small_bands)),
+            under_ten=Count("pk", filter=Q(headcount_band__max_employees__lt=10)),
         )
         .order_by()
     )
 
 
-class LowerMedian(Aggregate):
-    """PostgreSQL: the lower of the two middle values (the middle one for an odd count)."""
+class Middles(Aggregate):
+    """PostgreSQL: [lower middle value, upper middle value] (the same value twice for
+    an odd count), from one sort: PERCENTILE_DISC at 0.5 takes the value at rank
+    ceil(n/2), and just above 0.5 the next rank when n is even, the same one when odd
+    (exact for any n below 10^9)."""
 
     function = "PERCENTILE_DISC"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(ARRAY[0.5, 0.5000000001]) WITHIN GROUP (ORDER BY %(expressions)s)"
     allow_distinct = False
 
-
-class UpperMedian(LowerMedian):
-    """PostgreSQL: the upper of the two middle values (the middle one for an odd count)."""
-
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s DESC)"
+    def __init__(self, expression, base_field, **extra):
+        super().__init__(expression, output_field=ArrayField(base_field), **extra)
 
 
 def _middle(low, high) -> Decimal:
@@ -126,26 +160,55 @@ def figure_counts(poles) -> dict:
 
 
 def _figure_row(year, *, etp: tuple, turnover: tuple) -> dict:
-    """One year's row; `etp` and `turnover` are (poles, total, median)."""
+    """One year's row; `etp` and `turnover` are (poles, total, median, poles' key).
+
+    The key is a digest of the ids of the poles behind the total: two years with the
+    same key rest on the same poles, and only those may be joined by a line."""
+    etp_names = ("etp_poles", "etp_total", "etp_median", "etp_poles_key")
+    turnover_names = ("turnover_poles", "turnover_total", "turnover_median", "turnover_poles_key")
     return {
         "year": year,
-        **dict(zip(("etp_poles", "etp_total", "etp_median"), etp, strict=True)),
-        **dict(zip(("turnover_poles", "turnover_total", "turnover_median"), turnover, strict=True)),
+        **dict(zip(etp_names, etp, strict=True)),
+        **dict(zip(turnover_names, turnover, strict=True)),
     }
 
 
+def poles_key(ids) -> str:
+    """A key of a set of pole ids (Python's computation, for other databases): equal
+    keys, same poles."""
+    return ",".join(map(str, sorted(ids)))
+
+
+def _poles_key_sql(field: str):
+    """PostgreSQL's key of the set of poles with `field`: the count and the sum of a
+    64-bit hash of each id (no sort, order-free; two different sets of the same size
+    share a sum with a chance of about 2^-64)."""
+    published = Q(**{f"{field}__isnull": False})
+    _id_hash = Func(F("pole_id"), Value(0), function="HASHINT8EXTENDED")
+    return Concat(
+        Cast(Count("pole_id", filter=published), TextField()),
+        Value(":"),
+        Cast(Sum(_id_hash, filter=published), TextField()),
+        output_field=TextField(),
+    )
+
+
 def _figures_in_sql(figures) -> dict:
-    rows = (
+    rows = list(
         figures.values("year")
         .annotate(
             etp_poles=Count("etp"),
             etp_total=Sum("etp"),
-            etp_low=LowerMedian("etp"),
-            etp_high=UpperMedian("etp"),
+            etp_middles=Middles("etp", KeyFigure._meta.get_field("etp").clone()),
             turnover_poles=Count("turnover"),
             turnover_total=Sum("turnover", output_field=DecimalField()),
-            turnover_low=LowerMedian("turnover"),
-            turnover_high=UpperMedian("turnover"),
+            turnover_middles=Middles("turnover", KeyFigure._meta.get_field("turnover").clone()),
+            etp_key=_poles_key_sql("etp"),
+            turnover_key=_poles_key_sql("turnover"),
+            # Every pole with any figure, any year: a subquery of the same statement.
+            with_figures=_count_distinct_poles(
+                figures.filter(Q(etp__isnull=False) | Q(turnover__isnull=False))
+            ),
         )
         .filter(Q(etp_poles__gt=0) | Q(turnover_poles__gt=0))
         .order_by("year")
@@ -156,36 +219,35 @@ def _figures_in_sql(figures) -> dict:
             etp=(
                 row["etp_poles"],
                 row["etp_total"],
-                _middle(row["etp_low"], row["etp_high"]) if row["etp_poles"] else None,
+                _middle(*row["etp_middles"]) if row["etp_poles"] else None,
+                row["etp_key"],
             ),
             turnover=(
                 row["turnover_poles"],
                 int(row["turnover_total"]) if row["turnover_poles"] else None,
-                _middle(row["turnover_low"], row["turnover_high"])
-                if row["turnover_poles"]
-                else None,
+                _middle(*row["turnover_middles"]) if row["turnover_poles"] else None,
+                row["turnover_key"],
             ),
         )
         for row in rows
     ]
-    with_figures = figures.filter(Q(etp__isnull=False) | Q(turnover__isnull=False)).aggregate(
-        n=Count("pole_id", distinct=True)
-    )["n"]
-    return {"years": years, "poles": with_figures}
+    return {"years": years, "poles": rows[0]["with_figures"] if rows else 0}
 
 
 def figures_in_python(figures) -> dict:
     """Neither SQLite nor Django has a portable median: one query reads the figures, a
     few rows per pole."""
-    by_year = defaultdict(lambda: {"etp": [], "turnover": []})
+    by_year = defaultdict(lambda: {"etp": [], "turnover": [], "etp_ids": [], "turnover_ids": []})
     with_figures = set()
     for pole_id, year, etp, turnover in figures.order_by("year").values_list(
         "pole_id", "year", "etp", "turnover"
     ):
         if etp is not None:
             by_year[year]["etp"].append(etp)
+            by_year[year]["etp_ids"].append(pole_id)
         if turnover is not None:
             by_year[year]["turnover"].append(turnover)
+            by_year[year]["turnover_ids"].append(pole_id)
         if etp is not None or turnover is not None:
             with_figures.add(pole_id)
     years = []
@@ -200,11 +262,13 @@ def figures_in_python(figures) -> dict:
                     len(etp),
                     sum(etp, Decimal(0)) if etp else None,
                     _middle(*_middles(etp)) if etp else None,
+                    poles_key(by_year[year]["etp_ids"]) if etp else None,
                 ),
                 turnover=(
                     len(turnover),
                     sum(turnover) if turnover else None,
                     _middle(*_middles(turnover)) if turnover else None,
+                    poles_key(by_year[year]["turnover_ids"]) if turnover else None,
                 ),
             )
         )

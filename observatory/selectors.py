@@ -62,6 +62,13 @@ class Indicator:
     note: object = ""
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # Too few poles to draw a conclusion: no chart to suggest one (the table, the
+        # warning and the "n =" stay).
+        if self.is_thin:
+            self.chart = None
+            self.extra.pop("turnover_chart", None)
+
     @property
     def base_label(self) -> str:
         if self.base_unit == "structures":
@@ -73,6 +80,8 @@ class Indicator:
         return ngettext("Based on %(count)s pole.", "Based on %(count)s poles.", self.base) % {
             "count": self.base
         }
+
+    min_base = MIN_BASE
 
     @property
     def is_thin(self) -> bool:
@@ -104,25 +113,49 @@ class Indicator:
     def csv_url(self) -> str:
         return reverse("observatory:indicator_csv", kwargs={"indicator": self.slug})
 
+    def as_data(self) -> dict:
+        """The indicator as plain data, for an API serializer: texts in the active
+        language, and each row's values under the keys of its CSV columns (ints,
+        Decimals, strings or None). Documented in docs/observatory.md."""
+        columns = self.csv_columns
+        return {
+            "slug": self.slug,
+            "title": str(self.title),
+            "definition": str(self.definition),
+            "base": self.base,
+            "base_unit": self.base_unit,
+            "min_base": MIN_BASE,
+            "is_thin": self.is_thin,
+            "note": str(self.note),
+            "columns": [
+                {"key": column.key, "label": str(column.label), "numeric": column.numeric}
+                for column in columns
+            ],
+            "rows": [{column.key: row.get(column.key) for column in columns} for row in self.rows],
+        }
+
 
 def _territories(facts) -> dict:
     """The départements and their régions (names, links), read once per page."""
     if "territories" not in facts.references:
         departements, regions = {}, {}
+        # One reverse() per kind of page rather than per territory (a hundred and twenty
+        # of them cost more than the rest of the indicators): slugs are URL-safe.
+        region_url = reverse("poles:region", kwargs={"region_slug": "REGION"})
+        departement_url = reverse(
+            "poles:departement", kwargs={"region_slug": "REGION", "departement_slug": "DEP"}
+        )
         for code, name, slug, region_code, region_name, region_slug in Departement.objects.order_by(
             "code"
         ).values_list("code", "name", "slug", "region_id", "region__name", "region__slug"):
             departements[code] = {
                 "name": name,
                 "region": region_code,
-                "url": reverse(
-                    "poles:departement",
-                    kwargs={"region_slug": region_slug, "departement_slug": slug},
-                ),
+                "url": departement_url.replace("REGION", region_slug).replace("DEP", slug),
             }
             regions[region_code] = {
                 "name": region_name,
-                "url": reverse("poles:region", kwargs={"region_slug": region_slug}),
+                "url": region_url.replace("REGION", region_slug),
             }
         facts.references["territories"] = (departements, regions)
     return facts.references["territories"]
@@ -404,7 +437,13 @@ def founding_years(facts) -> Indicator:
 
 
 def key_figures(facts) -> Indicator:
-    """Totals and medians of the poles' consolidated figures, year by year."""
+    """Totals and medians of the poles' consolidated figures, year by year.
+
+    Each year's total is over the poles that published that year, and the poles differ
+    from year to year: the charts draw only the years resting on at least `MIN_BASE`
+    poles, print each year's "n =", and join two years by a line only when the same
+    poles published both (a line from one pole's 145 ETP in 2014 to another's 18 in
+    2024 would read as a collapse)."""
     figures = facts["figures"]
     rows = [dict(row) for row in figures["years"]]
     return Indicator(
@@ -412,10 +451,13 @@ def key_figures(facts) -> Indicator:
         title=_("Jobs and turnover by year"),
         definition=_(
             "Total and median of the full-time equivalent jobs (ETP) and of the turnover "
-            "consolidated by the poles, for each year some pole published them. The poles "
-            "that published figures differ from one year to the next: compare the totals "
-            "with the number of poles behind them."
-        ),
+            "consolidated by the poles, for each year some pole published them. Each total "
+            "adds only figures of that same year, and the poles that published differ from "
+            "one year to the next: compare the totals with the number of poles behind them. "
+            "The charts leave out the years resting on fewer than %(min)s poles, and a line "
+            "joins two years only when the same poles published both."
+        )
+        % {"min": MIN_BASE},
         base=figures["poles"],
         base_unit="poles",
         columns=[
@@ -428,12 +470,19 @@ def key_figures(facts) -> Indicator:
             Column("turnover_median", _("Median turnover (€)"), numeric=True),
         ],
         rows=rows,
-        chart=charts.line_chart((row["year"], row["etp_total"]) for row in rows),
-        extra={
-            "turnover_chart": charts.line_chart(
-                (row["year"], row["turnover_total"]) for row in rows
-            )
-        },
+        chart=_year_totals_chart(rows, "etp"),
+        extra={"turnover_chart": _year_totals_chart(rows, "turnover")},
+    )
+
+
+def _year_totals_chart(rows, field: str):
+    """The line of `field`'s yearly totals, over the years with at least MIN_BASE
+    poles, joined only across the same poles; None with fewer than two such years."""
+    drawn = [row for row in rows if row[f"{field}_poles"] >= MIN_BASE]
+    return charts.line_chart(
+        ((row["year"], row[f"{field}_total"]) for row in drawn),
+        groups={row["year"]: row[f"{field}_poles_key"] for row in drawn},
+        counts={row["year"]: row[f"{field}_poles"] for row in drawn},
     )
 
 
@@ -576,11 +625,7 @@ def insertion(facts) -> Indicator:
                 "share": share(row["iae"], row["total"]),
             }
         ],
-        chart=charts.bar_chart(
-            [(_("With an IAE approval"), share(row["iae"], row["total"]), None)],
-            maximum=100,
-            suffix=" %",
-        ),
+        # One share: a chart of a single bar would compare nothing.
     )
 
 
@@ -609,11 +654,7 @@ def small_structures(facts) -> Indicator:
                 "share": share(row["under_ten"], row["band_known"]),
             }
         ],
-        chart=charts.bar_chart(
-            [(_("Fewer than 10 employees"), share(row["under_ten"], row["band_known"]), None)],
-            maximum=100,
-            suffix=" %",
-        ),
+        # One share: a chart of a single bar would compare nothing.
         note=ngettext(
             "%(count)s structure has no recorded headcount band and is not counted.",
             "%(count)s structures have no recorded headcount band and are not counted.",

@@ -10,6 +10,7 @@ of them is the accessible source of the same numbers. One number shortener
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 
 from django.utils.formats import number_format
 
@@ -26,11 +27,13 @@ MAX_LABELLED_BARS = 6
 
 # The observatory's charts (horizontal bars, lines).
 BAR_WIDTH = 640
-BAR_LABEL_WIDTH = 230  # room for the category's name, left of the bars
 BAR_VALUE_WIDTH = 70  # room for the value, right of the longest bar
-BAR_HEIGHT = 20
-BAR_GAP = 8
-LABEL_MAX_CHARS = 34
+BAR_LABEL_HEIGHT = 16  # each category's name sits on its own line, above its bar
+BAR_HEIGHT = 18
+BAR_GAP = 10
+# The names have the chart's whole width (640 units, about 95 characters at 12 px):
+# never cut at the edge; the longest names of the reference lists are near 60.
+LABEL_MAX_CHARS = 90
 
 LINE_WIDTH = 640
 LINE_HEIGHT = 240
@@ -38,6 +41,7 @@ LINE_LEFT = 64
 LINE_RIGHT = 16
 LINE_TOP = 16
 LINE_BOTTOM = 28
+LINE_COUNT_ROW = 16  # the "n = …" row under the years
 
 
 def _rounded(value: Decimal, places: int) -> str:
@@ -110,13 +114,13 @@ class YearChart:
 
 def year_chart(figures, field: str) -> YearChart | None:
     """Bars for `field` of the given KeyFigure rows, oldest year first; None with
-    fewer than one value."""
+    fewer than two values (one bar compares nothing: the table says it)."""
     points = [
         (figure.year, getattr(figure, field), figure.is_approximate)
         for figure in figures
         if getattr(figure, field) is not None
     ]
-    if not points:
+    if len(points) < 2:
         return None
     points.sort(key=lambda point: point[0])
     top = max(float(value) for _, value, _ in points) or 1.0
@@ -157,6 +161,7 @@ class HorizontalBar:
     label: str
     value_label: str
     y: str
+    label_y: str
     text_y: str
     width: str
     value_x: str
@@ -168,45 +173,49 @@ class BarChart:
     bars: list[HorizontalBar]
     height: str
     width: str = str(BAR_WIDTH)
-    bar_x: str = str(BAR_LABEL_WIDTH)
+    bar_x: str = "0"
     bar_height: str = str(BAR_HEIGHT)
-    label_x: str = str(BAR_LABEL_WIDTH - 6)
+    label_x: str = "2"  # a glyph like "Î" overhangs its origin
     has_reference: bool = False
     kind: str = "bars"
 
 
 def bar_chart(items, *, maximum=None, suffix: str = "") -> BarChart | None:
-    """Horizontal bars. `items`: (label, value, reference or None). `maximum` fixes the
-    scale (100 for percentages), else the largest value or reference."""
+    """Horizontal bars, each under its category's name. `items`: (label, value,
+    reference or None). `maximum` fixes the scale (100 for percentages), else the
+    largest value or reference. None with fewer than two values: one bar compares
+    nothing (the table gives the value)."""
     items = [(label, value, reference) for label, value, reference in items if value is not None]
-    if not items:
+    if len(items) < 2:
         return None
     top = maximum or max(
         max(float(value) for _, value, _ in items),
         max((float(reference) for _, _, reference in items if reference is not None), default=0),
     )
     top = top or 1.0
-    usable = BAR_WIDTH - BAR_LABEL_WIDTH - BAR_VALUE_WIDTH
+    usable = BAR_WIDTH - BAR_VALUE_WIDTH
+    row = BAR_LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP
     bars = []
     for index, (label, value, reference) in enumerate(items):
-        y = index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
+        y = index * row + BAR_LABEL_HEIGHT
         width = float(value) / top * usable
+        reference_x = None if reference is None else float(reference) / top * usable
+        # The value follows the bar, or the comparison mark when that is further
+        # right: a mark never covers the value ("0 %" next to a 2 % survey share).
+        end = max(width, -1.0 if reference_x is None else reference_x + 3)
         bars.append(
             HorizontalBar(
                 label=_short(label),
                 value_label=short_number(value) + suffix,
                 y=_n(y),
-                text_y=_n(y + BAR_HEIGHT * 0.7),
+                label_y=_n(y - 4),
+                text_y=_n(y + BAR_HEIGHT * 0.72),
                 width=_n(max(width, 1.0 if float(value) else 0.0)),
-                value_x=_n(BAR_LABEL_WIDTH + width + 6),
-                reference_x=(
-                    None
-                    if reference is None
-                    else _n(BAR_LABEL_WIDTH + float(reference) / top * usable)
-                ),
+                value_x=_n(end + 6),
+                reference_x=None if reference_x is None else _n(reference_x),
             )
         )
-    height = len(items) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
+    height = len(items) * row
     return BarChart(
         bars=bars,
         height=_n(height),
@@ -221,27 +230,35 @@ class Point:
     year: int
     value_label: str
     show_year: bool
+    count_label: str = ""  # "n = 12": the poles behind the value, under its year
 
 
 @dataclass(frozen=True)
 class LineChart:
     points: list[Point]
-    polyline: str
+    segments: list[str]  # each a polyline's points: a line never joins unlike values
     ticks: list[dict] = field(default_factory=list)
     width: str = str(LINE_WIDTH)
     height: str = str(LINE_HEIGHT)
     left: str = str(LINE_LEFT)
     right: str = str(LINE_WIDTH - LINE_RIGHT)
     baseline: str = str(LINE_HEIGHT - LINE_BOTTOM)
-    year_y: str = str(LINE_HEIGHT - 8)
+    year_y: str = str(LINE_HEIGHT - LINE_BOTTOM + 20)
+    count_y: str = str(LINE_HEIGHT - LINE_BOTTOM + 36)
     kind: str = "line"
 
 
-def line_chart(points) -> LineChart | None:
-    """A line over years. `points`: (year, value), any order; None without any value."""
+def line_chart(points, *, groups: dict | None = None, counts: dict | None = None):
+    """A line over years; None with fewer than two values (one point compares nothing).
+
+    `points`: (year, value), any order. `groups` ({year: key}, optional): two successive
+    points are joined only when their keys are equal, so that a line never joins a
+    total over some poles to a total over others (a "collapse" that is only a change
+    of poles). `counts` ({year: n}, optional): printed under each year as "n = …"."""
     points = sorted((year, value) for year, value in points if value is not None)
-    if not points:
+    if len(points) < 2:
         return None
+    height = LINE_HEIGHT + (LINE_COUNT_ROW if counts else 0)
     top = max(float(value) for _, value in points) or 1.0
     first, last = points[0][0], points[-1][0]
     span = max(last - first, 1)
@@ -251,23 +268,38 @@ def line_chart(points) -> LineChart | None:
     step = max(1, round(span / 8))
     drawn = []
     for year, value in points:
-        x = LINE_LEFT + (year - first) / span * usable_x if span else LINE_LEFT + usable_x / 2
+        x = LINE_LEFT + (year - first) / span * usable_x
         y = LINE_TOP + usable_y - float(value) / top * usable_y
+        show_year = (year - first) % step == 0 or year == last
         drawn.append(
             Point(
                 x=_n(x),
                 y=_n(y),
                 year=year,
                 value_label=short_number(value),
-                show_year=(year - first) % step == 0 or year == last,
+                show_year=show_year,
+                count_label=f"n = {counts[year]}" if counts and show_year else "",
             )
         )
+    segments, current = [], [drawn[0]]
+    for previous, point in pairwise(drawn):
+        if groups is None or groups.get(previous.year) == groups.get(point.year):
+            current.append(point)
+        else:
+            segments.append(current)
+            current = [point]
+    segments.append(current)
     ticks = [
         {"y": _n(LINE_TOP + usable_y - fraction * usable_y), "label": short_number(top * fraction)}
         for fraction in (0, 0.5, 1)
     ]
     return LineChart(
         points=drawn,
-        polyline=" ".join(f"{point.x},{point.y}" for point in drawn),
+        segments=[
+            " ".join(f"{point.x},{point.y}" for point in segment)
+            for segment in segments
+            if len(segment) > 1
+        ],
         ticks=ticks,
+        height=str(height),
     )

@@ -14,6 +14,8 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
+    Value,
 )
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -217,65 +219,72 @@ def pole_memberships(pole: Pole, *, offset: int = 0) -> list[dict]:
 
 @dataclass(frozen=True)
 class FigureTotal:
-    """The sum, over several poles, of each pole's latest known value of one figure."""
+    """One figure (ETP or turnover) totalled over the poles that published it for one
+    same year: never one pole's 2014 added to another's 2024.
+
+    `year` is the year the most poles published it (the latest of equals);
+    `other_poles` published it for other years only, and are not in the total (the
+    observatory gives every year's total)."""
 
     total: Decimal | int | None
     pole_count: int
-    year_min: int | None
-    year_max: int | None
+    year: int | None
     approximate_count: int
+    other_poles: int = 0
 
     @property
     def years(self) -> str:
-        if self.year_min is None:
-            return ""
-        if self.year_min == self.year_max:
-            return str(self.year_min)
-        return f"{self.year_min}–{self.year_max}"
+        return "" if self.year is None else str(self.year)
 
 
 SUMMED_FIGURES = ("etp", "turnover")
 
 
 def figures_summary(poles) -> dict[str, FigureTotal]:
-    """For each summed figure (ETP, turnover), the total of each pole's latest non-empty
-    value, in one query: per pole, subqueries read its latest row from the covering
-    index on (pole, -year) (index-only on PostgreSQL), so the cost follows the number
-    of poles, never every pole's every year. Summed here rather than by SQL aggregates,
-    which would repeat each subquery once per aggregate."""
-    annotations = _latest_figures()
-    rows = list(poles.order_by().annotate(**annotations).values(*annotations))
-    return _figure_totals(rows)
+    """For each summed figure (ETP, turnover), its total over the poles that published
+    it for the same year (`FigureTotal`): one aggregate query grouped by year, whatever
+    the number of poles (the covering index on (pole, -year) serves it)."""
+    return figure_totals(KeyFigure.objects.filter(pole_id__in=poles.order_by().values("pk")))
 
 
-def _latest_figures() -> dict:
-    """Per pole, the value, year and approximation flag of its latest non-empty row of
-    each summed figure, as subquery annotations."""
-    annotations = {}
+def figure_totals(figures) -> dict[str, FigureTotal]:
+    """`FigureTotal` of each summed figure over the KeyFigure rows `figures`."""
+    by_year = {}
     for name in SUMMED_FIGURES:
-        latest = KeyFigure.objects.filter(pole=OuterRef("pk"), **{f"{name}__isnull": False})
-        latest = latest.order_by("-year")
-        annotations.update(
+        published = Q(**{f"{name}__isnull": False})
+        by_year.update(
             {
-                f"{name}_value": Subquery(latest.values(name)[:1]),
-                f"{name}_year": Subquery(latest.values("year")[:1]),
-                f"{name}_approximate": Subquery(latest.values("is_approximate")[:1]),
+                f"{name}_poles": Count(name),
+                f"{name}_total": Sum(name),
+                f"{name}_approximate": Count("pk", filter=published & Q(is_approximate=True)),
             }
         )
-    return annotations
-
-
-def _figure_totals(rows) -> dict[str, FigureTotal]:
+        # Every pole that published the figure, any year: an uncorrelated subquery,
+        # computed once, in the same statement.
+        everyone = (
+            figures.filter(published)
+            .order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(n=Count("pole_id", distinct=True))
+            .values("n")
+        )
+        by_year[f"{name}_everyone"] = Subquery(everyone)
+    years = list(figures.order_by().values("year").annotate(**by_year))
     summary = {}
     for name in SUMMED_FIGURES:
-        known = [row for row in rows if row[f"{name}_value"] is not None]
-        years = [row[f"{name}_year"] for row in known]
+        published = [row for row in years if row[f"{name}_poles"]]
+        if not published:
+            summary[name] = FigureTotal(total=None, pole_count=0, year=None, approximate_count=0)
+            continue
+        best = max(published, key=lambda row: (row[f"{name}_poles"], row["year"]))
+        total = best[f"{name}_total"]
         summary[name] = FigureTotal(
-            total=sum(row[f"{name}_value"] for row in known) if known else None,
-            pole_count=len(known),
-            year_min=min(years, default=None),
-            year_max=max(years, default=None),
-            approximate_count=sum(1 for row in known if row[f"{name}_approximate"]),
+            total=int(total) if name == "turnover" else total,
+            pole_count=best[f"{name}_poles"],
+            year=best["year"],
+            approximate_count=best[f"{name}_approximate"],
+            other_poles=best[f"{name}_everyone"] - best[f"{name}_poles"],
         )
     return summary
 
@@ -336,15 +345,15 @@ def poles_in_departement(departement: Departement):
 
 
 def territory_poles(poles) -> tuple[list[int], dict[str, FigureTotal]]:
-    """The ids of `poles` (in their order) and the totals of their figures, in one query.
+    """The ids of `poles` (in their order) and the totals of their figures (two
+    queries: the ids, then the totals of their key figures by id).
 
     What costs on a territory or sector page is its filter (the seat and four links of
     the territory of action): counting, summing and paging the queryset would plan and
     run it three times. Here it runs once, and `pole_cards` reads one page of poles by id.
     """
-    annotations = _latest_figures()
-    rows = list(poles.annotate(**annotations).values("pk", *annotations))
-    return [row["pk"] for row in rows], _figure_totals(rows)
+    ids = list(poles.values_list("pk", flat=True))
+    return ids, figure_totals(KeyFigure.objects.filter(pole_id__in=ids))
 
 
 def pole_cards(ids) -> list[dict]:

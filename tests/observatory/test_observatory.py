@@ -204,7 +204,8 @@ def test_founding_years(dataset):
 def test_jobs_and_turnover_by_year(dataset):
     figures = indicators()["chiffres-cles"]
     assert figures.base == 3
-    assert figures.rows == [
+    # The API's plain data: the rows under the CSV columns' keys.
+    assert figures.as_data()["rows"] == [
         {
             "year": 2022,
             "etp_poles": 1,
@@ -243,7 +244,9 @@ def test_page_shows_every_indicator_with_its_base_and_download(client, dataset):
         assert f'href="/statistiques/{slug}.csv"' in html
     assert "Based on 3 poles." in html
     assert "Based on 5 member structures." in html
-    assert html.count("<svg") >= 10
+    # Indicators on fewer than 5 poles draw no chart (test_honest_figures.py): here the
+    # structure ones, the map and its legend.
+    assert html.count("<svg") >= 3
     assert html.count("<table") >= len(selectors.INDICATORS)
     assert PERSON not in html and "p@example.org" not in html
 
