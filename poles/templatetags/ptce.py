@@ -6,10 +6,12 @@ import datetime
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from poles import links
 from poles.cards import pole_cards_html
+from poles.models import Pole
 from poles.pagination import page_number
 from territories.validators import FRANCE_BOUNDING_BOXES
 
@@ -113,6 +115,28 @@ def map_config() -> dict:
             "unplaced_one": _("1 pole without a location is only in the list."),
             "unplaced_many": _("%(count)s poles without a location are only in the list."),
             "cluster": _("%(count)s poles: zoom in"),
+            # Pages without a list of their poles (home, embed) link to the directory.
+            "unplaced_one_nolist": _("1 pole without a location is not on the map."),
+            "unplaced_many_nolist": _("%(count)s poles without a location are not on the map."),
+            "see_list": _("See the list of the poles"),
+            "closed_hidden_one": _("1 closed pole is not drawn: it is in the list."),
+            "closed_hidden_many": _("%(count)s closed poles are not drawn: they are in the list."),
+            "closed_hidden_one_nolist": _("1 closed pole is not drawn."),
+            "closed_hidden_many_nolist": _("%(count)s closed poles are not drawn."),
+            "show_closed": _("Show the closed poles (%(count)s)"),
+            "legend": _("Legend"),
+            "legend_help": _(
+                "Colour and letters: the pole's main sector (related sectors share a "
+                "colour). Shape: its status."
+            ),
+            "no_sector": _("No sector recorded"),
+            "status": _("Status:"),
+            "statuses": {value: capfirst(label) for value, label in Pole.Status.choices},
+            "marker_sector": _("Main sector (the marker's colour): %(sector)s"),
+            "other_sectors": _("Other sectors:"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
+            "close_popup": _("Close this window"),
         },
     }
 
