@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 
 from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
+from territories.text import normalize
 
 from .filters import PoleFilterSet
 from .models import (
@@ -298,10 +299,16 @@ def region_counts() -> list[Region]:
     region_poles: dict[str, set[int]] = defaultdict(set)
     for pole_id, _departement_code, region_code in _published_pole_places():
         region_poles[region_code].add(pole_id)
-    regions = list(Region.objects.order_by("name"))
+    regions = sorted(Region.objects.all(), key=_name_order)
     for region in regions:
         region.pole_count = len(region_poles[region.code])
     return regions
+
+
+def _name_order(territory) -> str:
+    """A French alphabetical order on every database: without accents or case, so that
+    Île-de-France comes among the I (a plain `ORDER BY name` puts it after Z)."""
+    return normalize(territory.name)
 
 
 def territory_index() -> list[Region]:
@@ -312,10 +319,11 @@ def territory_index() -> list[Region]:
     for pole_id, departement_code, region_code in _published_pole_places():
         region_poles[region_code].add(pole_id)
         departement_poles[departement_code].add(pole_id)
-    regions = list(
-        Region.objects.order_by("name").prefetch_related(
+    regions = sorted(
+        Region.objects.prefetch_related(
             Prefetch("departements", queryset=Departement.objects.order_by("code"))
-        )
+        ),
+        key=_name_order,
     )
     for region in regions:
         region.pole_count = len(region_poles[region.code])

@@ -5,8 +5,11 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
+from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from poles import links
@@ -36,6 +39,51 @@ def web_href(value) -> str:
 def mailto_href(value) -> str:
     """A stored e-mail address as a valid `mailto:` href (poles/links.py)."""
     return links.mailto_href(value)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_static(context, path: str) -> str:
+    """A static file's absolute URL (Open Graph readers need the scheme and host)."""
+    url = static(path)
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+@register.simple_tag
+def french_text_lang() -> str:
+    """` lang="fr"` on an element holding text written in French (a pole's summary and
+    description, a source's citation…) when the page is in another language, so that
+    screen readers pronounce it in French (WCAG 3.1.2); "" on a French page."""
+    if (get_language() or "fr").startswith("fr"):
+        return ""
+    return mark_safe(' lang="fr"')
+
+
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+@register.filter
+def french_month_year(value) -> str:
+    """A recorded French "janvier 2014" in the page's language ("January 2014" in
+    English, through Django's month names); a bare year, or anything else, as it is."""
+    parts = str(value or "").split()
+    if len(parts) == 2 and parts[0].lower() in FRENCH_MONTHS and parts[1].isdigit():
+        month = FRENCH_MONTHS.index(parts[0].lower()) + 1
+        return f"{MONTHS[month]} {parts[1]}"
+    return str(value or "")
 
 
 @register.filter(expects_localtime=True)
