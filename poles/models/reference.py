@@ -66,6 +66,18 @@ class Sector(ReferenceItem):
         return reverse("poles:sector", kwargs={"slug": self.slug})
 
     @property
+    def ink(self) -> str:
+        """Black or white, whichever contrasts more with `color` (WCAG relative
+        luminance; static/poles/js/map.js draws the markers' letters the same way)."""
+        try:
+            channels = [int(self.color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        except ValueError:
+            return "#000000"
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#000000" if luminance > 0.179 else "#ffffff"
+
+    @property
     def mark(self) -> str:
         """The letters drawn in a marker, in the visitor's language."""
         if self.symbol_en and (get_language() or "fr").startswith("en"):

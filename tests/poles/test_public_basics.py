@@ -143,3 +143,14 @@ def test_public_maps_load_leaflet_without_its_form_plugins(client, seeded, path)
     assert "leaflet/leaflet.js" in html
     for unused in ("leaflet.extras", "leaflet.draw", "with-forms", "force-img-path", "draw_"):
         assert unused not in html, (path, unused)
+
+
+def test_sector_lists_show_the_markers_colour_and_letters(client, seeded):
+    for path in ("/", "/secteurs/"):
+        html = client.get(path).content.decode()
+        # Food: Tol's green with white letters; eco-construction: sand with black letters.
+        assert re.search(
+            r'<circle [^>]*fill="#117733"[^>]*/><text [^>]*fill="#ffffff">Al</text>', html
+        ), path
+    html = client.get("/secteurs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'fill="#ddcc77"[^>]*/><text [^>]*fill="#000000">Ec</text>', html)
