@@ -5,9 +5,9 @@ import json
 
 from django import template
 from django.db.models import F
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.templatetags.static import static
 from django.utils.translation import get_language, gettext
 
 from poles.links import web_href

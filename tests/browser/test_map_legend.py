@@ -22,7 +22,9 @@ def in_english(page, site):
 def legend_entries(page) -> list[dict]:
     return page.evaluate(
         """(selector) => Array.from(
-             document.querySelectorAll(selector + " .ptce-legend__list:not(.ptce-legend__list--shapes) li")
+             document.querySelectorAll(
+               selector + " .ptce-legend__list:not(.ptce-legend__list--shapes) li"
+             )
            ).map((item) => {
              const badge = item.querySelector(".ptce-legend__badge");
              return {
@@ -170,12 +172,16 @@ def test_the_header_takes_two_lines_on_a_phone(page, site, width):
         page.goto("/poles/")
         tops = page.evaluate(
             """() => {
-              const top = (selector) => Math.round(document.querySelector(selector).getBoundingClientRect().top);
+              const top = (selector) => Math.round(
+                document.querySelector(selector).getBoundingClientRect().top
+              );
               const items = Array.from(document.querySelectorAll(".site-header .nav li"));
               return {
                 brand: top(".site-header .brand"),
                 language: top(".site-header .language-switch"),
-                nav: Array.from(new Set(items.map((item) => Math.round(item.getBoundingClientRect().top)))),
+                nav: Array.from(
+                  new Set(items.map((item) => Math.round(item.getBoundingClientRect().top)))
+                ),
                 height: document.querySelector(".site-header").getBoundingClientRect().height,
                 overflow: document.querySelector(".site-header .nav").scrollWidth
                   - document.querySelector(".site-header .nav").clientWidth,
@@ -206,4 +212,3 @@ def test_the_legend_and_greyed_territories_pass_axe(page, site, axe_source, lang
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
     assert not blocking, describe(blocking)
-

@@ -31,7 +31,8 @@ def draw_icon(size: int) -> Image.Image:
     draw.line([*points, points[0]], fill=LIGHT, width=round(2.2 * scale), joint="curve")
     for index, (x, y) in enumerate(points):
         radius = 3.6 * scale
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=GOLD if index == 0 else LIGHT)
+        fill = GOLD if index == 0 else LIGHT
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
     return image.resize((size, size), Image.LANCZOS)
 
 
