@@ -212,3 +212,16 @@ def test_the_legend_and_greyed_territories_pass_axe(page, site, axe_source, lang
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
     assert not blocking, describe(blocking)
+
+
+def test_the_embedded_map_links_its_status_to_the_directory_in_a_new_tab(page, site):
+    page.goto("/embed/?region=32")
+    wait_for_map(page)
+    status = page.locator(STATUS).inner_text()
+    assert "1 pôle fermé n'est pas dessiné." in status
+    assert "figurent seulement dans la liste" not in status and "seulement dans la liste" not in status
+    link = page.locator(f"{STATUS} a")
+    assert link.get_attribute("href") == f"{site.url}/poles/?region=32"
+    assert link.get_attribute("target") == "_blank"
+    # The legend is there, folded: the frame's room goes to the map.
+    assert page.locator(f"{LEGEND} details").evaluate("(details) => details.open") is False

@@ -242,7 +242,8 @@
     root.hidden = true;
     root.setAttribute("aria-label", labels.legend);
     var details = element("details", "ptce-legend__details");
-    details.open = true;
+    // Open, except in a frame on another site (the embed), where the map needs the room.
+    details.open = !poleMap.newTab;
     details.appendChild(element("summary", "ptce-legend__title", labels.legend));
     details.appendChild(element("p", "ptce-legend__help", labels.legend_help));
     var sectors = element("ul", "ptce-legend__list");
