@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import Pole
@@ -31,6 +32,8 @@ def pole_cards_html(rows) -> SafeString:
         "etp": _("%(etp)s full-time equivalents (ETP) in %(year)s"),
         "to_complete": _("record to complete"),
         "url_prefix": pole_url_prefix(),
+        # Summaries are written in French: say so on a page in another language.
+        "text_lang": "" if (get_language() or "fr").startswith("fr") else ' lang="fr"',
     }
     return format_html_join("", "{}", ((_card(row, labels),) for row in rows))
 
@@ -43,7 +46,9 @@ def _card(row, labels) -> SafeString:
         row["slug"],
         row["name"],
         _meta(row, labels),
-        format_html("<p>{}</p>\n", row["summary"]) if row["summary"] else "",
+        format_html("<p{}>{}</p>\n", mark_safe(labels["text_lang"]), row["summary"])  # noqa: S308 (a constant)
+        if row["summary"]
+        else "",
         _sectors(row, labels),
         _etp(row, labels),
     )

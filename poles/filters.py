@@ -162,10 +162,21 @@ def filter_choices() -> dict:
         ),
         "departement": [(code, f"{code} – {name}") for code, name in departements],
     }
-    sectors = list(Sector.objects.only("slug", "name", "name_en"))
+    sectors = list(Sector.objects.only("slug", "name", "name_en", "color", "symbol", "symbol_en"))
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
     # The directory's rows name their sectors from here (selectors.with_sectors).
     lists["sector_labels"] = {sector.pk: str(sector.label) for sector in sectors}
+    # The map's markers and legend (selectors.directory_geojson): what colours a marker.
+    lists["sector_marks"] = {
+        sector.pk: {
+            "slug": sector.slug,
+            "name": str(sector.label),
+            "color": sector.color,
+            "letters": sector.mark,
+            "rank": rank,
+        }
+        for rank, sector in enumerate(sectors)
+    }
     # The three short reference lists in one query, each in its model's order (position
     # then name; a call's year then name), labelled as ReferenceItem.label does.
     named = [("mutualisation", PoolingType, "position"), ("reseau", Network, "position")]
@@ -253,6 +264,7 @@ class PoleFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         lists = versioned("directory-filter-choices", filter_choices, per_language=True)
         self.sector_labels = lists["sector_labels"]
+        self.sector_marks = lists["sector_marks"]
         for name in (
             "region",
             "departement",

@@ -1,5 +1,6 @@
 """Reads for the public pages: each function gives one page what it shows."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from django.utils.translation import get_language
 
 from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
+from territories.text import normalize
 
 from .filters import PoleFilterSet
 from .models import (
@@ -306,10 +308,16 @@ def region_counts() -> list[Region]:
     region_poles: dict[str, set[int]] = defaultdict(set)
     for pole_id, _departement_code, region_code in _published_pole_places():
         region_poles[region_code].add(pole_id)
-    regions = list(Region.objects.order_by("name"))
+    regions = sorted(Region.objects.all(), key=_name_order)
     for region in regions:
         region.pole_count = len(region_poles[region.code])
     return regions
+
+
+def _name_order(territory) -> str:
+    """A French alphabetical order on every database: without accents or case, so that
+    Île-de-France comes among the I (a plain `ORDER BY name` puts it after Z)."""
+    return normalize(territory.name)
 
 
 def territory_index() -> list[Region]:
@@ -320,10 +328,11 @@ def territory_index() -> list[Region]:
     for pole_id, departement_code, region_code in _published_pole_places():
         region_poles[region_code].add(pole_id)
         departement_poles[departement_code].add(pole_id)
-    regions = list(
-        Region.objects.order_by("name").prefetch_related(
+    regions = sorted(
+        Region.objects.prefetch_related(
             Prefetch("departements", queryset=Departement.objects.order_by("code"))
-        )
+        ),
+        key=_name_order,
     )
     for region in regions:
         region.pole_count = len(region_poles[region.code])
@@ -541,7 +550,7 @@ def directory_geojson(filterset) -> str:
             "latitude",
             "longitude",
             "seat_commune_id",
-            "main_sector__color",
+            "main_sector_id",
             *annotations,
         )
     )
@@ -553,17 +562,20 @@ def directory_geojson(filterset) -> str:
         for pole_id, sector_id in links.values_list("pole_id", "sector_id"):
             sector_ids[pole_id].append(sector_id)
     sectors_of = _sector_lists(sector_ids, filterset.sector_labels)
+    marks = _sector_marks(filterset.sector_marks)
+    rank = {pk: position for position, pk in enumerate(filterset.sector_marks)}
     photos = _popup_photos(located)
     seats = _seat_places({row[6] for row in rows})
 
     encode = encode_basestring  # a JSON string literal, non-ASCII kept as is
     url_prefix = pole_url_prefix()
-    default_color = encode(DEFAULT_MARKER_COLOR)
+    default_mark = f'"color":{encode(DEFAULT_MARKER_COLOR)},"sector":null'
     features = []
     for row in rows:
-        pk, slug, name, status, latitude, longitude, seat, color = row[:8]
+        pk, slug, name, status, latitude, longitude, seat, main_sector = row[:8]
         if latitude is None or longitude is None:
             continue
+        mark = marks.get(map_sector_id(main_sector, sector_ids.get(pk) or (), rank), default_mark)
         # Lean: the `photo` property only for poles that have one.
         photo = f',"photo":{photos[pk]}' if photos.get(pk) else ""
         url = encode(f"{url_prefix}{slug}/")
@@ -575,13 +587,34 @@ def directory_geojson(filterset) -> str:
             f'"properties":{{"slug":{slug},"name":{encode(name)},"url":{url},'
             f'"commune":{seats.get(seat, NO_SEAT)},'
             f'"status":{encode(status)},"sectors":[{sectors_of.get(pk, "")}],'
-            f'"color":{encode(color) if color else default_color}{photo}}}}}'
+            f"{mark}{photo}}}}}"
         )
     return (
         '{"type":"FeatureCollection","features":['
         + ",".join(features)
         + f'],"poles_without_position":{len(rows) - len(features)}}}'
     )
+
+
+def map_sector_id(main_sector_id: int | None, sector_ids, rank: dict[int, int]) -> int | None:
+    """The sector whose colour and letters mark a pole on the maps: its main sector
+    when one is recorded (editors choose it for that), otherwise the first of its
+    sectors in the reference list's order (`rank`: position in that list)."""
+    if main_sector_id is not None:
+        return main_sector_id
+    known = [pk for pk in sector_ids if pk in rank]
+    return min(known, key=rank.__getitem__) if known else None
+
+
+def _sector_marks(sector_marks: dict[int, dict]) -> dict[int, str]:
+    """Per sector, the JSON text of the feed's "color" and "sector" properties."""
+    return {
+        pk: '"color":{},"sector":{}'.format(
+            encode_basestring(mark["color"]),
+            json.dumps(mark, ensure_ascii=False, separators=(",", ":")),
+        )
+        for pk, mark in sector_marks.items()
+    }
 
 
 # The JSON of the "commune" and "departement" properties of a pole without a seat.

@@ -85,7 +85,13 @@ def load_reference(*, path: Path = REFERENCE_FILE) -> dict[str, int]:
             model.objects.update_or_create(**{key: row[key]}, defaults=defaults)
         counts[model._meta.model_name] = len(rows)
 
-    upsert(Sector, data["sectors"], extra=lambda row: {"color": row["color"]})
+    upsert(
+        Sector,
+        data["sectors"],
+        extra=lambda row: {
+            name: row[name] for name in ("color", "symbol", "symbol_en") if name in row
+        },
+    )
     upsert(
         LegalForm,
         data["legal_forms"],

@@ -10,12 +10,13 @@ from django.views.i18n import set_language
 from api import problems as api_problems
 from poles.sitemaps import sitemaps
 
-from .views import healthz, robots_txt
+from .views import favicon, healthz, robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     # The language switch of every public page posts here without a CSRF token, so
     # that the pages stay cacheable (docs/caching.md). A forged request could only
     # change a visitor's language: nothing to protect.

@@ -45,7 +45,7 @@ class ReferenceAdmin(NationalEditMixin, OptimisticLockAdminMixin, admin.ModelAdm
 
 @admin.register(Sector)
 class SectorAdmin(ReferenceAdmin):
-    list_display = [*ReferenceAdmin.list_display, "color"]
+    list_display = [*ReferenceAdmin.list_display, "color", "symbol", "symbol_en"]
 
 
 @admin.register(LegalForm)

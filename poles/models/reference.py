@@ -36,11 +36,26 @@ class ReferenceItem(models.Model):
 
 
 class Sector(ReferenceItem):
+    # Fourteen sectors cannot each get a colour that colour-blind readers tell apart
+    # (qualitative palettes made for them stop at 7 to 9 colours): the colour groups
+    # related sectors, and the marker's letters name the sector. See docs/public-site.md.
     color = models.CharField(
         _("map colour"),
         max_length=7,
         default="#3f6f8f",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1f77b4."))],
+    )
+    symbol = models.CharField(
+        _("map letters (French)"),
+        max_length=2,
+        blank=True,
+        help_text=_("One or two letters drawn in the pole's marker, e.g. “Al”."),
+    )
+    symbol_en = models.CharField(
+        _("map letters (English)"),
+        max_length=2,
+        blank=True,
+        help_text=_("The letters for English visitors; the French ones when empty."),
     )
 
     class Meta(ReferenceItem.Meta):
@@ -49,6 +64,25 @@ class Sector(ReferenceItem):
 
     def get_absolute_url(self):
         return reverse("poles:sector", kwargs={"slug": self.slug})
+
+    @property
+    def ink(self) -> str:
+        """Black or white, whichever contrasts more with `color` (WCAG relative
+        luminance; static/poles/js/map.js draws the markers' letters the same way)."""
+        try:
+            channels = [int(self.color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        except ValueError:
+            return "#000000"
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        return "#000000" if luminance > 0.179 else "#ffffff"
+
+    @property
+    def mark(self) -> str:
+        """The letters drawn in a marker, in the visitor's language."""
+        if self.symbol_en and (get_language() or "fr").startswith("en"):
+            return self.symbol_en
+        return self.symbol or self.label[:1].upper()
 
 
 class LegalForm(ReferenceItem):

@@ -5,11 +5,16 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
+from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from poles import links
 from poles.cards import etp_text, pole_cards_html
+from poles.models import Pole
 from poles.pagination import page_number
 from territories.validators import FRANCE_BOUNDING_BOXES
 
@@ -40,6 +45,51 @@ def web_href(value) -> str:
 def mailto_href(value) -> str:
     """A stored e-mail address as a valid `mailto:` href (poles/links.py)."""
     return links.mailto_href(value)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_static(context, path: str) -> str:
+    """A static file's absolute URL (Open Graph readers need the scheme and host)."""
+    url = static(path)
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+@register.simple_tag
+def french_text_lang() -> str:
+    """` lang="fr"` on an element holding text written in French (a pole's summary and
+    description, a source's citation…) when the page is in another language, so that
+    screen readers pronounce it in French (WCAG 3.1.2); "" on a French page."""
+    if (get_language() or "fr").startswith("fr"):
+        return ""
+    return mark_safe(' lang="fr"')
+
+
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+@register.filter
+def french_month_year(value) -> str:
+    """A recorded French "janvier 2014" in the page's language ("January 2014" in
+    English, through Django's month names); a bare year, or anything else, as it is."""
+    parts = str(value or "").split()
+    if len(parts) == 2 and parts[0].lower() in FRENCH_MONTHS and parts[1].isdigit():
+        month = FRENCH_MONTHS.index(parts[0].lower()) + 1
+        return f"{MONTHS[month]} {parts[1]}"
+    return str(value or "")
 
 
 @register.filter(expects_localtime=True)
@@ -119,6 +169,28 @@ def map_config() -> dict:
             "unplaced_one": _("1 pole without a location is only in the list."),
             "unplaced_many": _("%(count)s poles without a location are only in the list."),
             "cluster": _("%(count)s poles: zoom in"),
+            # Pages without a list of their poles (home, embed) link to the directory.
+            "unplaced_one_nolist": _("1 pole without a location is not on the map."),
+            "unplaced_many_nolist": _("%(count)s poles without a location are not on the map."),
+            "see_list": _("See the list of the poles"),
+            "closed_hidden_one": _("1 closed pole is not drawn: it is in the list."),
+            "closed_hidden_many": _("%(count)s closed poles are not drawn: they are in the list."),
+            "closed_hidden_one_nolist": _("1 closed pole is not drawn."),
+            "closed_hidden_many_nolist": _("%(count)s closed poles are not drawn."),
+            "show_closed": _("Show the closed poles (%(count)s)"),
+            "legend": _("Legend"),
+            "legend_help": _(
+                "Colour and letters: the pole's main sector (related sectors share a "
+                "colour). Shape: its status."
+            ),
+            "no_sector": _("No sector recorded"),
+            "status": _("Status:"),
+            "statuses": {value: capfirst(label) for value, label in Pole.Status.choices},
+            "marker_sector": _("Main sector (the marker's colour): %(sector)s"),
+            "other_sectors": _("Other sectors:"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
+            "close_popup": _("Close this window"),
         },
     }
 

@@ -5,9 +5,10 @@ import json
 
 from django import template
 from django.db.models import F
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from poles.links import web_href
 
@@ -92,6 +93,14 @@ def pole_structured_data(context, pole, memberships=None) -> str:
     ]
     if pole.logo:
         tags.append(("og:image", request.build_absolute_uri(pole.logo.url)))
+    else:
+        # The site's default share image (1200×630): never a page without an image.
+        tags += [
+            ("og:image", request.build_absolute_uri(static("img/share.png"))),
+            ("og:image:width", "1200"),
+            ("og:image:height", "630"),
+        ]
+    tags.append(("og:site_name", gettext("PTCE directory")))
     meta = "".join(
         format_html('<meta property="{}" content="{}">', name, value) for name, value in tags
     )

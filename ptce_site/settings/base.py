@@ -276,7 +276,7 @@ PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
 # The views that only read (ptce_site.middleware.ReadOnlyViewsMiddleware): GET, HEAD
 # and OPTIONS; any other method gets 405 with an Allow header.
 READ_ONLY_URL_NAMESPACES = ("poles", "opendata", "observatory")
-READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz")
+READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz", "favicon")
 
 # The JSON API (api/, docs/api.md): Django REST framework, its OpenAPI document by
 # drf-spectacular. Reads are public and anonymous; the authentication classes are the

@@ -142,9 +142,14 @@ def site(django_db_setup, django_db_blocker):
         pytest.fail(f"not a test database: {name}; mark the browser tests django_db")
     with django_db_blocker.unblock():
         call_command("load_seed", stdout=StringIO())
-        mapped = Pole.objects.published().filter(latitude__isnull=False, longitude__isnull=False)
+        located = Pole.objects.published().filter(latitude__isnull=False, longitude__isnull=False)
         server = LiveServer("127.0.0.1")
+        # What a map draws by default: closed poles are hidden until asked for.
+        mapped = located.exclude(status=Pole.Status.CLOSED)
         server.mapped_poles = dict(mapped.values_list("slug", "name"))
+        server.closed_located_poles = dict(
+            located.filter(status=Pole.Status.CLOSED).values_list("slug", "name")
+        )
         server._live_server_modified_settings.enable()  # noqa: SLF001 - pytest-django has no public way to keep a live server across tests
         try:
             yield server

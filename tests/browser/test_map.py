@@ -17,22 +17,26 @@ def test_home_map_shows_every_published_pole_with_coordinates(page, site, networ
     wait_for_map(page)
     expect_markers(page, len(site.mapped_poles))
     # The seed poles without coordinates are said to be in the list only.
-    unlocated = Pole.objects.published().count() - len(site.mapped_poles)
+    located = len(site.mapped_poles) + len(site.closed_located_poles)
+    unlocated = Pole.objects.published().count() - located
     assert unlocated > 1
     status = page.locator("[data-ptce-map] ~ .map-status").inner_text()
     assert f"{len(site.mapped_poles)} pôles affichés sur la carte" in status
     assert f"{unlocated} pôles sans localisation" in status
+    # The home page has no list: its map links to the directory's.
+    assert page.locator(".map-status a.map-status__list").get_attribute("href") == "/poles/"
     # Tiles were asked for, and answered by the mock (never the network).
     assert network.tiles
     # The map has an accessible name; the page lists a bounded number of recently
     # updated poles (the map shows them all, the entry points lead to every list).
     assert page.locator("[data-ptce-map]").get_attribute("aria-label")
     assert 0 < page.locator("#recent-poles + ul li").count() <= 8
-    # Overseas zones are one click away.
-    page.get_by_role("button", name="Mayotte").click()
+    # Overseas zones where poles are, one click away (and only those).
+    page.get_by_role("button", name="La Réunion").click()
     page.wait_for_function(
-        "() => document.querySelector('[data-ptce-map]').ptceMap.map.getCenter().lat < -12"
+        "() => document.querySelector('[data-ptce-map]').ptceMap.map.getCenter().lat < -19"
     )
+    assert page.get_by_role("button", name="Mayotte").count() == 0
 
 
 def test_clicking_a_marker_opens_a_popup_linking_to_the_pole(page, site):
@@ -85,6 +89,7 @@ def test_territory_map_uses_the_territory_filter(page):
         PoleCoverage.objects.filter(
             region_id="32", pole__is_published=True, pole__latitude__isnull=False
         )
+        .exclude(pole__status=Pole.Status.CLOSED)  # drawn only on request
         .values("pole")
         .distinct()
         .count()

@@ -172,7 +172,9 @@ def test_pole_page_has_open_graph_tags(client, pole):
         'métadonnées.">' in html
     )
     assert '<meta property="og:url" content="http://testserver/poles/pole-essai/">' in html
-    assert "og:image" not in html  # no logo
+    # No logo: the site's default share image, a real static file.
+    assert '<meta property="og:image" content="http://testserver/static/img/share.png">' in html
+    assert html.count('property="og:image"') == 1
     assert '<meta property="og:locale" content="fr_FR">' in html
     english = client.get("/poles/pole-essai/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<meta property="og:locale" content="en_GB">' in english

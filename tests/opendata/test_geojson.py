@@ -52,6 +52,13 @@ def test_features_are_lean_and_longitude_first(client, seeded):
         "status": "actif",
         "sectors": sectors,
         "color": pole.main_sector.color,
+        "sector": {
+            "slug": "alimentation-circuits-courts",
+            "name": "Alimentation et circuits courts",
+            "color": pole.main_sector.color,
+            "letters": "Al",
+            "rank": 0,
+        },
     }
 
 
@@ -65,7 +72,50 @@ def test_default_colour_without_a_main_sector(client, db):
     located_pole("60333", name="Pôle sans secteur de test")
     (feature,) = geojson(client)["features"]
     assert feature["properties"]["color"] == "#3f6f8f"
+    assert feature["properties"]["sector"] is None
     assert feature["properties"]["sectors"] == []
+
+
+def test_the_marker_names_the_sector_it_is_coloured_by(client, seeded):
+    # Innovales works in food and eco-construction; its main sector is eco-construction.
+    # Its popup used to list food first under a marker of the eco-construction colour,
+    # with nothing saying which sector the colour stood for.
+    data = geojson(client, "?secteur=alimentation-circuits-courts&departement=74")
+    (feature,) = data["features"]
+    properties = feature["properties"]
+    assert properties["slug"] == "innovales"
+    assert properties["sector"]["slug"] == "eco-construction"
+    assert properties["sector"]["letters"] == "Éc"
+    assert properties["color"] == properties["sector"]["color"] == "#ddcc77"
+    # In English, the English name and letters.
+    english = geojson(client, "?departement=74", HTTP_ACCEPT_LANGUAGE="en")
+    (feature,) = [f for f in english["features"] if f["id"] == "innovales"]
+    assert feature["properties"]["sector"]["name"] == "Eco-construction"
+    assert feature["properties"]["sector"]["letters"] == "Ec"
+
+
+def test_without_a_main_sector_the_first_sector_in_list_order_marks_the_pole(client, db):
+    food = Sector.objects.get(slug="alimentation-circuits-courts")
+    eco = Sector.objects.get(slug="eco-construction")
+    assert food.position < eco.position
+    pole = located_pole("60333", name="Pôle de test à deux secteurs")
+    pole.sectors.set([eco, food])
+    (feature,) = geojson(client)["features"]
+    assert feature["properties"]["sector"]["slug"] == "alimentation-circuits-courts"
+    assert feature["properties"]["color"] == food.color
+
+
+def test_the_sector_palette_is_tol_muted_and_every_sector_has_its_own_letters(db):
+    # Paul Tol's "muted" qualitative scheme: distinct for colour-blind readers. Sectors
+    # sharing a colour are told apart by their letters, in each language.
+    muted = {"#cc6677", "#332288", "#ddcc77", "#117733", "#88ccee"}
+    muted |= {"#882255", "#44aa99", "#999933", "#aa4499"}
+    sectors = list(Sector.objects.all())
+    assert len(sectors) == 14
+    assert {sector.color for sector in sectors} <= muted
+    for field in ("symbol", "symbol_en"):
+        letters = [getattr(sector, field) for sector in sectors]
+        assert all(letters) and len(set(letters)) == len(letters), field
 
 
 def test_same_filters_as_the_list(client, seeded):

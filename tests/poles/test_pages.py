@@ -80,7 +80,8 @@ def test_base_layout_is_accessible(client, seeded):
     assert 'href="/secteurs/"' in html
     assert '<link rel="canonical" href="http://testserver/">' in html
     assert "<title>" in html and '<meta name="description" content="' in html
-    assert "language-select" in html
+    # The language switch: a button for English, named in English.
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in html
 
 
 def test_pages_load_no_third_party_script_or_style(client, seeded):

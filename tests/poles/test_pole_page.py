@@ -435,7 +435,11 @@ def test_lists_of_the_aside_keep_their_order_links_and_language(client, db):
         re.S,
     )
     assert "<dd>Locaux</dd>" in html
-    assert re.search(r"PTCE 2013 \(janvier 2014\)</li>.*PTCE 2015 \(janvier 2016\)</li>", html)
+    assert re.search(
+        r"PTCE 2013 \(annoncé en janvier 2014\)</li>.*PTCE 2015 \(annoncé en janvier 2016\)</li>",
+        html,
+        re.S,
+    )
     assert "Réseau des collectivités territoriales" in html
     assert re.search(
         r'href="/territoires/hauts-de-france/">Hauts-de-France</a>, '
@@ -453,6 +457,9 @@ def test_lists_of_the_aside_keep_their_order_links_and_language(client, db):
     html = client.get(pole.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/secteurs/eco-construction/">Eco-construction</a>' in html
     assert "<dd>Premises</dd>" in html
+    # The announcement's date in English, not a French "(janvier 2014)" mid-sentence.
+    assert "2013 interministerial PTCE call (announced in January 2014)</li>" in html
+    assert "janvier" not in html
     assert "RTES (local authorities&#x27; network for a solidarity economy)" in html
 
 

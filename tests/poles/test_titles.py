@@ -13,7 +13,7 @@ def _render(source: str, language: str, **context) -> str:
 
 
 @pytest.mark.parametrize(
-    ("language", "site"), [("fr", "Annuaire des PTCE"), ("en", "Directory of PTCE")]
+    ("language", "site"), [("fr", "Annuaire des PTCE"), ("en", "PTCE directory")]
 )
 def test_a_page_without_a_title_gets_the_bare_site_name(db, language, site):
     html = _render('{% extends "base.html" %}', language)
@@ -41,7 +41,7 @@ def test_the_site_name_is_never_repeated_in_a_title(client, db):
     ("accept", "expected", "absent"),
     [
         ("fr", "Données ouvertes · Annuaire des PTCE", "Open data"),
-        ("en", "Open data · Directory of PTCE", "Données ouvertes"),
+        ("en", "Open data · PTCE directory", "Données ouvertes"),
     ],
 )
 def test_the_open_data_page_speaks_the_requested_language(client, db, accept, expected, absent):

@@ -7,6 +7,8 @@
  *   data-fit="false"  keep the default view instead of fitting the markers
  *   data-link-target="_blank"  popups open the pole's page in a new tab (the
  *                     embeddable map, framed by other sites)
+ *   data-list-url     the page has no list of its poles: the map's status links
+ *                     to this one (the directory with the same filters)
  *   data-lat, data-lng, data-zoom, data-title  a single point (a pole's seat)
  * Configuration (tiles, default view, labels) comes from the json_script
  * element #ptce-map-config. When `document` receives the CustomEvent
@@ -15,6 +17,12 @@
  *
  * The page's list of poles is the accessible alternative to the map; the map
  * itself is an enhancement.
+ *
+ * Markers: the colour and letters of the pole's sector (its main sector, else its
+ * first; see poles/selectors.py) and a shape by status (a square for a closed pole,
+ * a dashed ring for a dormant one), explained by the legend under the map and in
+ * each popup. Closed poles are hidden until the visitor ticks "show closed poles",
+ * unless the filters ask for them (`statut=ferme`).
  */
 (function () {
   "use strict";
@@ -26,6 +34,8 @@
   var config = JSON.parse(configElement.textContent);
   var labels = config.labels || {};
   var DEFAULT_COLOR = "#3f6f8f";
+  // Paul Tol's pale grey (his colour for "no data"): a closed pole keeps no sector colour.
+  var CLOSED_FILL = "#dddddd";
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
   function format(template, values) {
@@ -74,15 +84,45 @@
     return /^https?:\/\//i.test(url) ? url : null;
   }
 
-  function markerIcon(color) {
-    var dot = element("span", "ptce-marker__dot");
-    dot.style.backgroundColor = COLOR_RE.test(color || "") ? color : DEFAULT_COLOR;
+  function inkFor(color) {
+    // Black or white letters, whichever contrasts more with the fill (WCAG's
+    // relative luminance: the crossing point is about 0.18).
+    var channels = [1, 3, 5].map(function (start) {
+      var value = parseInt(color.substr(start, 2), 16) / 255;
+      return value <= 0.04045 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+    return luminance > 0.179 ? "#000000" : "#ffffff";
+  }
+
+  function markStyle(properties) {
+    // What a marker (and its legend entry) looks like: fill colour, letters, status.
+    var sector = properties && typeof properties.sector === "object" ? properties.sector : null;
+    var color = (sector && sector.color) || (properties && properties.color) || "";
+    color = COLOR_RE.test(color) ? color : DEFAULT_COLOR;
+    var letters = sector && typeof sector.letters === "string" ? sector.letters.slice(0, 2) : "";
+    var status = properties && typeof properties.status === "string" ? properties.status : "";
+    return { color: color, letters: letters, status: status };
+  }
+
+  function markerBadge(style, className) {
+    var dot = element("span", className || "ptce-marker__dot", style.letters);
+    dot.style.backgroundColor = style.status === "ferme" ? CLOSED_FILL : style.color;
+    dot.style.color = style.status === "ferme" ? "#000000" : inkFor(style.color);
+    if (style.status === "ferme" || style.status === "en-sommeil") {
+      dot.className += " ptce-marker__dot--" + style.status;
+    }
+    dot.setAttribute("aria-hidden", "true");
+    return dot;
+  }
+
+  function markerIcon(properties) {
     return L.divIcon({
-      html: dot,
+      html: markerBadge(markStyle(properties)),
       className: "ptce-marker",
-      iconSize: [22, 22],
-      iconAnchor: [11, 11],
-      popupAnchor: [0, -10],
+      iconSize: [26, 26],
+      iconAnchor: [13, 13],
+      popupAnchor: [0, -12],
     });
   }
 
@@ -133,10 +173,7 @@
     if (place) {
       box.appendChild(element("p", "ptce-popup__place", place));
     }
-    var sectors = Array.isArray(properties.sectors) ? properties.sectors.filter(Boolean) : [];
-    if (sectors.length) {
-      box.appendChild(element("p", "ptce-popup__sectors", labels.sectors + " " + sectors.join(", ")));
-    }
+    popupStatusAndSectors(box, properties);
     if (url) {
       var more = element("a", "ptce-popup__more", labels.open);
       more.href = url;
@@ -146,6 +183,39 @@
       box.appendChild(element("p")).appendChild(more);
     }
     return box;
+  }
+
+  function popupStatusAndSectors(box, properties) {
+    // The status, then the sector the marker's colour and letters stand for, then the
+    // pole's other sectors: the popup explains the marker.
+    var statuses = labels.statuses || {};
+    var status = statuses[properties.status];
+    if (status) {
+      var statusLine = element("p", "ptce-popup__status");
+      statusLine.appendChild(element("strong", null, labels.status + " "));
+      statusLine.appendChild(document.createTextNode(status));
+      box.appendChild(statusLine);
+    }
+    var sector = properties.sector && typeof properties.sector === "object" ? properties.sector : null;
+    var sectors = Array.isArray(properties.sectors) ? properties.sectors.filter(Boolean) : [];
+    if (sector && sector.name) {
+      var markLine = element("p", "ptce-popup__mark");
+      markLine.appendChild(markerBadge(markStyle(properties), "ptce-legend__badge"));
+      markLine.appendChild(
+        document.createTextNode(" " + format(labels.marker_sector, { sector: sector.name }))
+      );
+      box.appendChild(markLine);
+      sectors = sectors.filter(function (name) {
+        return name !== sector.name;
+      });
+      if (sectors.length) {
+        box.appendChild(
+          element("p", "ptce-popup__sectors", labels.other_sectors + " " + sectors.join(", "))
+        );
+      }
+    } else if (sectors.length) {
+      box.appendChild(element("p", "ptce-popup__sectors", labels.sectors + " " + sectors.join(", ")));
+    }
   }
 
   function addTiles(map) {
@@ -164,6 +234,49 @@
     return null;
   }
 
+  function buildLegend(poleMap) {
+    // The legend under the map (outside it: readable on a small screen, and reached
+    // in the page's order): what the colours, letters and shapes mean, and the
+    // choice to draw closed poles.
+    var root = element("section", "ptce-legend");
+    root.hidden = true;
+    root.setAttribute("aria-label", labels.legend);
+    var details = element("details", "ptce-legend__details");
+    // Open, except in a frame on another site (the embed), where the map needs the room.
+    details.open = !poleMap.newTab;
+    details.appendChild(element("summary", "ptce-legend__title", labels.legend));
+    details.appendChild(element("p", "ptce-legend__help", labels.legend_help));
+    var sectors = element("ul", "ptce-legend__list");
+    var shapes = element("ul", "ptce-legend__list ptce-legend__list--shapes");
+    details.appendChild(sectors);
+    details.appendChild(shapes);
+    var closedField = element("p", "ptce-legend__closed");
+    var label = element("label");
+    var toggle = element("input");
+    toggle.type = "checkbox";
+    toggle.name = "show-closed";
+    var closedLabel = element("span");
+    label.appendChild(toggle);
+    label.appendChild(closedLabel);
+    closedField.appendChild(label);
+    details.appendChild(closedField);
+    root.appendChild(details);
+    toggle.addEventListener("change", function () {
+      if (poleMap.lastData) {
+        poleMap.render(poleMap.lastData, { keepView: true });
+      }
+    });
+    poleMap.status.parentNode.insertBefore(root, poleMap.status.nextSibling);
+    return {
+      root: root,
+      sectors: sectors,
+      shapes: shapes,
+      closedField: closedField,
+      closedToggle: toggle,
+      closedLabel: closedLabel,
+    };
+  }
+
   function PoleMap(container) {
     this.container = container;
     this.url = container.getAttribute("data-geojson-url");
@@ -176,6 +289,18 @@
       minZoom: config.minZoom,
       maxZoom: config.maxZoom,
       scrollWheelZoom: false,
+      zoomControl: false,
+    });
+    // Leaflet's own labels are English: the page's language instead.
+    L.control
+      .zoom({ zoomInTitle: labels.zoom_in, zoomOutTitle: labels.zoom_out })
+      .addTo(this.map);
+    this.map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && labels.close_popup) {
+        close.setAttribute("aria-label", labels.close_popup);
+        close.title = labels.close_popup;
+      }
     });
     addTiles(this.map);
     this.watchSize();
@@ -199,6 +324,8 @@
     });
     this.map.addLayer(this.cluster);
     this.zoneButtons = this.buildZoneButtons();
+    this.listUrl = safeUrl(container.getAttribute("data-list-url"));
+    this.legend = buildLegend(this);
     if (this.url) {
       this.load(this.url);
     }
@@ -240,7 +367,11 @@
     var title = this.container.getAttribute("data-title") || "";
     this.map.setView([lat, lng], isNaN(zoom) ? 12 : zoom);
     L.marker([lat, lng], {
-      icon: markerIcon(this.container.getAttribute("data-color")),
+      icon: markerIcon({
+        color: this.container.getAttribute("data-color"),
+        sector: { letters: this.container.getAttribute("data-letters") || "" },
+        status: this.container.getAttribute("data-status") || "",
+      }),
       title: title,
       keyboard: false,
       interactive: false,
@@ -250,6 +381,8 @@
   PoleMap.prototype.buildZoneButtons = function () {
     var self = this;
     var group = element("div", "map-zones");
+    // Shown once the markers say that some poles lie outside metropolitan France.
+    group.hidden = true;
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", labels.zones);
     group.appendChild(element("span", "map-zones__label", labels.zones));
@@ -318,11 +451,13 @@
       });
   };
 
-  PoleMap.prototype.render = function (data) {
+  PoleMap.prototype.render = function (data, options) {
     var markers = [];
+    var closed = [];
     var counts = {};
     var features = data && Array.isArray(data.features) ? data.features : [];
     var newTab = this.newTab;
+    var self = this;
     features.forEach(function (feature) {
       var geometry = feature && feature.geometry;
       if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) {
@@ -334,10 +469,15 @@
         return;
       }
       var properties = feature.properties || {};
+      var statusLabel = (labels.statuses || {})[properties.status];
+      var name = properties.name || "";
+      if (properties.status === "ferme" && statusLabel) {
+        name += " (" + statusLabel + ")";
+      }
       var marker = L.marker([lat, lng], {
-        icon: markerIcon(properties.color),
-        title: properties.name || "",
-        alt: properties.name || "",
+        icon: markerIcon(properties),
+        title: name,
+        alt: name,
         riseOnHover: true,
       });
       // Built when opened: thousands of popups' DOM before clustering cost more than
@@ -346,6 +486,10 @@
         return popupContent(properties, newTab);
       });
       marker.feature = feature;
+      if (properties.status === "ferme" && !self.showClosed()) {
+        closed.push(marker);
+        return;
+      }
       markers.push(marker);
       var zone = zoneOf(marker.getLatLng());
       counts[zone] = (counts[zone] || 0) + 1;
@@ -353,22 +497,17 @@
     this.cluster.clearLayers();
     this.cluster.addLayers(markers);
     this.markers = markers;
+    this.lastData = data;
     this.updateZoneButtons(counts);
-    if (markers.length === 0) {
-      this.status.textContent = labels.none;
-    } else if (markers.length === 1) {
-      this.status.textContent = labels.shown_one;
-    } else {
-      this.status.textContent = format(labels.shown_many, { count: markers.length });
-    }
-    // The list is the complete answer: say which poles the map cannot place.
-    var unplaced = parseInt(data.poles_without_position, 10) || 0;
-    if (unplaced === 1 && labels.unplaced_one) {
-      this.status.textContent += " " + labels.unplaced_one;
-    } else if (unplaced > 1 && labels.unplaced_many) {
-      this.status.textContent += " " + format(labels.unplaced_many, { count: unplaced });
-    }
-    if (this.fit && markers.length) {
+    this.updateLegend(
+      markers.map(function (marker) {
+        return marker.feature;
+      }),
+      closed.length
+    );
+    this.status.textContent = "";
+    this.status.appendChild(this.statusText(markers.length, closed.length, data));
+    if (this.fit && markers.length && !(options && options.keepView)) {
       this.userMoved = false;
       this.fitMarkers(markers);
     }
@@ -378,16 +517,138 @@
   };
 
   PoleMap.prototype.updateZoneButtons = function (counts) {
+    // Only the zones where this map has poles, and none at all when they all lie in
+    // one zone: a button to fly to an empty ocean helps nobody.
     var buttons = this.zoneButtons.querySelectorAll("button[data-zone]");
     var overseas = 0;
+    var zones = 0;
     Array.prototype.forEach.call(buttons, function (button) {
       var key = button.getAttribute("data-zone");
       if (key !== "metropole" && counts[key]) {
         overseas += counts[key];
       }
+      if (counts[key]) {
+        zones += 1;
+      }
       button.setAttribute("data-count", String(counts[key] || 0));
+      button.hidden = !counts[key];
     });
     this.zoneButtons.setAttribute("data-overseas", String(overseas));
+    this.zoneButtons.hidden = zones < 2;
+  };
+
+  PoleMap.prototype.showClosed = function () {
+    // Closed poles are drawn when the visitor asks, or when the filters ask for them.
+    if (this.legend && this.legend.closedToggle && this.legend.closedToggle.checked) {
+      return true;
+    }
+    try {
+      var query = new URL(this.url, window.location.href).searchParams;
+      return query.getAll("statut").indexOf("ferme") !== -1;
+    } catch (error) {
+      return false;
+    }
+  };
+
+  PoleMap.prototype.statusText = function (shown, hidden, data) {
+    // "12 poles shown on the map. 1 closed pole is not drawn… 3 poles without a
+    // location…": the list (on the page, or linked) is the complete answer.
+    var fragment = document.createDocumentFragment();
+    var text;
+    if (shown === 0) {
+      text = labels.none;
+    } else if (shown === 1) {
+      text = labels.shown_one;
+    } else {
+      text = format(labels.shown_many, { count: shown });
+    }
+    var unplaced = parseInt(data && data.poles_without_position, 10) || 0;
+    var withList = !this.listUrl;
+    if (hidden === 1) {
+      text += " " + (withList ? labels.closed_hidden_one : labels.closed_hidden_one_nolist);
+    } else if (hidden > 1) {
+      text += " " + format(withList ? labels.closed_hidden_many : labels.closed_hidden_many_nolist, {
+        count: hidden,
+      });
+    }
+    if (unplaced === 1) {
+      text += " " + (withList ? labels.unplaced_one : labels.unplaced_one_nolist);
+    } else if (unplaced > 1) {
+      text += " " + format(withList ? labels.unplaced_many : labels.unplaced_many_nolist, {
+        count: unplaced,
+      });
+    }
+    fragment.appendChild(document.createTextNode(text));
+    if (this.listUrl && (unplaced || hidden)) {
+      var link = element("a", "map-status__list", labels.see_list);
+      link.href = this.listUrl;
+      if (this.newTab) {
+        openInNewTab(link);
+      }
+      fragment.appendChild(document.createTextNode(" "));
+      fragment.appendChild(link);
+    }
+    return fragment;
+  };
+
+  PoleMap.prototype.updateLegend = function (features, hiddenClosed) {
+    // One entry per sector marking a pole drawn on this map, in the reference list's
+    // order (the feed's `rank`), then the status shapes drawn.
+    var legend = this.legend;
+    if (!legend) {
+      return;
+    }
+    var entries = {};
+    var order = [];
+    var statuses = {};
+    features.forEach(function (feature) {
+      var properties = (feature && feature.properties) || {};
+      var sector = properties.sector && typeof properties.sector === "object" ? properties.sector : null;
+      var key = sector && sector.slug ? sector.slug : "";
+      if (!(key in entries)) {
+        entries[key] = {
+          style: markStyle({ sector: sector, color: properties.color }),
+          name: sector && sector.name ? sector.name : labels.no_sector,
+          rank: sector && typeof sector.rank === "number" ? sector.rank : 1e6,
+          count: 0,
+        };
+        order.push(key);
+      }
+      entries[key].count += 1;
+      statuses[properties.status] = (statuses[properties.status] || 0) + 1;
+    });
+    order.sort(function (a, b) {
+      return entries[a].rank - entries[b].rank || (entries[a].name < entries[b].name ? -1 : 1);
+    });
+    legend.sectors.textContent = "";
+    order.forEach(function (key) {
+      var entry = entries[key];
+      var item = element("li", "ptce-legend__item");
+      item.appendChild(markerBadge(entry.style, "ptce-legend__badge"));
+      item.appendChild(element("span", "ptce-legend__name", entry.name));
+      item.appendChild(element("span", "ptce-legend__count", String(entry.count)));
+      legend.sectors.appendChild(item);
+    });
+    legend.shapes.textContent = "";
+    ["en-sommeil", "ferme"].forEach(function (status) {
+      if (!statuses[status]) {
+        return;
+      }
+      var item = element("li", "ptce-legend__item");
+      item.appendChild(
+        markerBadge({ color: "#ffffff", letters: "", status: status }, "ptce-legend__badge")
+      );
+      item.appendChild(element("span", "ptce-legend__name", (labels.statuses || {})[status] || status));
+      item.appendChild(element("span", "ptce-legend__count", String(statuses[status])));
+      legend.shapes.appendChild(item);
+    });
+    legend.closedLabel.textContent = " " + format(labels.show_closed, {
+      count: hiddenClosed + (statuses.ferme || 0),
+    });
+    // The choice is offered while closed poles are hidden or drawn at the visitor's
+    // request; not when the filters asked for closed poles.
+    legend.closedField.hidden = !hiddenClosed && !legend.closedToggle.checked;
+    legend.root.hidden = order.length === 0 && !hiddenClosed;
   };
 
   PoleMap.prototype.fitMarkers = function (markers) {
