@@ -36,7 +36,9 @@ def chips(content: str) -> dict[str, str]:
 
 
 def panel(content: str) -> str:
-    match = re.search(r"<details class=\"directory-filters-panel\"[^>]*>.*?</details>", content, re.S)
+    match = re.search(
+        r"<details class=\"directory-filters-panel\"[^>]*>.*?</details>", content, re.S
+    )
     assert match, "no filter panel"
     return match.group(0)
 
@@ -89,8 +91,9 @@ def test_each_active_filter_is_a_chip_that_removes_it(client, seeded):
     }
     # The chip says what it does to a screen reader: "Remove the filter Département: Oise".
     assert '<span class="visually-hidden">Remove the filter Département: </span>Oise' in content
-    assert '<a class="active-filters__clear" href="/poles/" data-filter-link>Clear the filters</a>' in (
-        content
+    assert (
+        '<a class="active-filters__clear" href="/poles/" data-filter-link>Clear the filters</a>'
+        in (content)
     )
     # Every kind of filter is named as the form names it.
     content = get(
@@ -120,10 +123,14 @@ def test_chips_do_not_depend_on_the_order_of_the_parameters(client, seeded):
     """The page cache stores one body for both orders: the links must be the same."""
     first = get(client, "/poles/?secteur=agriculture&departement=60&page=1")
     second = get(client, "/poles/?departement=60&secteur=agriculture")
-    assert chips(first) == chips(second) == {
-        "Oise": "/poles/?secteur=agriculture",
-        "Agriculture": "/poles/?departement=60",
-    }
+    assert (
+        chips(first)
+        == chips(second)
+        == {
+            "Oise": "/poles/?secteur=agriculture",
+            "Agriculture": "/poles/?departement=60",
+        }
+    )
 
 
 def test_no_chip_without_filters_nor_for_the_sort_nor_for_an_invalid_value(client, seeded):
