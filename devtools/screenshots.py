@@ -33,9 +33,7 @@ def take(base_url: str, folder: Path) -> list[Path]:
             context.route(
                 "**/*",
                 lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(origin)
-                    else route.abort()
+                    route.continue_() if route.request.url.startswith(origin) else route.abort()
                 ),
             )
             page = context.new_page()

@@ -38,7 +38,9 @@ def filter_params(filterset) -> list[tuple[str, str]]:
     for name, filter_ in filterset.filters.items():
         if getattr(filter_.field.widget, "allow_multiple_selected", False):
             given = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
-            values = list(dict.fromkeys(value for value in given if isinstance(value, str) and value))
+            values = list(
+                dict.fromkeys(value for value in given if isinstance(value, str) and value)
+            )
         else:
             value = data.get(name)
             values = [value] if isinstance(value, str) and value else []

@@ -69,6 +69,18 @@
     return query.toString();
   }
 
+  /* Two URLs of the same results: the same parameters, in any order. */
+  function sameQuery(first, second) {
+    function sorted(url) {
+      var params = new URLSearchParams(url.indexOf("?") === -1 ? "" : url.slice(url.indexOf("?") + 1));
+      if (params.sort) {
+        params.sort();
+      }
+      return url.split("?")[0] + "?" + params.toString();
+    }
+    return sorted(first) === sorted(second);
+  }
+
   function urlFor(query) {
     return form.getAttribute("action") + (query ? "?" + query : "");
   }
@@ -228,9 +240,10 @@
         controller = null;
         swap(html);
         setBusy(false);
-        if (options.history === "push") {
+        var here = window.location.pathname + window.location.search;
+        if (options.history === "push" && !sameQuery(url, here)) {
           window.history.pushState({ ptceDirectory: true, typing: !!options.typing }, "", url);
-        } else if (options.history === "replace") {
+        } else if (options.history !== "none") {
           window.history.replaceState({ ptceDirectory: true, typing: !!options.typing }, "", url);
         }
         shownSearch = window.location.search;
@@ -250,7 +263,11 @@
           return;
         }
         // The ordinary way still works: let the browser load the page.
-        window.location.assign(url);
+        if (options.history === "none") {
+          window.location.reload();
+        } else {
+          window.location.assign(url);
+        }
       });
     return pending;
   }
@@ -282,7 +299,7 @@
     var active = document.activeElement;
     var typed = active && active.tagName === "INPUT" && active.type !== "checkbox" && active.type !== "radio";
     var done =
-      urlFor(queryString()) === urlFor(shownSearch.replace(/^\?/, "")) && !controller
+      !controller && sameQuery(urlFor(queryString()), urlFor(shownSearch.replace(/^\?/, "")))
         ? Promise.resolve()
         : filtersChanged(false);
     if (!typed) {
