@@ -54,22 +54,22 @@ def pole_list(request):
     query = _without(request.GET, "page", "partial")
     geojson_url = reverse("opendata:geojson") + (f"?{query}" if query else "")
     partial = request.headers.get("X-Requested-With") == "fetch" or "partial" in request.GET
-    valid = filterset.is_valid()
-    context = {
-        "filterset": filterset,
-        "form": filterset.form,
-        "page_obj": page,
-        "poles": page.object_list,
-        "page_message": page_message,
-        "geojson_url": geojson_url,
-        "search": filterset.form.cleaned_data.get("q", "") if valid else "",
-        "sort_links": SORT_CHOICES,
-        **selectors.directory_summary(filterset, page.paginator.count),
-    }
-    if not partial:
-        context["departement_options"] = filterset.departement_options()
     response = render(
-        request, "poles/_results.html" if partial else "poles/pole_list.html", context
+        request,
+        "poles/_results.html" if partial else "poles/pole_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "poles": page.object_list,
+            "page_message": page_message,
+            "geojson_url": geojson_url,
+            "search": filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
+            "sort_links": SORT_CHOICES,
+            # Chips, and which filter to drop when none matches.
+            **selectors.directory_summary(filterset, page.paginator.count),
+            "departement_options": None if partial else filterset.departement_options(),
+        },
     )
     patch_vary_headers(response, ["X-Requested-With"])
     return response

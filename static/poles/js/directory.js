@@ -41,7 +41,6 @@
   var departementSelect = form.elements.namedItem("departement");
   var departements = readJson("directory-departements");
   var controller = null;
-  var pending = null;
   var typingTimer = null;
   // The query string of the results on the page (`page` included).
   var shownSearch = window.location.search;
@@ -155,8 +154,13 @@
     if (!status) {
       return;
     }
-    var message = summary.querySelector("[data-form-errors] p, [data-result-count]");
-    status.textContent = message ? message.textContent.replace(/\s+/g, " ").trim() : "";
+    // The count, and for an empty result what to do about it.
+    var parts = summary.querySelectorAll("[data-form-errors] > p, [data-result-count], [data-relaxations] > p");
+    status.textContent = Array.prototype.map
+      .call(parts, function (part) {
+        return part.textContent.replace(/\s+/g, " ").trim();
+      })
+      .join(" ");
   }
 
   /* "Filters (2)" and "Show the 12 poles", as the fresh results label them. */
@@ -222,7 +226,7 @@
     controller = window.AbortController ? new AbortController() : {};
     var current = controller;
     setBusy(true);
-    pending = fetch(url, {
+    return fetch(url, {
       headers: { "X-Requested-With": "fetch", Accept: "text/html" },
       credentials: "same-origin",
       signal: current.signal,
@@ -269,7 +273,6 @@
           window.location.assign(url);
         }
       });
-    return pending;
   }
 
   /* A filter changed: one history entry per change, but a search typed in several
