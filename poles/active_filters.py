@@ -75,17 +75,22 @@ def active_filters(filterset) -> list[ActiveFilter]:
             continue
         if isinstance(value, list | tuple) and raw not in value:
             continue
-        filter_ = filterset.filters[name]
         chips.append(
             ActiveFilter(
                 name=name,
                 value=raw,
                 label=_chip_label(filterset, name, raw, value),
-                field_label=str(filter_.label),
+                field_label=field_label(filterset, name),
                 remove_query=query_without(params, name=name, value=raw),
             )
         )
     return chips
+
+
+def field_label(filterset, name: str) -> str:
+    """Which filter a chip is, in "Remove the filter Département: Oise"."""
+    # The search field's label is a verb ("Rechercher"): a noun reads better here.
+    return _("Search text") if name == "q" else str(filterset.filters[name].label)
 
 
 def _chip_label(filterset, name: str, raw: str, value) -> str:

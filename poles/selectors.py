@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
 
-from .active_filters import active_filters, filter_params, query_without
+from .active_filters import active_filters, field_label, filter_params, query_without
 from .filters import PoleFilterSet
 from .models import (
     KeyFigure,
@@ -510,7 +510,7 @@ def directory_relaxations(filterset, chips) -> list[Relaxation]:
                 poles = filterset.filters[name].filter(poles, cleaned[name])
         relaxations.append(
             Relaxation(
-                field_label=str(filterset.filters[dropped].label),
+                field_label=field_label(filterset, dropped),
                 labels=", ".join(chip.label for chip in chips if chip.name == dropped),
                 count=poles.order_by().count(),
                 query=query_without(params, name=dropped),

@@ -234,6 +234,16 @@ def test_an_empty_result_offers_to_drop_one_filter(page):
     settle(page)
     assert f"{len(seed_names(departement='60'))} pôles trouvés" in count_text(page)
     assert page.locator("#id_region").input_value() == ""
+    # Live, the advice is announced with the count.
+    page.locator("#id_q").fill("zzyzx")
+    page.locator("#id_q").press("Enter")
+    settle(page, "q=zzyzx")
+    status = page.locator("#directory-status")
+    expect(status).to_contain_text("0 pôle trouvé")
+    expect(status).to_contain_text("Aucun pôle ne répond à tous ces filtres à la fois.")
+    expect(page.locator("[data-relaxations] a")).to_have_text(
+        ["Retirer Texte recherché : « zzyzx »"]
+    )
 
 
 def focused(page, selector: str) -> bool:

@@ -204,7 +204,7 @@ def test_an_empty_result_that_no_single_filter_explains(client, seeded):
     # A sector dropped among two values cannot help (values are ORed): one line for the
     # parameter, with both values.
     content = get(client, "/poles/?q=zzyzx&secteur=agriculture&secteur=mobilite")
-    assert "Remove Search: “zzyzx”</a>" in content
+    assert "Remove Search text: “zzyzx”</a>" in content
     assert "Remove Activity sectors" not in content
 
 
