@@ -154,13 +154,19 @@ def filter_choices() -> dict:
     """The choices of the list filters, labels in the active language: five small
     queries, cached by `versioned()` under the data version (the directory page would
     otherwise read them on every request)."""
-    departements = Departement.objects.order_by("code").values_list("code", "name")
+    departements = list(
+        Departement.objects.order_by("code").values_list("code", "name", "region_id")
+    )
     lists = {
         # Sorted without accents, so that Île-de-France comes among the I.
         "region": sorted(
             Region.objects.values_list("code", "name"), key=lambda choice: normalize(choice[1])
         ),
-        "departement": [(code, f"{code} – {name}") for code, name in departements],
+        "departement": [(code, f"{code} – {name}") for code, name, _region in departements],
+        # The département list follows the chosen région (on the page and in its script);
+        # the active-filter chips name a département without its code.
+        "departement_regions": {code: region for code, _name, region in departements},
+        "departement_names": {code: name for code, name, _region in departements},
     }
     sectors = list(Sector.objects.only("slug", "name", "name_en", "color", "symbol", "symbol_en"))
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
@@ -265,6 +271,8 @@ class PoleFilterSet(django_filters.FilterSet):
         lists = versioned("directory-filter-choices", filter_choices, per_language=True)
         self.sector_labels = lists["sector_labels"]
         self.sector_marks = lists["sector_marks"]
+        self.departement_regions = lists["departement_regions"]
+        self.departement_names = lists["departement_names"]
         for name in (
             "region",
             "departement",
@@ -274,6 +282,36 @@ class PoleFilterSet(django_filters.FilterSet):
             "reconnaissance",
         ):
             self.filters[name].extra["choices"] = lists[name]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            self._departements_follow_region(super().form)
+        return self._form
+
+    def departement_options(self) -> list[list[str]]:
+        """Every département as `[code, label, région code]`: the directory's script
+        makes the list follow the région chosen, whichever options the page showed."""
+        return [
+            [code, label, self.departement_regions.get(code)]
+            for code, label in self.filters["departement"].extra["choices"]
+        ]
+
+    def _departements_follow_region(self, form):
+        """With a known région in the query, the département list offers its
+        départements only (and the chosen one, even from elsewhere, so that the form
+        still shows what the URL asks). Only the options shown change: any département
+        stays a valid value, and an empty result then says which filter to drop."""
+        region = self.data.get("region") if self.data is not None else None
+        if not region or region not in self.departement_regions.values():
+            return
+        chosen = self.data.get("departement")
+        widget = form.fields["departement"].widget
+        widget.choices = [
+            (code, label)
+            for code, label in widget.choices
+            if not code or code == chosen or self.departement_regions.get(code) == region
+        ]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -25,6 +25,7 @@ from caching import versioned
 from territories.models import EPCI, Commune, Departement, Region
 from territories.text import normalize
 
+from .active_filters import active_filters, field_label, filter_params, query_without
 from .filters import PoleFilterSet
 from .models import (
     KeyFigure,
@@ -488,6 +489,54 @@ def directory_rows(ids, sector_labels: dict[int, str] | None = None) -> list[dic
     by_id = {row["pk"]: row for row in rows}
     # A pole unpublished between the two queries is left out.
     return with_sectors([by_id[pk] for pk in ids if pk in by_id], sector_labels)
+
+
+def directory_summary(filterset, count: int) -> dict:
+    """What the directory says above its results: the active filters (chips), and, when
+    none matches, which single filter to drop (a few counts, only then)."""
+    chips = active_filters(filterset)
+    empty = filterset.is_valid() and chips and not count
+    relaxations = directory_relaxations(filterset, chips) if empty else []
+    return {
+        "active_filters": chips,
+        "relaxations": relaxations,
+        "helpful_relaxations": [relaxation for relaxation in relaxations if relaxation.count],
+    }
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """What dropping one filter of an empty result would give."""
+
+    field_label: str  # "Département"
+    labels: str  # its values as the chips name them: "Oise", "Agriculture, Mobilité"
+    count: int  # the poles listed without it
+    query: str  # the query string without it
+
+
+def directory_relaxations(filterset, chips) -> list[Relaxation]:
+    """For an empty result, how many poles each active filter's removal would list: one
+    count per filter parameter in use (a repeatable parameter's values are ORed, so
+    only dropping the whole parameter can widen the list), in the form's order. Only
+    for a valid filter set whose result is empty: the directory calls it then only."""
+    cleaned = filterset.form.cleaned_data
+    names = list(dict.fromkeys(chip.name for chip in chips))
+    params = filter_params(filterset)
+    relaxations = []
+    for dropped in names:
+        poles = filterset.queryset
+        for name in names:
+            if name != dropped:
+                poles = filterset.filters[name].filter(poles, cleaned[name])
+        relaxations.append(
+            Relaxation(
+                field_label=field_label(filterset, dropped),
+                labels=", ".join(chip.label for chip in chips if chip.name == dropped),
+                count=poles.order_by().count(),
+                query=query_without(params, name=dropped),
+            )
+        )
+    return relaxations
 
 
 def with_sectors(rows: list[dict], sector_labels: dict[int, str] | None = None) -> list[dict]:

@@ -66,6 +66,9 @@ def pole_list(request):
             "geojson_url": geojson_url,
             "search": filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
             "sort_links": SORT_CHOICES,
+            # Chips, and which filter to drop when none matches.
+            **selectors.directory_summary(filterset, page.paginator.count),
+            "departement_options": None if partial else filterset.departement_options(),
         },
     )
     patch_vary_headers(response, ["X-Requested-With"])

@@ -669,11 +669,48 @@
     this.fitting = false;
   };
 
+  /*
+   * Popups for keyboard users: opening one (Enter on a marker) moves the focus to its
+   * first link; Escape closes it, and closing it gives the focus back to its marker.
+   */
+  function keyboardPopups(map) {
+    var opener = null;
+    var open = false;
+    map.on("popupopen", function (event) {
+      open = true;
+      var source = event.popup._source; // the marker (Leaflet 1.x keeps no public link)
+      opener = source && source.getElement ? source.getElement() : null;
+      var box = event.popup.getElement();
+      var link = box && box.querySelector(".leaflet-popup-content a[href]");
+      if (link) {
+        link.focus({ preventScroll: true });
+      }
+    });
+    map.on("popupclose", function (event) {
+      open = false;
+      // The popup fades out before it leaves the page: the focus must not stay in it.
+      var box = event.popup.getElement();
+      var active = document.activeElement;
+      var lost = !active || active === document.body || (box && box.contains(active));
+      if (lost && opener && document.body.contains(opener)) {
+        opener.focus({ preventScroll: true });
+      }
+      opener = null;
+    });
+    map.getContainer().addEventListener("keydown", function (event) {
+      if ((event.key === "Escape" || event.key === "Esc") && open) {
+        event.preventDefault();
+        map.closePopup();
+      }
+    });
+  }
+
   function init(container) {
     if (container.ptceMap) {
       return container.ptceMap;
     }
     container.ptceMap = new PoleMap(container);
+    keyboardPopups(container.ptceMap.map);
     return container.ptceMap;
   }
 
