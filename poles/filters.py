@@ -126,7 +126,17 @@ class PlaceField(forms.CharField):
                 attrs={
                     "autocomplete": "off",
                     "spellcheck": "false",
+                    # static/poles/js/place-autocomplete.js: where to ask, what to say.
                     "data-place-autocomplete": reverse_lazy("territories:places"),
+                    "data-place-one": _("%(count)s place suggested: use the arrow keys."),
+                    "data-place-many": _("%(count)s places suggested: use the arrow keys."),
+                    "data-place-none": _("No place by this name."),
+                    "data-place-list-label": _("Suggested places"),
+                    "data-around-label": _("Around me"),
+                    "data-around-waiting": _("Asking your browser for your position…"),
+                    "data-around-denied": _(
+                        "Your position is not available: choose a commune instead."
+                    ),
                 }
             ),
         )

@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext as _
 
 from caching import versioned
 
-from .models import EPCI, Commune, Departement, PostalCode, Region
+from .models import EPCI, Commune, Departement, PostalCode
 from .text import normalize
 from .validators import DEPARTEMENT_CODE_RE
 
@@ -143,25 +143,27 @@ def clean_text(text) -> str:
 
 
 def _named_places() -> list[tuple[str, str, str, str, str]]:
-    """(normalised name, kind, code, name, département codes) of every EPCI, département
-    and région: about 1,400 rows, read in one query under the data version."""
+    """(normalised name, kind, code, name, extra) of every EPCI (extra: its
+    départements' codes), département (extra: its région's code) and région: about
+    1,400 rows, read in two queries, cached under the data version."""
 
     def read():
-        rows = [
-            (normalize(name), Kind.REGION, code, name, "")
-            for code, name in Region.objects.values_list("code", "name")
-        ]
+        rows, regions = [], {}
+        departements = Departement.objects.order_by("code").values_list(
+            "code", "name", "region_id", "region__name"
+        )
+        for code, name, region, region_name in departements:
+            rows.append((normalize(name), Kind.DEPARTEMENT, code, name, region))
+            regions[region] = region_name
+        rows += [(normalize(name), Kind.REGION, code, name, "") for code, name in regions.items()]
+        epcis: dict[str, tuple[str, list[str]]] = {}
+        for code, name, departement in EPCI.objects.order_by(
+            "code", "departements__code"
+        ).values_list("code", "name", "departements__code"):
+            epcis.setdefault(code, (name, []))[1].append(departement or "")
         rows += [
-            (normalize(name), Kind.DEPARTEMENT, code, name, region)
-            for code, name, region in Departement.objects.values_list("code", "name", "region_id")
-        ]
-        through = EPCI.departements.through.objects.order_by("departement_id")
-        departements: dict[str, list[str]] = {}
-        for epci, departement in through.values_list("epci_id", "departement_id"):
-            departements.setdefault(epci, []).append(departement)
-        rows += [
-            (normalize(name), Kind.EPCI, code, name, " ".join(departements.get(code, [])))
-            for code, name in EPCI.objects.values_list("code", "name")
+            (normalize(name), Kind.EPCI, code, name, " ".join(filter(None, codes)))
+            for code, (name, codes) in epcis.items()
         ]
         return rows
 
@@ -180,9 +182,9 @@ def _named_place(row) -> Place:
     return Place(kind, code, name, name, detail=detail)
 
 
-def _matching_names(normalized: str, *, exact: bool) -> list[Place]:
+def _matching_names(named, normalized: str, *, exact: bool) -> list[Place]:
     places = []
-    for row in _named_places():
+    for row in named:
         name = row[0]
         if name == normalized or (
             not exact and (name.startswith(normalized) or f" {normalized}" in name)
@@ -230,17 +232,26 @@ def _communes():
     )
 
 
+# A name typed without its article still finds "La Rochelle", "L'Île-Saint-Denis".
+ARTICLES = ("l", "la", "le", "les")
+
+
 def _name_prefix(queryset, normalized: str):
-    """Communes whose normalised name starts with `normalized`, by an index range scan:
-    on PostgreSQL `LIKE 'x%'` uses the column's pattern index; SQLite's LIKE is
-    case-insensitive and cannot use the index, so the prefix is also written as a range
-    (the stored names are lower-case, compared byte by byte)."""
-    queryset = queryset.filter(search_name__startswith=normalized)
-    if connection.vendor == "sqlite":
-        queryset = queryset.filter(
-            search_name__gte=normalized, search_name__lt=normalized + "\U0010ffff"
-        )
-    return queryset
+    """Communes whose normalised name starts with `normalized` (or with it after an
+    article), by index range scans: on PostgreSQL `LIKE 'x%'` uses the column's pattern
+    index; SQLite's LIKE is case-insensitive and cannot use the index, so each prefix
+    is written as a range there (the stored names are lower-case, compared byte by
+    byte)."""
+    prefixes = [normalized]
+    if normalized.split(" ", 1)[0] not in ARTICLES:
+        prefixes += [f"{article} {normalized}" for article in ARTICLES]
+    condition = Q()
+    for prefix in prefixes:
+        if connection.vendor == "sqlite":
+            condition |= Q(search_name__gte=prefix, search_name__lt=prefix + "\U0010ffff")
+        else:
+            condition |= Q(search_name__startswith=prefix)
+    return queryset.filter(condition)
 
 
 def _ordered_communes(communes: list[Commune], normalized: str) -> list[Commune]:
@@ -322,8 +333,9 @@ def commune_match(commune: Commune) -> PlaceMatch:
 
 def epci_departements(code: str) -> list[tuple[str, str]]:
     """(département, région) codes of the EPCI, from the cached list."""
-    regions = {row[2]: row[4] for row in _named_places() if row[1] == Kind.DEPARTEMENT}
-    for row in _named_places():
+    named = _named_places()
+    regions = {row[2]: row[4] for row in named if row[1] == Kind.DEPARTEMENT}
+    for row in named:
         if row[1] == Kind.EPCI and row[2] == code:
             return [(dep, regions.get(dep, "")) for dep in row[4].split()]
     return []
@@ -332,46 +344,22 @@ def epci_departements(code: str) -> list[tuple[str, str]]:
 # --- Suggestions --------------------------------------------------------------------
 
 
-def suggest(text, *, limit: int = SUGGESTION_LIMIT) -> list[Place]:
+def suggest(text, *, limit: int = SUGGESTION_LIMIT, named=None) -> list[Place]:
     """The places the autocomplete offers for `text`, at most `limit`."""
     text = clean_text(text)
     if not text:
         return []
-    upper = text.upper()
-    places: list[Place] = []
-    if _POSTAL_PREFIX.match(text) or re.match(r"^2[AB][0-9]{0,3}$", upper):
-        if DEPARTEMENT_CODE_RE.match(upper):
-            places += [
-                _named_place(row)
-                for row in _named_places()
-                if row[1] == Kind.DEPARTEMENT and row[2] == upper
-            ]
-        by_code = []
-        if _COMMUNE_CODE.match(upper):
-            commune = commune_by_code(upper)
-            if commune is not None:
-                by_code.append(
-                    _commune_place(commune, detail=_("INSEE code %(code)s") % {"code": upper})
-                )
-        if text.isdigit():
-            postal = _postal_code_rows(text)
-            if len(postal) == 1:
-                # One postal code: the code itself, then each of its communes (and the
-                # commune whose INSEE code it also is, after them).
-                code, communes = next(iter(postal.items()))
-                places.append(_postal_code_place(code, communes))
-                places += [_commune_place(commune) for commune in communes[: limit - 2]]
-            else:
-                places += [_postal_code_place(code, communes) for code, communes in postal.items()]
-        places = places[: limit - len(by_code)] + by_code
-        return _unique(places)[:limit]
+    if named is None:
+        named = _named_places()
+    if _POSTAL_PREFIX.match(text) or re.match(r"^2[AB][0-9]{0,3}$", text.upper()):
+        return _code_suggestions(text, named, limit=limit)
     normalized = normalize_query(text)
     if len(normalized) < 2:
         return []
-    named = _matching_names(normalized, exact=False)
-    exact = [place for place in named if normalize(place.name) == normalized]
-    larger = [p for p in named if p not in exact and p.kind in (Kind.DEPARTEMENT, Kind.REGION)]
-    epcis = [p for p in named if p not in exact and p.kind == Kind.EPCI]
+    matching = _matching_names(named, normalized, exact=False)
+    exact = [place for place in matching if normalize(place.name) == normalized]
+    larger = [p for p in matching if p not in exact and p.kind in (Kind.DEPARTEMENT, Kind.REGION)]
+    epcis = [p for p in matching if p not in exact and p.kind == Kind.EPCI]
     communes = [
         _commune_place(commune)
         for commune in _communes_by_name(normalized, limit=COMMUNE_CANDIDATES)
@@ -379,12 +367,42 @@ def suggest(text, *, limit: int = SUGGESTION_LIMIT) -> list[Place]:
     exact_communes = [p for p in communes if normalize(p.name) == normalized]
     other_communes = [p for p in communes if p not in exact_communes]
     places = _without_homonym_containers(
-        exact_communes + exact + larger[:3] + other_communes + epcis
+        named, exact_communes + exact + larger[:3] + other_communes + epcis
     )
     # Keep a few EPCI in view when communes would fill the list.
     if epcis and len(places) > limit:
         head = [p for p in places if p.kind != Kind.EPCI][: limit - min(2, len(epcis))]
         places = head + epcis[: limit - len(head)]
+    return _unique(places)[:limit]
+
+
+def _code_suggestions(text: str, named, *, limit: int) -> list[Place]:
+    """For digits (or 2A, 2B…): the département, the postal codes that start so (one
+    code: it and its communes), and the commune whose INSEE code it is."""
+    upper = text.upper()
+    places: list[Place] = []
+    if DEPARTEMENT_CODE_RE.match(upper):
+        places += [
+            _named_place(row) for row in named if row[1] == Kind.DEPARTEMENT and row[2] == upper
+        ]
+    by_code = []
+    if _COMMUNE_CODE.match(upper):
+        commune = commune_by_code(upper)
+        if commune is not None:
+            by_code.append(
+                _commune_place(commune, detail=_("INSEE code %(code)s") % {"code": upper})
+            )
+    if text.isdigit():
+        postal = _postal_code_rows(text)
+        if len(postal) == 1:
+            # One postal code: the code itself, then each of its communes (and the
+            # commune whose INSEE code it also is, after them).
+            code, communes = next(iter(postal.items()))
+            places.append(_postal_code_place(code, communes))
+            places += [_commune_place(commune) for commune in communes[: limit - 2]]
+        else:
+            places += [_postal_code_place(code, communes) for code, communes in postal.items()]
+    places = places[: limit - len(by_code)] + by_code
     return _unique(places)[:limit]
 
 
@@ -428,26 +446,23 @@ def resolve(text, *, communes_only: bool = False) -> PlaceMatch:
         match.read_as = "insee_code"
         match.place = _commune_place(commune) if commune else None
         return match
+    named = _named_places()
     if DEPARTEMENT_CODE_RE.match(upper) and not communes_only:
         match.read_as = "departement_code"
         match.place = next(
-            (
-                _named_place(row)
-                for row in _named_places()
-                if row[1] == Kind.DEPARTEMENT and row[2] == upper
-            ),
+            (_named_place(row) for row in named if row[1] == Kind.DEPARTEMENT and row[2] == upper),
             None,
         )
         return match
     qualified = _QUALIFIED.match(text)
     if qualified:
-        place = _resolve_qualified(qualified["name"], qualified["qualifier"].upper())
+        place = _resolve_qualified(named, qualified["name"], qualified["qualifier"].upper())
         if place is not None and (not communes_only or place.kind == Kind.COMMUNE):
             match.read_as = "name"
             match.place = place
             return match
         text = qualified["name"]
-    return _resolve_name(match, text, communes_only=communes_only)
+    return _resolve_name(named, match, text, communes_only=communes_only)
 
 
 def _resolve_five_digits(match: PlaceMatch, code: str) -> PlaceMatch:
@@ -464,7 +479,7 @@ def _resolve_five_digits(match: PlaceMatch, code: str) -> PlaceMatch:
     return match
 
 
-def _resolve_qualified(name: str, qualifier: str) -> Place | None:
+def _resolve_qualified(named, name: str, qualifier: str) -> Place | None:
     normalized = normalize_query(name)
     communes = _communes().filter(search_name=normalize(name))
     if len(qualifier) == 5:
@@ -474,13 +489,13 @@ def _resolve_qualified(name: str, qualifier: str) -> Place | None:
     found = list(communes.order_by("-is_current", "-population", "code")[:2])
     if len(found) == 1 or (found and found[0].is_current and not found[1].is_current):
         return _commune_place(found[0])
-    for row in _named_places():
+    for row in named:
         if row[1] == Kind.DEPARTEMENT and row[2] == qualifier and row[0] == normalized:
             return _named_place(row)
     return None
 
 
-def _resolve_name(match: PlaceMatch, text: str, *, communes_only: bool) -> PlaceMatch:
+def _resolve_name(named, match: PlaceMatch, text: str, *, communes_only: bool) -> PlaceMatch:
     match.read_as = "name"
     normalized = normalize_query(text)
     if len(normalized) < 2:
@@ -498,15 +513,15 @@ def _resolve_name(match: PlaceMatch, text: str, *, communes_only: bool) -> Place
     ]
     exact = exact_communes
     if not communes_only:
-        exact = exact + _matching_names(normalized, exact=True)
-        exact = _without_homonym_containers(exact)
+        exact = exact + _matching_names(named, normalized, exact=True)
+        exact = _without_homonym_containers(named, exact)
     if len(exact) == 1:
         match.place = exact[0]
         return match
     if exact:
         match.choices = exact[:CHOICE_LIMIT]
         return match
-    suggestions = suggest(text, limit=CHOICE_LIMIT)
+    suggestions = suggest(text, limit=CHOICE_LIMIT, named=named)
     if communes_only:
         suggestions = [p for p in suggestions if p.kind in (Kind.COMMUNE, Kind.POSTAL_CODE)]
     if len(suggestions) == 1:
@@ -516,11 +531,11 @@ def _resolve_name(match: PlaceMatch, text: str, *, communes_only: bool) -> Place
     return match
 
 
-def _without_homonym_containers(places: list[Place]) -> list[Place]:
+def _without_homonym_containers(named, places: list[Place]) -> list[Place]:
     """Paris the commune and Paris the département, La Réunion the département and the
     région: one place each time, the smaller (it covers the same ground, and both
     would have the same value)."""
-    regions_of = {row[2]: row[4] for row in _named_places() if row[1] == Kind.DEPARTEMENT}
+    regions_of = {row[2]: row[4] for row in named if row[1] == Kind.DEPARTEMENT}
     communes = {
         (normalize(place.name), commune.departement_id)
         for place in places
