@@ -236,7 +236,7 @@ def _communes():
 ARTICLES = ("l", "la", "le", "les")
 
 
-def _name_prefix(queryset, normalized: str):
+def name_prefix(queryset, normalized: str):
     """Communes whose normalised name starts with `normalized` (or with it after an
     article), by index range scans: on PostgreSQL `LIKE 'x%'` uses the column's pattern
     index; SQLite's LIKE is case-insensitive and cannot use the index, so each prefix
@@ -277,7 +277,7 @@ def _ordered_communes(communes: list[Commune], normalized: str) -> list[Commune]
 def _communes_by_name(normalized: str, *, limit: int) -> list[Commune]:
     exact_first = Case(When(search_name=normalized, then=Value(0)), default=Value(1))
     rows = (
-        _name_prefix(_communes().filter(is_current=True), normalized)
+        name_prefix(_communes().filter(is_current=True), normalized)
         .annotate(exact=exact_first)
         .order_by("exact", "-population", "name", "code")[:limit]
     )

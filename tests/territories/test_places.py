@@ -6,6 +6,7 @@ server error whatever the query."""
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -116,9 +117,7 @@ def test_constant_number_of_queries(client, django_assert_max_num_queries, q):
 
 def test_the_commune_lookup_uses_an_index(db):
     """The prefix lookup is an index range scan, on SQLite as on PostgreSQL."""
-    from django.db import connection
-
-    queryset = places._name_prefix(Commune.objects.all(), "beauv")
+    queryset = places.name_prefix(Commune.objects.all(), "beauv")
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
