@@ -177,6 +177,11 @@ class CommuneCodeField(PlaceField):
 
     communes_only = True
 
+    def __init__(self, **kwargs):
+        # Shown only with an error to correct: a plain field (one combobox per form).
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        super().__init__(**kwargs)
+
     def clean(self, value):
         value = forms.CharField.clean(self, value)
         if not value:
@@ -283,12 +288,14 @@ class DirectoryFilterForm(forms.Form):
     # On every directory page, with ~150 choices: written without the template engine.
     bound_field_class = PythonRenderedBoundField
     # Read from links and bookmarks, but shown in the place field (`lieu`): one field
-    # says where, and resubmitting the form sends the place from there.
+    # says where, and resubmitting the form sends the place from there. An invalid
+    # value keeps its own field, with its error, so that the visitor can correct it
+    # (and the feeds report the error under the parameter that was sent).
     LINK_ONLY = ("commune",)
 
     def __iter__(self):
         for name in self.fields:
-            if name not in self.LINK_ONLY:
+            if name not in self.LINK_ONLY or name in self.errors:
                 yield self[name]
 
     def full_clean(self):
@@ -296,22 +303,18 @@ class DirectoryFilterForm(forms.Form):
         if not self.is_bound or "lieu" not in self.fields:
             return
         data = self.data.copy()
-        lieu, commune = data.get("lieu", ""), data.get("commune", "")
-        if commune.strip() and not lieu.strip():
-            # The place field shows the commune of the link and reports its errors.
-            match = self.cleaned_data.get("commune")
-            data["lieu"] = match.place.value if match else commune
+        lieu = data.get("lieu", "")
+        if self.cleaned_data.get("commune") and not lieu.strip():
+            data["lieu"] = self.cleaned_data["commune"].place.value
             data.pop("commune")
-            if "commune" in self._errors:
-                self.add_error("lieu", self._errors.pop("commune").as_data())
         elif self.cleaned_data.get("lieu"):
             # "beauvais" as the place it names: "Beauvais (60)".
             data["lieu"] = self.cleaned_data["lieu"].place.value
         if "autour" in self._errors:
-            # A position is no field of its own to the visitor: its error is shown at
-            # the place field, and the form no longer carries it.
-            self.add_error("lieu", self._errors.pop("autour").as_data())
-            data.pop("autour")
+            # A hidden field the visitor could not see nor correct: shown, to be cleared.
+            field = self.fields["autour"]
+            field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+            field.label = _("Your position (latitude,longitude)")
         self.data = data
 
 

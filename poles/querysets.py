@@ -3,7 +3,19 @@ import re
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 
 from territories.models import Commune
@@ -174,10 +186,17 @@ class PoleQuerySet(models.QuerySet):
         half_chord = Power(Sin((lat - Radians(origin_lat)) / 2), 2) + Cos(lat) * Cos(
             Radians(origin_lat)
         ) * Power(Sin((lng - Radians(origin_lng)) / 2), 2)
-        # Rounding can push the chord a hair past 1, out of ASIN's domain.
+        # Rounding can push the chord a hair past 1, out of ASIN's domain. The Case
+        # keeps NULL for a pole without a position: PostgreSQL's LEAST skips NULLs.
+        distance = Value(2 * EARTH_RADIUS_KM) * ASin(
+            Sqrt(Least(Value(1.0), half_chord, output_field=FloatField()))
+        )
         return self.annotate(
-            distance_km=Value(2 * EARTH_RADIUS_KM)
-            * ASin(Sqrt(Least(Value(1.0), half_chord, output_field=FloatField()))),
+            distance_km=Case(
+                When(latitude__isnull=False, longitude__isnull=False, then=distance),
+                default=Value(None),
+                output_field=FloatField(),
+            )
         )
 
     def search(self, text: str):

@@ -232,13 +232,12 @@ INVALID_CASES = [
     ({"region": "99"}, "region", "Select a valid choice"),
     ({"departement": "20"}, "departement", "Select a valid choice"),
     ({"departement": "60" * 500}, "departement", "Select a valid choice"),
-    # A link's `commune` is shown, errors included, in the place field (`lieu`).
-    ({"commune": "abc"}, "lieu", "No commune matches “abc”."),
-    ({"commune": "99999"}, "lieu", "No commune has the INSEE code or postal code 99999."),
-    ({"commune": "6" * 300}, "lieu", "at most 100 characters"),
+    ({"commune": "abc"}, "commune", "No commune matches “abc”."),
+    ({"commune": "99999"}, "commune", "No commune has the INSEE code or postal code 99999."),
+    ({"commune": "6" * 300}, "commune", "at most 100 characters"),
     ({"lieu": "Zzyzzyx"}, "lieu", "No commune, EPCI, département or région matches"),
     ({"lieu": "Beau\x1bvais"}, "lieu", "control characters"),
-    ({"autour": "48.8;2.3"}, "lieu", "The position must be a latitude and a longitude"),
+    ({"autour": "48.8;2.3"}, "autour", "The position must be a latitude and a longitude"),
     ({"secteur": "astrologie"}, "secteur", "Select a valid choice"),
     (
         {"secteur": [f"secteur-{index}" for index in range(31)]},
@@ -254,7 +253,7 @@ INVALID_CASES = [
     ({"q": "pain\x00et partage"}, "q", "control characters"),
     ({"q": "pain\x1bet"}, "q", "control characters"),
     ({"region": "3\x002"}, "region", "Select a valid choice"),
-    ({"commune": "60\x00333"}, "lieu", "control characters"),
+    ({"commune": "60\x00333"}, "commune", "control characters"),
 ]
 
 
@@ -290,7 +289,7 @@ def test_the_form_offers_labelled_choices(client, seeded):
     label = network.name_en or network.name
     assert f'<option value="renouveau-productif">{label}</option>' in content
     assert '<option value="-etp">Jobs in ETP (most first)</option>' in content
-    # One place field; the `commune` of links has none of its own.
+    # One place field; the `commune` of links has none of its own (unless invalid).
     assert '<label for="id_lieu">Place:</label>' in content
     assert 'name="commune"' not in content
     # Régions sorted as a reader expects, accents aside.

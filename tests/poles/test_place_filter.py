@@ -170,7 +170,7 @@ def test_a_postal_code_given_as_commune_resolves_to_its_communes(client, seeded)
     assert "Beauvais (60)" in page
 
 
-def test_bad_commune_values_are_errors_at_the_place_field(client, seeded):
+def test_bad_commune_values_keep_their_field_with_the_error(client, seeded):
     for value, message in [
         ("99999", "No commune has the INSEE code or postal code 99999."),
         ("abc", "No commune matches “abc”."),
@@ -178,7 +178,8 @@ def test_bad_commune_values_are_errors_at_the_place_field(client, seeded):
         response = directory(client, commune=value)
         assert listed(response) == []
         assert message in text(response)
-        assert 'data-field-error="lieu"' in response.content.decode()
+        assert 'data-field-error="commune"' in response.content.decode()
+        assert f'name="commune" value="{value}"' in response.content.decode()
 
 
 # --- Distance --------------------------------------------------------------------------

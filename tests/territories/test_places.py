@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def suggestions(client, q, **headers) -> list[dict]:
+    headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     response = client.get("/lieux.json", {"q": q}, **headers)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
