@@ -188,10 +188,10 @@ class CommuneCodeField(PlaceField):
             return None
         code = value.upper()
         if _COMMUNE_CODE.match(code):
-            commune = places.commune_by_code(code)
-            if commune is not None:
-                self.last_match = places.commune_match(commune)
-                return self.last_match
+            match = places.commune_code_match(code)
+            if match is not None:
+                self.last_match = match
+                return match
         return super().clean(value)
 
     def unknown_message(self, match):
@@ -310,6 +310,9 @@ class DirectoryFilterForm(forms.Form):
         elif self.cleaned_data.get("lieu"):
             # "beauvais" as the place it names: "Beauvais (60)".
             data["lieu"] = self.cleaned_data["lieu"].place.value
+        if self.cleaned_data.get("autour"):
+            # A finer position in a link is not carried on: only the rounded one.
+            data["autour"] = "{:.2f},{:.2f}".format(*self.cleaned_data["autour"])
         if "autour" in self._errors:
             # A hidden field the visitor could not see nor correct: shown, to be cleared.
             field = self.fields["autour"]

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
 from caching import versioned
@@ -319,15 +319,21 @@ def commune_by_code(code: str) -> Commune | None:
     return _communes().filter(code=code).first()
 
 
-def commune_match(commune: Commune) -> PlaceMatch:
-    """The match of a commune given by its INSEE code (the `commune` parameter); when
-    that code is also a postal code of other communes, `also` holds it, for the page to
-    say so (one more query, for codes of five digits only)."""
+def commune_code_match(code: str) -> PlaceMatch | None:
+    """The commune of INSEE code `code` (the `commune` parameter), or None; when that
+    code is also a postal code of other communes, `also` holds the postal code, for the
+    page to say so. One query: whether it is a postal code too is a subquery."""
+    other_communes = PostalCode.objects.filter(code=OuterRef("code")).exclude(
+        commune_id=OuterRef("code")
+    )
+    commune = (
+        _communes().filter(code=code).annotate(also_postal_code=Exists(other_communes)).first()
+    )
+    if commune is None:
+        return None
     match = PlaceMatch(commune.code, place=_commune_place(commune), read_as="insee_code")
-    if commune.code.isdigit():
-        postal = _postal_code_rows(commune.code).get(commune.code, [])
-        if postal and commune.code not in {c.code for c in postal}:
-            match.also = [_postal_code_place(commune.code, postal)]
+    if commune.also_postal_code and code not in commune.postal_codes.split():
+        match.also = [Place(Kind.POSTAL_CODE, code, code, code, detail=_("postal code"))]
     return match
 
 

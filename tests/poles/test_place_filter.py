@@ -156,7 +156,7 @@ def test_a_commune_code_that_is_also_a_postal_code_names_its_commune(client, db)
     assert listed(response) == ["Pôle d'Espaubourg de test"]
     page = text(response)
     assert "Commune with the INSEE code 60220: Espaubourg (60)." in page
-    assert "60220 is also a postal code: the poles of postal code 60220 (Abancourt" in page
+    assert "60220 is also a postal code: the poles of postal code 60220" in page
     assert place_value(response) == "Espaubourg (60)"
     # Resubmitting the form sends the place field: the same commune.
     assert listed(directory(client, lieu="Espaubourg (60)")) == ["Pôle d'Espaubourg de test"]
@@ -200,6 +200,8 @@ def test_around_me_sorts_by_distance_and_shows_it(client, db):
     ]
     page = text(response)
     assert "Sorted by distance from your position" in page
+    # The form carries the position on, rounded.
+    assert 'name="autour" value="49.44,2.09"' in response.content.decode()
     distances = [
         float(d) for d in re.findall(r'data-distance-km="([0-9.]+)"', response.content.decode())
     ]
