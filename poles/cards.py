@@ -31,6 +31,8 @@ def pole_cards_html(rows) -> SafeString:
         "founded": _("founded in %(year)s"),
         "etp": _("%(etp)s full-time equivalents (ETP) in %(year)s"),
         "to_complete": _("record to complete"),
+        "distance": _("%(distance)s km away"),
+        "no_distance": _("no seat position: distance unknown"),
         "url_prefix": pole_url_prefix(),
         # Summaries are written in French: say so on a page in another language.
         "text_lang": "" if (get_language() or "fr").startswith("fr") else ' lang="fr"',
@@ -67,6 +69,19 @@ def _meta(row, labels) -> SafeString:
     to_complete = ""
     if row.get("to_complete"):
         to_complete = format_html(' · <span class="to-complete">{}</span>', labels["to_complete"])
+    if "distance_km" in row:
+        distance = row["distance_km"]
+        if distance is None:
+            seat = format_html('{}<span class="distance">{}</span> · ', seat, labels["no_distance"])
+        else:
+            # "à 12 km", "à 0,4 km": whole kilometres from 10 km on.
+            shown = floatformat(distance, 0 if distance >= 10 else 1)
+            seat = format_html(
+                '{}<span class="distance" data-distance-km="{}">{}</span> · ',
+                seat,
+                f"{distance:.1f}",
+                labels["distance"] % {"distance": shown},
+            )
     return format_html(
         '{}<span class="status status--{}">{}</span>{}{}',
         seat,

@@ -15,11 +15,13 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Value
+from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caching import versioned
-from territories.models import Commune, Departement, Region
+from territories import places
+from territories.models import Departement, Region
 from territories.text import normalize
 
 from .form_html import PythonRenderedBoundField
@@ -42,6 +44,9 @@ SORTS = {
     "etp": (F("latest_etp").asc(nulls_last=True), "sort_name", "pk"),
     "-etp": (F("latest_etp").desc(nulls_last=True), "sort_name", "pk"),
     "-maj": (F("updated_at").desc(), "pk"),
+    # Needs a position (`autour`, or a commune chosen in `lieu`): `with_distance()`.
+    # Poles without a seat position come last, by name.
+    "distance": (F("distance_km").asc(nulls_last=True), "sort_name", "pk"),
 }
 SORT_CHOICES = [
     ("nom", _("Name (A to Z)")),
@@ -51,6 +56,7 @@ SORT_CHOICES = [
     ("etp", _("Jobs in ETP (fewest first)")),
     ("-etp", _("Jobs in ETP (most first)")),
     ("-maj", _("Recently updated")),
+    ("distance", _("Distance (nearest first)")),
 ]
 DEFAULT_ORDERING = ("sort_name", "pk")
 
@@ -93,53 +99,146 @@ class BoundedMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = BoundedMultipleChoiceField
 
 
-class CommuneCodeField(forms.CharField):
-    """An INSEE commune code (not a postal code), cleaned to the Commune."""
+def _refuse_control_characters(value: str) -> str:
+    value = _WHITESPACE_CONTROLS.sub(" ", value)
+    if any(unicodedata.category(char) in {"Cc", "Cf", "Cs"} for char in value):
+        raise ValidationError(
+            _("Remove the invisible control characters from the search text."),
+            code="control_characters",
+        )
+    return value
+
+
+class PlaceField(forms.CharField):
+    """The place field: a commune (name, postal code or INSEE code), an EPCI, a
+    département or a région, as typed or as chosen from the autocomplete
+    (static/poles/js/place-autocomplete.js, fed by `/lieux.json`). Cleaned to a
+    `territories.places.PlaceMatch` with one place; a text naming several places (or
+    only the start of names) is an error, and `last_match.choices` lists them."""
+
+    communes_only = False
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("max_length", places.MAX_PLACE_LENGTH)
         kwargs.setdefault(
             "widget",
             forms.TextInput(
-                attrs={"inputmode": "text", "autocomplete": "off", "size": 6, "spellcheck": "false"}
+                attrs={
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    # static/poles/js/place-autocomplete.js: where to ask, what to say.
+                    "data-place-autocomplete": reverse_lazy("territories:places"),
+                    "data-place-one": _("%(count)s place suggested: use the arrow keys."),
+                    "data-place-many": _("%(count)s places suggested: use the arrow keys."),
+                    "data-place-none": _("No place by this name."),
+                    "data-place-list-label": _("Suggested places"),
+                    "data-around-label": _("Around me"),
+                    "data-around-waiting": _("Asking your browser for your position…"),
+                    "data-around-denied": _(
+                        "Your position is not available: choose a commune instead."
+                    ),
+                }
             ),
         )
+        super().__init__(**kwargs)
+        self.last_match = None
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _refuse_control_characters(value)
+        return super().to_python(value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        match = places.resolve(value, communes_only=self.communes_only)
+        self.last_match = match
+        if match.place is not None:
+            return match
+        if match.choices:
+            raise ValidationError(
+                _("Several places match “%(text)s”: choose one in the list."),
+                code="ambiguous_place",
+                params={"text": match.text},
+            )
+        raise ValidationError(self.unknown_message(match), code="unknown_place")
+
+    def unknown_message(self, match):
+        return _("No commune, EPCI, département or région matches “%(text)s”.") % {
+            "text": match.text
+        }
+
+
+class CommuneCodeField(PlaceField):
+    """The `commune` parameter of links and bookmarks: an INSEE commune code, read as
+    such even when it is also a postal code (the page then says so); a postal code or a
+    commune's name resolves to its communes, as in the place field."""
+
+    communes_only = True
+
+    def __init__(self, **kwargs):
+        # Shown only with an error to correct: a plain field (one combobox per form).
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = forms.CharField.clean(self, value)
+        if not value:
+            return None
+        code = value.upper()
+        if _COMMUNE_CODE.match(code):
+            match = places.commune_code_match(code)
+            if match is not None:
+                self.last_match = match
+                return match
+        return super().clean(value)
+
+    def unknown_message(self, match):
+        if _COMMUNE_CODE.match(match.text.upper()):
+            return _("No commune has the INSEE code or postal code %(code)s.") % {
+                "code": match.text
+            }
+        return _("No commune matches “%(text)s”.") % {"text": match.text}
+
+
+# "49.43,2.08": a position rounded to two decimals (about a kilometre).
+_POSITION = re.compile(r"^\s*(-?[0-9]{1,2}(?:\.[0-9]+)?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]+)?)\s*$")
+POSITION_DECIMALS = 2
+
+
+class PositionField(forms.CharField):
+    """`autour`: the visitor's position, from the browser's geolocation ("Autour de
+    moi"), as `latitude,longitude`, rounded here to about a kilometre (whatever
+    precision the link holds): poles are then sorted by distance from it. Never stored."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        code = value.upper()
-        if not _COMMUNE_CODE.match(code):
+        found = _POSITION.match(value)
+        latitude = float(found[1]) if found else 100.0
+        longitude = float(found[2]) if found else 200.0
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValidationError(
-                _("Enter the commune's INSEE code: five characters, such as 60333 or 2A004."),
-                code="invalid_commune_code",
+                _("The position must be a latitude and a longitude, such as 49.43,2.08."),
+                code="invalid_position",
             )
-        commune = Commune.objects.select_related("parent", "departement").filter(code=code).first()
-        if commune is None:
-            raise ValidationError(self._unknown_code_message(code), code="unknown_commune")
-        return commune
+        return (round(latitude, POSITION_DECIMALS), round(longitude, POSITION_DECIMALS))
 
-    @staticmethod
-    def _unknown_code_message(code: str):
-        # A visitor often types the postal code: say which INSEE code they may mean.
-        if code.isdigit():
-            namesakes = list(
-                Commune.objects.current()
-                .filter(postal_codes__contains=code)
-                .order_by("name")
-                .values_list("name", "code")[:4]
-            )
-            if namesakes:
-                return _(
-                    "No commune has the INSEE code %(code)s. It is the postal code of: "
-                    "%(communes)s."
-                ) % {
-                    "code": code,
-                    "communes": ", ".join(f"{name} ({insee})" for name, insee in namesakes),
-                }
-        return _("No commune has the INSEE code %(code)s.") % {"code": code}
+
+class PlaceFilter(django_filters.Filter):
+    field_class = PlaceField
+
+
+class PositionFilter(django_filters.Filter):
+    field_class = PositionField
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -205,6 +304,38 @@ def filter_choices() -> dict:
 class DirectoryFilterForm(forms.Form):
     # On every directory page, with ~150 choices: written without the template engine.
     bound_field_class = PythonRenderedBoundField
+    # Read from links and bookmarks, but shown in the place field (`lieu`): one field
+    # says where, and resubmitting the form sends the place from there. An invalid
+    # value keeps its own field, with its error, so that the visitor can correct it
+    # (and the feeds report the error under the parameter that was sent).
+    LINK_ONLY = ("commune",)
+
+    def __iter__(self):
+        for name in self.fields:
+            if name not in self.LINK_ONLY or name in self.errors:
+                yield self[name]
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or "lieu" not in self.fields:
+            return
+        data = self.data.copy()
+        lieu = data.get("lieu", "")
+        if self.cleaned_data.get("commune") and not lieu.strip():
+            data["lieu"] = self.cleaned_data["commune"].place.value
+            data.pop("commune")
+        elif self.cleaned_data.get("lieu"):
+            # "beauvais" as the place it names: "Beauvais (60)".
+            data["lieu"] = self.cleaned_data["lieu"].place.value
+        if self.cleaned_data.get("autour"):
+            # A finer position in a link is not carried on: only the rounded one.
+            data["autour"] = "{:.2f},{:.2f}".format(*self.cleaned_data["autour"])
+        if "autour" in self._errors:
+            # A hidden field the visitor could not see nor correct: shown, to be cleared.
+            field = self.fields["autour"]
+            field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+            field.label = _("Your position (latitude,longitude)")
+        self.data = data
 
 
 class PoleFilterSet(django_filters.FilterSet):
@@ -222,11 +353,16 @@ class PoleFilterSet(django_filters.FilterSet):
         method="filter_departement",
         empty_label=_("All départements"),
     )
-    commune = CommuneFilter(
-        label=_("Commune (INSEE code)"),
-        method="filter_commune",
-        help_text=_("Poles whose territory of action covers this commune, e.g. 60333."),
+    lieu = PlaceFilter(
+        label=_("Place"),
+        method="filter_place",
+        help_text=_(
+            "A commune (name or postal code), an intercommunality, a département or a "
+            "région: the poles whose territory of action covers it."
+        ),
     )
+    commune = CommuneFilter(label=_("Commune (INSEE code)"), method="filter_commune")
+    autour = PositionFilter(label="", method="filter_position")
     secteur = BoundedMultipleChoiceFilter(
         label=_("Activity sectors"),
         method="filter_sectors",
@@ -315,11 +451,13 @@ class PoleFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # Without an explicit sort, a ranked search (PostgreSQL) keeps its order.
-        if (
-            not self.form.cleaned_data.get("tri")
-            and "search_rank" not in queryset.query.annotations
-        ):
+        if self.form.cleaned_data.get("tri"):
+            return queryset
+        # A position without a sort sorts by distance ("Autour de moi"); otherwise a
+        # ranked search (PostgreSQL) keeps its order.
+        if self.form.cleaned_data.get("autour"):
+            return self.sort(queryset, "tri", "distance")
+        if "search_rank" not in queryset.query.annotations:
             queryset = queryset.order_by(*DEFAULT_ORDERING)
         return queryset
 
@@ -332,8 +470,46 @@ class PoleFilterSet(django_filters.FilterSet):
     def filter_departement(self, queryset, name, value):
         return queryset.in_departement(value)
 
+    def filter_place(self, queryset, name, value):
+        place = value.place
+        if place.kind in (places.Kind.COMMUNE, places.Kind.POSTAL_CODE):
+            return queryset.covering_communes(place.communes)
+        if place.kind == places.Kind.EPCI:
+            return queryset.covering_epci(place.code, places.epci_departements(place.code))
+        if place.kind == places.Kind.DEPARTEMENT:
+            return queryset.in_departement(place.code)
+        return queryset.in_region(place.code)
+
     def filter_commune(self, queryset, name, value):
-        return queryset.covering_commune(value)
+        return queryset.covering_communes(value.place.communes)
+
+    def filter_position(self, queryset, name, value):
+        return queryset  # an origin for distances (`origin`), not a filter
+
+    @property
+    def place_match(self):
+        """The place of `lieu` (or of `commune`), once the form is validated: a
+        PlaceMatch, its `choices` when the text was ambiguous."""
+        if not self.is_bound:
+            return None
+        self.form.is_valid()
+        for name in ("lieu", "commune"):
+            match = self.form.fields[name].last_match
+            if match is not None:
+                return match
+        return None
+
+    @property
+    def origin(self) -> tuple[float, float] | None:
+        """Where distances are measured from: the visitor's position (`autour`), else
+        the commune or postal code chosen as the place."""
+        if not self.is_bound or not self.form.is_valid():
+            return None
+        position = self.form.cleaned_data.get("autour")
+        if position:
+            return position
+        match = self.form.cleaned_data.get("lieu") or self.form.cleaned_data.get("commune")
+        return match.place.origin if match else None
 
     def filter_sectors(self, queryset, name, value):
         # Any of the chosen sectors: a visitor ticking two sectors widens the list.
@@ -356,4 +532,9 @@ class PoleFilterSet(django_filters.FilterSet):
     def sort(self, queryset, name, value):
         if value.endswith("etp") and "latest_etp" not in queryset.query.annotations:
             queryset = queryset.with_latest_etp()
+        if value == "distance":
+            origin = self.origin
+            if origin is None:
+                return queryset.order_by(*DEFAULT_ORDERING)  # the page says why
+            queryset = queryset.with_distance(*origin)
         return queryset.order_by(*SORTS[value])

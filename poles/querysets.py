@@ -3,10 +3,26 @@ import re
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 
+from territories.models import Commune
 from territories.text import normalize
+
+# The mean radius of the Earth, for distances "as the crow flies".
+EARTH_RADIUS_KM = 6371.0
 
 
 def _model(name: str):
@@ -115,22 +131,73 @@ class PoleQuerySet(models.QuerySet):
         arrondissements (13201), and a visitor asking for the city also finds the poles
         of its arrondissements; an arrondissement does not find its neighbours' poles.
         """
-        city = commune.parent or commune
-        codes = {commune.code, city.code}
-        epcis = {code for code in (commune.epci_id, city.epci_id) if code}
-        departement = commune.departement
+        return self.filter(self.covering_communes_q([commune]))
+
+    def covering_communes(self, communes):
+        """Poles whose territory covers any of `communes` (a postal code's)."""
+        return self.filter(self.covering_communes_q(communes))
+
+    def covering_communes_q(self, communes) -> Q:
+        codes, epcis, departements, regions, cities = set(), set(), set(), set(), set()
+        for commune in communes:
+            city = commune.parent or commune
+            codes |= {commune.code, city.code}
+            epcis |= {code for code in (commune.epci_id, city.epci_id) if code}
+            departements.add(commune.departement_id)
+            regions.add(commune.departement.region_id)
+            if commune.parent_id is None:
+                cities.add(commune.code)
         covering = (
             Q(seat_commune_id__in=codes)
             | self.linked_through("territory_communes", commune_id__in=codes)
             | self.linked_through("territory_epcis", epci_id__in=epcis)
-            | self.linked_through("territory_departements", departement_id=departement.code)
-            | self.linked_through("territory_regions", region_id=departement.region_id)
+            | self.linked_through("territory_departements", departement_id__in=departements)
+            | self.linked_through("territory_regions", region_id__in=regions)
         )
-        if commune.parent_id is None:
-            covering |= Q(seat_commune__parent_id=commune.code) | self.linked_through(
-                "territory_communes", commune__parent_id=commune.code
+        if cities:
+            covering |= Q(seat_commune__parent_id__in=cities) | self.linked_through(
+                "territory_communes", commune__parent_id__in=cities
             )
-        return self.filter(covering)
+        return covering
+
+    def covering_epci(self, code: str, departements: list[tuple[str, str]]):
+        """Poles present in the EPCI `code`: seated in one of its communes, acting on it,
+        on one of its communes, or on a whole département or région it lies in
+        (`departements`: its (département, région) codes)."""
+        return self.filter(
+            Q(seat_commune_id__in=Commune.objects.filter(epci_id=code).values("code"))
+            | self.linked_through("territory_epcis", epci_id=code)
+            | self.linked_through("territory_communes", commune__epci_id=code)
+            | self.linked_through(
+                "territory_departements", departement_id__in=[dep for dep, _r in departements]
+            )
+            | self.linked_through(
+                "territory_regions", region_id__in=[region for _d, region in departements]
+            )
+        )
+
+    def with_distance(self, latitude: float, longitude: float):
+        """Annotate `distance_km`: the great-circle distance (haversine) from the point to
+        the pole's seat, computed by the database (SQLite's and PostgreSQL's math
+        functions), None for a pole without a position."""
+        origin_lat, origin_lng = Value(float(latitude)), Value(float(longitude))
+        lat = Radians(Cast("latitude", FloatField()))
+        lng = Radians(Cast("longitude", FloatField()))
+        half_chord = Power(Sin((lat - Radians(origin_lat)) / 2), 2) + Cos(lat) * Cos(
+            Radians(origin_lat)
+        ) * Power(Sin((lng - Radians(origin_lng)) / 2), 2)
+        # Rounding can push the chord a hair past 1, out of ASIN's domain. The Case
+        # keeps NULL for a pole without a position: PostgreSQL's LEAST skips NULLs.
+        distance = Value(2 * EARTH_RADIUS_KM) * ASin(
+            Sqrt(Least(Value(1.0), half_chord, output_field=FloatField()))
+        )
+        return self.annotate(
+            distance_km=Case(
+                When(latitude__isnull=False, longitude__isnull=False, then=distance),
+                default=Value(None),
+                output_field=FloatField(),
+            )
+        )
 
     def search(self, text: str):
         """Poles matching a visitor's free text, accent- and case-insensitive.
@@ -144,6 +211,10 @@ class PoleQuerySet(models.QuerySet):
         stored columns hold normalised text (see poles.services), so the query is
         normalised the same way.
 
+        A commune named in the text ("Beauvais", "recyclerie saint denis") also finds
+        the poles whose territory covers it (`covering_communes`), the text's other
+        words having to match as above; those poles rank after the text's own matches.
+
         The words are the runs of ASCII letters and digits of the normalised text, on
         every database. A text of spaces and separators only filters nothing; a text
         with other characters but no word (`€`, `%_%`, `—`, `١`) matches no pole: the
@@ -155,27 +226,84 @@ class PoleQuerySet(models.QuerySet):
         words = list(dict.fromkeys(_TSQUERY_WORD.findall(query)))[:MAX_SEARCH_WORDS]
         if not words:
             return self.none()
-        if connection.vendor != "postgresql":
-            every_word = Q()
-            for word in words:
-                every_word &= Q(search_text__contains=word)
-            return self.filter(every_word)
-        return self._search_postgresql(words)
+        communes, other_words = named_communes(words)
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            corrections = typo_corrections(words)
+            ts_query = self._ts_query(words, corrections)
+            found = Q(search_vector=ts_query)
+            if communes and other_words:
+                found |= self.covering_communes_q(communes) & Q(
+                    search_vector=self._ts_query(other_words, corrections)
+                )
+        else:
+            found = self._words_match(words)
+            if communes and other_words:
+                found |= self.covering_communes_q(communes) & self._words_match(other_words)
+        if communes and not other_words:
+            found |= self.covering_communes_q(communes)
+        if not postgresql:
+            return self.filter(found)
+        return (
+            self.filter(found)
+            .annotate(search_rank=SearchRank(F("search_vector"), ts_query))
+            .order_by(F("search_rank").desc(), "sort_name", "pk")
+        )
 
-    def _search_postgresql(self, words: list[str]):
-        corrections = typo_corrections(words)
+    @staticmethod
+    def _words_match(words: list[str]) -> Q:
+        every_word = Q()
+        for word in words:
+            every_word &= Q(search_text__contains=word)
+        return every_word
+
+    @staticmethod
+    def _ts_query(words: list[str], corrections: dict[str, list[str]]) -> SearchQuery:
         terms = []
         for word in words:
             alternatives = [f"{word}:*" if len(word) >= PREFIX_MIN_LENGTH else word]
             alternatives += corrections.get(word, [])
             terms.append("(" + " | ".join(alternatives) + ")")
         # Only [a-z0-9] words reach the raw tsquery syntax: no operator can be injected.
-        ts_query = SearchQuery(" & ".join(terms), config=SEARCH_CONFIG, search_type="raw")
-        return (
-            self.filter(search_vector=ts_query)
-            .annotate(search_rank=SearchRank(F("search_vector"), ts_query))
-            .order_by(F("search_rank").desc(), "sort_name", "pk")
-        )
+        return SearchQuery(" & ".join(terms), config=SEARCH_CONFIG, search_type="raw")
+
+
+# A commune named in a search counts from this many characters; a shorter name (Bio,
+# Eu, Gap) only for a commune of this many inhabitants, since short names are often
+# ordinary words ("bio").
+COMMUNE_NAME_MIN_LENGTH = 3
+SHORT_COMMUNE_NAME_LENGTH = 5
+SHORT_COMMUNE_MIN_POPULATION = 2000
+MAX_NAMED_COMMUNES = 20
+
+
+def named_communes(words: list[str]) -> tuple[list, list[str]]:
+    """The communes (current, with parent and département) named by the longest run of
+    consecutive `words` that is a commune's whole normalised name, and the other words;
+    one indexed query (`search_name IN (...)`)."""
+    runs = {}
+    for start in range(len(words)):
+        for end in range(start + 1, len(words) + 1):
+            run = " ".join(words[start:end])
+            if len(run) >= COMMUNE_NAME_MIN_LENGTH:
+                runs[run] = (start, end)
+    if not runs:
+        return [], words
+    communes = [
+        commune
+        for commune in Commune.objects.current()
+        .filter(search_name__in=list(runs))
+        .select_related("parent", "departement")
+        .order_by("-population", "code")[: MAX_NAMED_COMMUNES * 4]
+        if len(commune.search_name) >= SHORT_COMMUNE_NAME_LENGTH
+        or (commune.population or 0) >= SHORT_COMMUNE_MIN_POPULATION
+    ]
+    if not communes:
+        return [], words
+    longest = max({commune.search_name for commune in communes}, key=lambda run: len(run.split()))
+    start, end = runs[longest]
+    named = [commune for commune in communes if commune.search_name == longest]
+    return named[:MAX_NAMED_COMMUNES], words[:start] + words[end:]
 
 
 # PostgreSQL search: the words a tsquery is built from, at most this many of them.

@@ -476,16 +476,17 @@ def directory_pole_ids(filterset):
     return filterset.qs.values_list("pk", flat=True)
 
 
-def directory_rows(ids, sector_labels: dict[int, str] | None = None) -> list[dict]:
+def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=None) -> list[dict]:
     """The directory rows of the poles `ids` (one page), in that order: dicts of
-    DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries."""
-    rows = (
-        Pole.objects.published()
-        .filter(pk__in=ids)
-        .with_latest_etp()
-        .order_by()
-        .values(*DIRECTORY_ROW_FIELDS, "latest_etp", "latest_etp_year")
-    )
+    DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries.
+    With an `origin` (latitude, longitude), each row's `distance_km` from it (None
+    without a seat position)."""
+    poles = Pole.objects.published().filter(pk__in=ids).with_latest_etp()
+    extra = ["latest_etp", "latest_etp_year"]
+    if origin is not None:
+        poles = poles.with_distance(*origin)
+        extra.append("distance_km")
+    rows = poles.order_by().values(*DIRECTORY_ROW_FIELDS, *extra)
     by_id = {row["pk"]: row for row in rows}
     # A pole unpublished between the two queries is left out.
     return with_sectors([by_id[pk] for pk in ids if pk in by_id], sector_labels)

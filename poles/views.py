@@ -50,7 +50,9 @@ def pole_list(request):
     page, page_message = _directory_page(
         selectors.directory_pole_ids(filterset), request.GET.get("page")
     )
-    page.object_list = selectors.directory_rows(list(page.object_list), filterset.sector_labels)
+    page.object_list = selectors.directory_rows(
+        list(page.object_list), filterset.sector_labels, origin=filterset.origin
+    )
     query = _without(request.GET, "page", "partial")
     geojson_url = reverse("opendata:geojson") + (f"?{query}" if query else "")
     partial = request.headers.get("X-Requested-With") == "fetch" or "partial" in request.GET

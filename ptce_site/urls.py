@@ -27,6 +27,7 @@ urlpatterns = [
     # Before the poles' URLs: /poles/structures.csv would otherwise read as a pole's slug.
     path("", include("opendata.urls")),
     path("", include("poles.urls")),
+    path("", include("territories.urls")),
     path("", include("suggestions.urls")),
     path("", include("pages.urls")),
 ]

@@ -159,6 +159,31 @@ class Commune(models.Model):
         return label
 
 
+class PostalCode(models.Model):
+    """One postal code of one commune: a commune has several, a code serves several
+    communes. A table rather than `Commune.postal_codes`, so that a postal code (or its
+    first digits) is an indexed lookup, not a scan of every commune."""
+
+    code = models.CharField(_("postal code"), max_length=5, db_index=True)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.CASCADE,
+        related_name="postal_code_rows",
+        verbose_name=_("commune"),
+    )
+
+    class Meta:
+        verbose_name = _("postal code")
+        verbose_name_plural = _("postal codes")
+        ordering = ["code", "commune"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "commune"], name="postal_code_commune_unique")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
 class LoadedDataset(models.Model):
     """Fingerprint of a reference file set already loaded, so reloading is instant."""
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import EPCI, Commune, Departement, LoadedDataset, Region
+from .models import EPCI, Commune, Departement, LoadedDataset, PostalCode, Region
 from .signals import territories_loaded
 from .text import normalize
 
@@ -56,7 +56,14 @@ def load_territories(*, directory: Path = DEFAULT_TERRITORY_DIR, force: bool = F
     directory = Path(directory)
     checksum = _checksum(directory)
     existing = LoadedDataset.objects.filter(name="territories").first()
-    if existing and existing.checksum == checksum and not force and Commune.objects.exists():
+    if (
+        existing
+        and existing.checksum == checksum
+        and not force
+        and Commune.objects.exists()
+        # A database migrated since the last load has an empty postal-code table.
+        and PostalCode.objects.exists()
+    ):
         return TerritoryLoadReport(skipped=True)
 
     report = TerritoryLoadReport()
@@ -162,11 +169,27 @@ def load_territories(*, directory: Path = DEFAULT_TERRITORY_DIR, force: bool = F
             parent_id=parent
         )
     report.retired_communes = _retire_missing({row["code_insee"] for row in commune_rows})
+    _rebuild_postal_codes(communes)
     report.communes = len(communes)
 
     LoadedDataset.objects.update_or_create(name="territories", defaults={"checksum": checksum})
     territories_loaded.send(sender=LoadedDataset)
     return report
+
+
+def _rebuild_postal_codes(communes: list[Commune]) -> None:
+    """The postal-code table, rebuilt whole from the file: derived from
+    `Commune.postal_codes`, it holds nothing of its own (a retired commune keeps its
+    rows from before, so a former commune is still found by its postal code)."""
+    PostalCode.objects.filter(commune__is_current=True).delete()
+    PostalCode.objects.bulk_create(
+        [
+            PostalCode(code=code, commune_id=commune.code)
+            for commune in communes
+            for code in dict.fromkeys(commune.postal_codes.split())
+        ],
+        batch_size=2000,
+    )
 
 
 def _retire_missing(current_codes: set[str]) -> int:

@@ -73,7 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Permissions-Policy: no page may use the camera, geolocation… (PERMISSIONS_POLICY).
+    # Permissions-Policy: no page may use the camera, the microphone… (PERMISSIONS_POLICY).
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,27 +110,31 @@ AUTHENTICATION_BACKENDS = [
 X_FRAME_OPTIONS = "DENY"
 
 # Browser features no page of the site uses (django-permissions-policy): refused to
-# the site and to anything it might embed.
+# the site and to anything it might embed. Geolocation is the site's own only: the
+# directory's "Around me" asks for it when the visitor clicks (one policy for every
+# page, since the page cache does not keep a view's own policy).
 PERMISSIONS_POLICY = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "picture-in-picture",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
 }
 
 ROOT_URLCONF = "ptce_site.urls"

@@ -126,7 +126,7 @@ def test_the_script_gets_only_the_results(client, seeded):
 def test_errors_come_with_the_partial_results(client, seeded):
     content = get(client, "/poles/?commune=99999", HTTP_X_REQUESTED_WITH="fetch")
     assert 'data-field-error="commune"' in content
-    assert "No commune has the INSEE code 99999." in content
+    assert "No commune has the INSEE code or postal code 99999." in content
 
 
 def test_french_by_default(client, seeded):

@@ -232,9 +232,12 @@ INVALID_CASES = [
     ({"region": "99"}, "region", "Select a valid choice"),
     ({"departement": "20"}, "departement", "Select a valid choice"),
     ({"departement": "60" * 500}, "departement", "Select a valid choice"),
-    ({"commune": "abc"}, "commune", "Enter the commune&#x27;s INSEE code"),
-    ({"commune": "99999"}, "commune", "No commune has the INSEE code 99999."),
-    ({"commune": "6" * 300}, "commune", "at most 5 characters"),
+    ({"commune": "abc"}, "commune", "No commune matches “abc”."),
+    ({"commune": "99999"}, "commune", "No commune has the INSEE code or postal code 99999."),
+    ({"commune": "6" * 300}, "commune", "at most 100 characters"),
+    ({"lieu": "Zzyzzyx"}, "lieu", "No commune, EPCI, département or région matches"),
+    ({"lieu": "Beau\x1bvais"}, "lieu", "control characters"),
+    ({"autour": "48.8;2.3"}, "autour", "The position must be a latitude and a longitude"),
     ({"secteur": "astrologie"}, "secteur", "Select a valid choice"),
     (
         {"secteur": [f"secteur-{index}" for index in range(31)]},
@@ -250,7 +253,7 @@ INVALID_CASES = [
     ({"q": "pain\x00et partage"}, "q", "control characters"),
     ({"q": "pain\x1bet"}, "q", "control characters"),
     ({"region": "3\x002"}, "region", "Select a valid choice"),
-    ({"commune": "60\x00333"}, "commune", "Null characters are not allowed."),
+    ({"commune": "60\x00333"}, "commune", "control characters"),
 ]
 
 
@@ -267,10 +270,10 @@ def test_invalid_values_show_an_error_and_no_pole(client, seeded):
         assert f'id="id_{field}_error"' in content, params
 
 
-def test_a_postal_code_gets_a_helpful_error(client, seeded):
+def test_a_postal_code_given_as_commune_names_its_communes(client, seeded):
     content = client.get("/poles/?commune=60000", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "No commune has the INSEE code 60000. It is the postal code of:" in content
-    assert "Beauvais (60057)" in content
+    assert "Postal code 60000: the poles whose territory covers" in content
+    assert "Beauvais (60)" in content
 
 
 def test_the_form_offers_labelled_choices(client, seeded):
@@ -286,7 +289,9 @@ def test_the_form_offers_labelled_choices(client, seeded):
     label = network.name_en or network.name
     assert f'<option value="renouveau-productif">{label}</option>' in content
     assert '<option value="-etp">Jobs in ETP (most first)</option>' in content
-    assert '<label for="id_commune">Commune (INSEE code):</label>' in content
+    # One place field; the `commune` of links has none of its own (unless invalid).
+    assert '<label for="id_lieu">Place:</label>' in content
+    assert 'name="commune"' not in content
     # Régions sorted as a reader expects, accents aside.
     regions = re.findall(r'<option value="\d\d">([^<]+)</option>', content)
     assert regions.index("Île-de-France") < regions.index("La Réunion")

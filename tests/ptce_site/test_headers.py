@@ -83,8 +83,10 @@ def test_the_tiles_host_follows_the_map_configuration():
 @pytest.mark.parametrize("url", ["/", "/poles/", "/admin/login/", "/embed/", "/poles.csv"])
 def test_every_response_has_a_permissions_policy(client, url):
     header = client.get(url)["Permissions-Policy"]
-    for feature in ("camera", "geolocation", "microphone", "payment"):
+    for feature in ("camera", "microphone", "payment"):
         assert f"{feature}=()" in header
+    # The directory's "Around me" asks for the position: this site only, no frame.
+    assert "geolocation=(self)" in header
 
 
 def test_public_pages_may_be_cached_briefly_with_the_page_cache(client, page_cache, pole, settings):

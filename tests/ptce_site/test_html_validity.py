@@ -96,6 +96,9 @@ def page_paths(pole: Pole) -> list[str]:
         "/poles/?q=%3Cb%3E%C3%A9%22",  # markup and a quote in the search, echoed back
         "/poles/?statut=nope&tri=nope",  # the invalid-filter message
         "/poles/?page=2",
+        "/poles/?lieu=Saint-Denis",  # the places an ambiguous name may mean
+        "/poles/?commune=60220&tri=distance",  # a commune, its distances, the postal code
+        "/poles/?autour=49.44,2.09&commune=abc",  # a position, an invalid commune
         pole.get_absolute_url(),
         Pole.objects.get(slug="bou-sol").get_absolute_url(),
         "/territoires/",
