@@ -157,6 +157,13 @@ class Structure(models.Model):
                 include=["legal_form", "headcount_band"],
                 name="structure_profile_idx",
             ),
+            # The staff dashboard's and the changelist's "establishment closed": a few
+            # rows among all structures, read in name order.
+            models.Index(
+                fields=["name"],
+                condition=Q(registry_state="closed"),
+                name="structure_registry_closed_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -184,15 +191,6 @@ class Structure(models.Model):
                 | Q(figures_year__isnull=False),
                 name="structure_figures_have_year",
                 violation_error_message=_("Give the year of the ETP and turnover figures."),
-            ),
-        ]
-        indexes = [
-            # The staff dashboard's and the changelist's "establishment closed": a few
-            # rows among all structures, read in name order.
-            models.Index(
-                fields=["name"],
-                condition=Q(registry_state="closed"),
-                name="structure_registry_closed_idx",
             ),
         ]
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("poles", "0010_seed_status_sources"),
+        ("poles", "0011_structure_registry_fields"),
     ]
 
     operations = [

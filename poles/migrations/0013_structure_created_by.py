@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("poles", "0011_figures_two_decimal_etp_and_coverage_without_permissions"),
+        ("poles", "0012_figures_two_decimal_etp_and_coverage_without_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -30,7 +30,7 @@ def apply_palette(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("poles", "0010_seed_status_sources"),
+        ("poles", "0014_directory_order_index_only"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("poles", "0010_seed_status_sources"),
+        ("poles", "0015_sector_map_letters"),
         ("territories", "0001_initial"),
     ]
 
