@@ -22,6 +22,8 @@ class PTCEAdminConfig(SimpleAdminConfig):
         "spreadsheets",
         "suggestions",
         "pages",
+        # Personal API tokens.
+        "api",
     )
 
     def ready(self):
