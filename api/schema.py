@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 from drf_spectacular import openapi
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -96,20 +95,6 @@ def form_field_schema(field) -> dict:
     return schema
 
 
-class TokenScheme(OpenApiAuthenticationExtension):
-    """Personal tokens (api.authentication) in the OpenAPI document."""
-
-    target_class = "api.authentication.TokenAuthentication"
-    name = "token"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": _("A personal token, created in the admin: ptce_<prefix>_<secret>."),
-        }
-
-
 class AutoSchema(openapi.AutoSchema):
     """A view documents the filters of a FilterSet by naming it `api_filterset_class`,
     and other query parameters by naming their form `api_parameters_form`."""
@@ -143,13 +128,6 @@ class AutoSchema(openapi.AutoSchema):
                 ),
             ]
         return parameters + super().get_override_parameters()
-
-    def get_auth(self):
-        # Reads are public: a token is optional there.
-        auths = super().get_auth()
-        if self.method == "GET" and auths and {} not in auths:
-            auths.append({})
-        return auths
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

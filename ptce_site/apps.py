@@ -22,8 +22,6 @@ class PTCEAdminConfig(SimpleAdminConfig):
         "spreadsheets",
         "suggestions",
         "pages",
-        # Personal API tokens.
-        "api",
     )
 
     def ready(self):

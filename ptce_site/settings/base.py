@@ -275,12 +275,11 @@ READ_ONLY_URL_NAMESPACES = ("poles", "opendata", "observatory")
 READ_ONLY_URL_NAMES = ("robots_txt", "sitemap", "healthz")
 
 # The JSON API (api/, docs/api.md): Django REST framework, its OpenAPI document by
-# drf-spectacular. Reads are public; a personal token (`Authorization: Bearer`, created
-# in the admin) authenticates its owner, with their editor scope, for what needs it.
-# Every view states its permissions (api.permissions). Errors are RFC 9457 problem
-# details.
+# drf-spectacular. Reads are public and anonymous; the authentication classes are the
+# list below, where the API's writes add theirs (a personal token), and every view
+# states its permissions (api.permissions). Errors are RFC 9457 problem details.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PublicReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
