@@ -4,7 +4,8 @@ comparison `If-Match` needs (writes).
 The `ETag` of a response is a digest of its exact body, so it changes whenever what
 the client would read changes, and never otherwise: a `304` is never stale, and a
 write can compare a client's `If-Match` with the representation it would read now
-(`current_etag`), in the same language.
+(`etag_of_data`: the tag of the serialized data, rendered as a read renders it), in
+the same language.
 
 Computing it needs the body. To answer a repeated request without running the view,
 the tag is also remembered in the cache under the data version
@@ -21,6 +22,8 @@ from django.utils.translation import get_language
 
 from caching import canonical_query, data_version, digest
 
+from .renderers import JSONRenderer
+
 # Tags stay remembered this long at most: the version is exact, this only bounds memory.
 REMEMBERED_SECONDS = 600
 
@@ -28,6 +31,12 @@ REMEMBERED_SECONDS = 600
 def etag_of(content: bytes) -> str:
     """A strong entity tag: the digest of the representation's bytes."""
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def etag_of_data(data) -> str:
+    """The tag a read of `data` (a serializer's `.data`) carries: for a write, the tag
+    of the representation as it stands, to compare with the client's `If-Match`."""
+    return etag_of(JSONRenderer().render(data))
 
 
 def _tags(header: str) -> set[str]:

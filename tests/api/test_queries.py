@@ -2,6 +2,7 @@
 data: pinned here at two sizes."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -63,3 +64,14 @@ def test_queries_do_not_grow_with_the_data(client, url):
         counts.append(queries(client, url.format(pole=pole.slug, sector=sector)))
     sqlite, postgresql = EXPECTED[url]
     assert counts == [postgresql if connection.vendor == "postgresql" else sqlite] * 2
+
+
+def test_a_long_list_is_counted_once_per_data_version(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 600  # the data version is the content generation
+    cache.clear()
+    make_poles(3)
+
+    first = queries(client, "/api/v1/structures/?page_size=2")
+    second = queries(client, "/api/v1/structures/?page_size=2&page=2")
+
+    assert second == first - 1

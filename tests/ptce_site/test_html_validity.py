@@ -111,6 +111,7 @@ def page_paths(pole: Pole) -> list[str]:
         "/donnees/",
         "/embed/",
         "/embed/?q=bray",
+        "/api/v1/docs/",  # the API's documentation page
         "/page-qui-n-existe-pas/",  # the styled 404
         "/n-existe-pas/%3Cb%3E%20%25zz%22%C3%A9/",  # a 404 whose path holds odd characters
         "/poles/?" + "&".join(f"x{index}=1" for index in range(1500)),  # the styled 400
