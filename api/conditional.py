@@ -1,11 +1,9 @@
-"""Validators of the API's representations: `ETag`, `If-None-Match` (reads) and the
-comparison `If-Match` needs (writes).
+"""Validators of the API's read representations: `ETag` and `If-None-Match`. (Writes
+compare `If-Match` with a record's version, which does not depend on the language or
+the read representation: api.writes.)
 
 The `ETag` of a response is a digest of its exact body, so it changes whenever what
-the client would read changes, and never otherwise: a `304` is never stale, and a
-write can compare a client's `If-Match` with the representation it would read now
-(`etag_of_data`: the tag of the serialized data, rendered as a read renders it), in
-the same language.
+the client would read changes, and never otherwise: a `304` is never stale.
 
 Computing it needs the body. To answer a repeated request without running the view,
 the tag is also remembered in the cache under the data version
@@ -22,8 +20,6 @@ from django.utils.translation import get_language
 
 from caching import canonical_query, data_version, digest
 
-from .renderers import JSONRenderer
-
 # Tags stay remembered this long at most: the version is exact, this only bounds memory.
 REMEMBERED_SECONDS = 600
 
@@ -31,12 +27,6 @@ REMEMBERED_SECONDS = 600
 def etag_of(content: bytes) -> str:
     """A strong entity tag: the digest of the representation's bytes."""
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-
-
-def etag_of_data(data) -> str:
-    """The tag a read of `data` (a serializer's `.data`) carries: for a write, the tag
-    of the representation as it stands, to compare with the client's `If-Match`."""
-    return etag_of(JSONRenderer().render(data))
 
 
 def _tags(header: str) -> set[str]:
@@ -49,15 +39,6 @@ def none_match(header: str | None, etag: str) -> bool:
         return False
     tags = {tag.removeprefix("W/") for tag in _tags(header)}
     return "*" in tags or etag.removeprefix("W/") in tags
-
-
-def match(header: str | None, etag: str | None) -> bool:
-    """Does `If-Match` hold this tag (strong comparison, RFC 9110 §13.1.1)? `*`
-    matches any current representation; a weak tag never matches."""
-    if header is None or etag is None:
-        return False
-    tags = _tags(header)
-    return "*" in tags or (not etag.startswith("W/") and etag in tags)
 
 
 def validator_key(request, version: str) -> str:

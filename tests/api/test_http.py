@@ -4,8 +4,6 @@ details for Django's own errors."""
 import pytest
 from django.core.cache import cache
 
-from api import conditional, selectors
-from api.serializers import read
 from poles.models import Pole
 from tests.factories import located_pole
 
@@ -133,17 +131,3 @@ def test_django_errors_under_api_are_problems_and_the_site_keeps_its_pages(clien
     assert site_bad_host["Content-Type"].startswith("text/html")
     assert unknown.status_code == 404
     assert unknown.json()["instance"] == "/api/v2/poles/"
-
-
-def test_a_write_can_compare_if_match_with_the_representation_as_it_stands(client):
-    pole = located_pole("60333", slug="bray")
-    tag = client.get("/api/v1/poles/bray/")["ETag"]
-
-    current = conditional.etag_of_data(read.PoleDetail(selectors.pole_detail(pole)).data)
-
-    assert current == tag
-    assert conditional.match(tag, current)
-    assert conditional.match("*", current)
-    assert not conditional.match(f"W/{tag}", current)
-    assert not conditional.match('"another"', current)
-    assert not conditional.match(None, current)
