@@ -6,6 +6,8 @@ the records made here are committed, as the live server runs in another thread."
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Q
+from reversion.models import Revision, Version
 
 from poles.models import LegalForm, Structure
 from tests.registry.recorded import TRANSPORT
@@ -33,8 +35,13 @@ def records(site, django_db_blocker):
         )
     yield {"user": user, "typed": typed}
     with django_db_blocker.unblock():
-        Structure.objects.filter(siret__in=["12345678200010"]).delete()
-        Structure.objects.filter(pk=typed.pk).delete()
+        made = Structure.objects.filter(Q(siret="12345678200010") | Q(pk=typed.pk))
+        pks = [str(pk) for pk in made.values_list("pk", flat=True)]
+        made.delete()
+        # The saves' history too: a reused test database would otherwise offer these
+        # structures in the "recover deleted" lists of later runs.
+        versions = Version.objects.get_for_model(Structure).filter(object_id__in=pks)
+        Revision.objects.filter(version__in=versions).delete()
         user.delete()
 
 
