@@ -96,6 +96,7 @@ def page_paths(pole: Pole) -> list[str]:
         "/poles/?q=%3Cb%3E%C3%A9%22",  # markup and a quote in the search, echoed back
         "/poles/?statut=nope&tri=nope",  # the invalid-filter message
         "/poles/?page=2",
+        "/poles/?region=76&departement=60&secteur=insertion-emploi",  # chips, empty-result advice
         pole.get_absolute_url(),
         Pole.objects.get(slug="bou-sol").get_absolute_url(),
         "/territoires/",
