@@ -109,6 +109,21 @@ def test_back_and_forward_step_through_each_filter_change(page, site):
     assert page.locator("h1").count() == 1 and "/poles/" not in page.url
 
 
+def test_a_search_typed_in_several_pauses_is_one_step_of_the_history(page):
+    page.goto("/poles/")
+    wait_for_map(page)
+    page.locator("#id_q").click()
+    page.keyboard.type("pays")
+    settle(page, "q=pays")
+    page.keyboard.type(" de bray")
+    settle(page, "q=pays+de+bray")
+    assert page.locator("li.pole-card h3").all_inner_texts() == ["PTCE du Pays de Bray"]
+    page.go_back()
+    page.wait_for_function("() => location.search === ''")
+    settle(page)
+    assert page.locator("#id_q").input_value() == ""
+
+
 def top(page, selector: str) -> float:
     return page.locator(selector).first.bounding_box()["y"]
 

@@ -99,6 +99,7 @@ def page_paths(pole: Pole) -> list[str]:
         "/poles/?lieu=Saint-Denis",  # the places an ambiguous name may mean
         "/poles/?commune=60220&tri=distance",  # a commune, its distances, the postal code
         "/poles/?autour=49.44,2.09&commune=abc",  # a position, an invalid commune
+        "/poles/?region=76&departement=60&secteur=insertion-emploi",  # chips, empty-result advice
         pole.get_absolute_url(),
         Pole.objects.get(slug="bou-sol").get_absolute_url(),
         "/territoires/",
