@@ -127,6 +127,14 @@ class PoleMembershipInline(MembershipInline):
     template = "editors/admin/edit_inline/pole_memberships.html"
     add_text = _("Add a member structure")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "structure" and hasattr(formfield.widget, "can_add_related"):
+            # A new structure is described in the row: no pop-up window to create one
+            # (its pencil still opens an existing structure).
+            formfield.widget.can_add_related = False
+        return formfield
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         form = formset.form  # a class made for this request: safe to adjust
