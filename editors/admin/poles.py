@@ -163,6 +163,7 @@ class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     # Folded on the pole form: a coordinator's usual edit is figures and members.
     classes = ["collapse"]
+    add_text = _("Add a source")
     fields = ["citation", "url", "year", "position"]
 
 

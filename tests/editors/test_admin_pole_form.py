@@ -292,6 +292,7 @@ def test_labels_read_well_in_french(client, oise):
     texts = add_texts(html)
     assert "Ajouter les chiffres d'une autre année" in texts
     assert not any("Chiffres clés" in text for text in texts)
+    assert not any("un objet" in text for text in texts)
     # The derived coverage table has no permissions to list (their names were English).
     assert not Permission.objects.filter(content_type__model="polecoverage").exists()
 
