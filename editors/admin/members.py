@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from editors.admin.mixins import ScopedInlineMixin, ScopedVersionAdmin
 from members.forms import CollegeInlineFormSet
@@ -10,6 +11,7 @@ class CollegeInline(ScopedInlineMixin, admin.TabularInline):
     formset = CollegeInlineFormSet
     # Folded on the pole form: a coordinator's usual edit is figures and members.
     classes = ["collapse"]
+    add_text = _("Add a college")
     extra = 0
     fields = ["name", "vote_weight", "position"]
 

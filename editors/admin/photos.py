@@ -16,6 +16,7 @@ from poles.models import PolePhoto
 class PolePhotoInline(ScopedInlineMixin, admin.StackedInline):
     # Folded on the pole form: a coordinator's usual edit is figures and members.
     classes = ["collapse"]
+    add_text = _("Add a photo")
     model = PolePhoto
     form = PolePhotoForm
     extra = 0

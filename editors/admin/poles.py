@@ -133,6 +133,14 @@ class PoleMembershipInline(MembershipInline):
     template = "editors/admin/edit_inline/pole_memberships.html"
     add_text = _("Add a member structure")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "structure" and hasattr(formfield.widget, "can_add_related"):
+            # A new structure is described in the row: no pop-up window to create one
+            # (its pencil still opens an existing structure).
+            formfield.widget.can_add_related = False
+        return formfield
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         form = formset.form  # a class made for this request: safe to adjust
@@ -161,6 +169,7 @@ class PoleSourceInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     # Folded on the pole form: a coordinator's usual edit is figures and members.
     classes = ["collapse"]
+    add_text = _("Add a source")
     fields = ["citation", "url", "year", "position"]
 
 

@@ -80,6 +80,9 @@ def test_membership_rows_create_their_structures(client, oise, coordinator):
     assert "data-new-structure-row" in html
     assert "data-siret-lookup" in html
     assert "Ajouter une structure membre" in add_texts(html)
+    # No pop-up window to create one.
+    assert 'id="add_id_memberships-__prefix__-structure"' not in html
+    assert 'id="change_id_memberships-__prefix__-structure"' in html
     commune = Commune.objects.get(code="60057")  # Beauvais
     legal_form = LegalForm.objects.order_by("position").first()
     add_membership_rows(
@@ -289,6 +292,7 @@ def test_labels_read_well_in_french(client, oise):
     texts = add_texts(html)
     assert "Ajouter les chiffres d'une autre année" in texts
     assert not any("Chiffres clés" in text for text in texts)
+    assert not any("un objet" in text for text in texts)
     # The derived coverage table has no permissions to list (their names were English).
     assert not Permission.objects.filter(content_type__model="polecoverage").exists()
 
