@@ -157,13 +157,13 @@ def _named_places() -> list[tuple[str, str, str, str, str]]:
             regions[region] = region_name
         rows += [(normalize(name), Kind.REGION, code, name, "") for code, name in regions.items()]
         epcis: dict[str, tuple[str, list[str]]] = {}
-        for code, name, departement in EPCI.objects.order_by(
-            "code", "departements__code"
-        ).values_list("code", "name", "departements__code"):
+        # Unordered (sorting the join costs more than the query): sorted here.
+        pairs = EPCI.objects.order_by().values_list("code", "name", "departements__code")
+        for code, name, departement in pairs:
             epcis.setdefault(code, (name, []))[1].append(departement or "")
         rows += [
-            (normalize(name), Kind.EPCI, code, name, " ".join(filter(None, codes)))
-            for code, (name, codes) in epcis.items()
+            (normalize(name), Kind.EPCI, code, name, " ".join(sorted(filter(None, codes))))
+            for code, (name, codes) in sorted(epcis.items())
         ]
         return rows
 
@@ -288,9 +288,16 @@ def _communes_by_name(normalized: str, *, limit: int) -> list[Commune]:
 
 
 def _postal_code_rows(prefix: str, *, limit: int = POSTAL_CODE_ROWS) -> dict[str, list[Commune]]:
-    """Postal codes starting with `prefix`, each with its communes (current first, by name)."""
+    """Postal codes starting with `prefix` (digits), each with its communes (current
+    first, by name)."""
+    # Postal codes are digits: "60220" <= code < "60221" is the prefix, as an index
+    # range scan on any database and collation (LIKE 'x%' may scan the whole index).
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    bounds = {"code__gte": prefix}
+    if len(upper) == len(prefix):
+        bounds["code__lt"] = upper
     rows = (
-        PostalCode.objects.filter(code__startswith=prefix)
+        PostalCode.objects.filter(**bounds)
         .select_related("commune__parent", "commune__departement")
         .order_by("code", "-commune__is_current", "commune__name", "commune__code")[:limit]
     )
@@ -355,13 +362,13 @@ def suggest(text, *, limit: int = SUGGESTION_LIMIT, named=None) -> list[Place]:
     text = clean_text(text)
     if not text:
         return []
-    if named is None:
-        named = _named_places()
     if _POSTAL_PREFIX.match(text) or re.match(r"^2[AB][0-9]{0,3}$", text.upper()):
-        return _code_suggestions(text, named, limit=limit)
+        return _code_suggestions(text, named or _named_places(), limit=limit)
     normalized = normalize_query(text)
     if len(normalized) < 2:
         return []
+    if named is None:
+        named = _named_places()
     matching = _matching_names(named, normalized, exact=False)
     exact = [place for place in matching if normalize(place.name) == normalized]
     larger = [p for p in matching if p not in exact and p.kind in (Kind.DEPARTEMENT, Kind.REGION)]
