@@ -103,5 +103,9 @@ def _chip_label(filterset, name: str, raw: str, value) -> str:
         for choice, label in choices:
             if str(choice) == raw:
                 return capfirst(str(label))
-    # A model instance (a commune) or another value: its name, else its text.
+    # A place (the `lieu` and `commune` filters read as a PlaceMatch) says itself as the
+    # place field shows it, "Beauvais (60)"; another value: its name, else its text.
+    place = getattr(value, "place", None)
+    if place is not None:
+        return place.value
     return str(getattr(value, "name", value))

@@ -5,6 +5,7 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.templatetags.static import static
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
@@ -52,7 +53,14 @@ def absolute_static(context, path: str) -> str:
     """A static file's absolute URL (Open Graph readers need the scheme and host)."""
     url = static(path)
     request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
+    if request is None:
+        return url
+    try:
+        return request.build_absolute_uri(url)
+    except DisallowedHost:
+        # The 400 page answering a request with a host the site does not serve: the
+        # host must not be echoed, and the page must render.
+        return url
 
 
 @register.simple_tag

@@ -494,6 +494,7 @@ def test_the_maps_feed_stays_lean(client, dataset):
         "status",
         "sectors",
         "color",
+        "sector",  # the marker's sector: its name, colour and letters (the legend's key)
     }
 
 

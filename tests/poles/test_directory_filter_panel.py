@@ -79,7 +79,7 @@ def test_the_filters_sit_in_a_panel_closed_until_asked_for(client, seeded):
 def test_the_panel_is_open_when_a_filter_is_invalid(client, seeded):
     content = get(client, "/poles/?commune=99999")
     assert re.match(r"<details [^>]*\bopen\b", panel(content))
-    assert "No commune has the INSEE code 99999." in panel(content)
+    assert "No commune has the INSEE code or postal code 99999." in panel(content)
 
 
 def test_each_active_filter_is_a_chip_that_removes_it(client, seeded):
@@ -105,7 +105,7 @@ def test_each_active_filter_is_a_chip_that_removes_it(client, seeded):
         expected = [
             "“bray”",
             "Hauts-de-France",
-            Commune.objects.get(code="60333").name,
+            f"{Commune.objects.get(code='60333').name} (60)",
             capfirst(str(Pole.Status("actif").label)),
             PoolingType.objects.get(slug="locaux").label,
             Network.objects.get(slug="coorace").label,

@@ -3,6 +3,7 @@ scoped to each editor, applying a suggestion as a revision, and the purge."""
 
 import time
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -498,7 +499,7 @@ def test_accepting_some_fields_applies_them_as_a_revision(client, pole, oise_edi
     assert pole.status == Pole.Status.CLOSED
     assert pole.description == ""  # not chosen
     figure = KeyFigure.objects.get(pole=pole, year=2023)
-    assert str(figure.etp) == "12.5" and figure.member_structures_count == 8
+    assert figure.etp == Decimal("12.5") and figure.member_structures_count == 8
     names = sorted(pole.memberships.values_list("structure__name", flat=True))
     assert names == ["Structure déjà là", "Structure nouvelle de test"]
     version = Version.objects.get_for_object(pole).select_related("revision").first()
