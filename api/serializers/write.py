@@ -38,6 +38,9 @@ def lenient(model, names) -> dict:
         kwargs[name] = {"required": False, "validators": []}
         if isinstance(field, models.CharField | models.TextField):
             kwargs[name]["allow_blank"] = True
+        if isinstance(field, models.DecimalField):
+            # "12.5", not "12.50": as the pole pages write figures, and as clients send them.
+            kwargs[name]["normalize_output"] = True
     return kwargs
 
 
