@@ -283,3 +283,23 @@ def test_a_structure_with_a_nul_reference_is_a_problem(client, world, body):
     assert response.status_code == 400
     assert set(body) <= set(response.json()["errors"])
     assert Structure.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["[" * 100_000 + "]" * 100_000, '{"name":' * 50_000 + "1" + "}" * 50_000],
+    ids=["nested-arrays", "nested-objects"],
+)
+def test_a_body_nested_too_deeply_is_a_problem(client, world, raw):
+    """Python's JSON decoder gives up on deep nesting with a RecursionError, which
+    is not a ValueError: it was a 500."""
+    api = Client(client, coordinator_of(world["oise"]))
+    url = pole_url(world["oise"])
+    response = client.patch(
+        url, raw, content_type="application/json", **api.headers(HTTP_IF_MATCH=api.get(url)["ETag"])
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "JSON" in response.json()["detail"]
+    world["oise"].refresh_from_db()
+    assert world["oise"].name == "Pôle de test Oise"
