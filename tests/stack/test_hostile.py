@@ -46,6 +46,9 @@ PARAMETERS = [
     "page",
     "partial",
     "champs",
+    "lieu",
+    "autour",
+    "format",
 ]
 NASTY = [
     "",
@@ -113,6 +116,13 @@ def values(stack):
         "2",
         "tout",
         "economie solidaire",
+        "60000",
+        "Beauvais (60)",
+        "Saint-Denis",
+        "49.43,2.08",
+        "91,181",
+        "nan,nan",
+        "excel",
     ]
     return st.one_of(
         st.sampled_from(valid),
@@ -156,6 +166,10 @@ def paths(stack, *, cacheable_only=False):
         "/secteurs/",
         f"/secteurs/{data['sectors'][0]}/",
         "/donnees/",
+        "/lieux.json",
+        "/api/v1/poles/",
+        "/api/v1/structures/",
+        "/api/v1/communes/",
     ]
     if cacheable_only:
         return st.sampled_from(fixed)
@@ -375,6 +389,9 @@ def sweep_targets(stack):
         f"/territoires/{region}/{departement}/",
         f"/secteurs/{data['sectors'][0]}/",
         "/donnees/",
+        "/lieux.json",
+        "/api/v1/poles/",
+        "/api/v1/structures/",
     ]
     for path in every_path:
         for value in SWEEP:
