@@ -38,17 +38,37 @@ def lenient(model, names) -> dict:
         kwargs[name] = {"required": False, "validators": []}
         if isinstance(field, models.CharField | models.TextField):
             kwargs[name]["allow_blank"] = True
+        if isinstance(field, models.DecimalField):
+            # "12.5", not "12.50": as the pole pages write figures, and as clients send them.
+            kwargs[name]["normalize_output"] = True
     return kwargs
 
 
+class NoNulMixin:
+    """A reference holding a NUL character names nothing: refused before the lookup,
+    which PostgreSQL would answer with an error (text cannot hold NUL)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            name = getattr(self, "slug_field", "pk")
+            self.fail("does_not_exist", slug_name=name, value=data, pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SlugReference(NoNulMixin, serializers.SlugRelatedField):
+    pass
+
+
+class CodeReference(NoNulMixin, serializers.PrimaryKeyRelatedField):
+    pass
+
+
 def by_slug(model, **kwargs):
-    return serializers.SlugRelatedField(slug_field="slug", queryset=model.objects.all(), **kwargs)
+    return SlugReference(slug_field="slug", queryset=model.objects.all(), **kwargs)
 
 
 def by_code(model, **kwargs):
-    return serializers.PrimaryKeyRelatedField(
-        queryset=model.objects.all(), pk_field=serializers.CharField(), **kwargs
-    )
+    return CodeReference(queryset=model.objects.all(), pk_field=serializers.CharField(), **kwargs)
 
 
 class EditSerializer(serializers.ModelSerializer):
@@ -124,7 +144,7 @@ class PoleEdit(EditSerializer):
 class StructureEdit(EditSerializer):
     legal_form = by_slug(LegalForm, required=False, allow_null=True)
     approvals = by_slug(Approval, many=True, required=False)
-    headcount_band = serializers.SlugRelatedField(
+    headcount_band = SlugReference(
         slug_field="code", queryset=HeadcountBand.objects.all(), required=False, allow_null=True
     )
     commune = by_code(Commune, required=False, allow_null=True)

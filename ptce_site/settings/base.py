@@ -292,7 +292,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PublicReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
     "EXCEPTION_HANDLER": "api.problems.exception_handler",

@@ -244,6 +244,11 @@ def test_a_territorial_editor_creates_a_pole_in_their_territory_only(client, wor
         {"seat_commune": "Beauvais"},
         {"founded_year": "deux mille"},
         {"latitude": "NaN"},
+        # PostgreSQL refuses NUL in text: a reference holding one names nothing.
+        {"seat_commune": "60\x00"},
+        {"sectors": ["agriculture\x00"]},
+        {"legal_form": "x\x00"},
+        {"territory_epcis": ["2\x00"]},
         {"unknown_field": 1},
         {"id": 99},
         ["not", "an", "object"],
@@ -256,5 +261,45 @@ def test_bad_input_is_a_problem_not_a_server_error(client, world, body):
     response = api.send("patch", url, body, HTTP_IF_MATCH=etag)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+    world["oise"].refresh_from_db()
+    assert world["oise"].name == "Pôle de test Oise"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"commune": "60\x00"},
+        {"approvals": ["\x00"]},
+        {"headcount_band": "\x00"},
+        {"legal_form": "\x00"},
+    ],
+)
+def test_a_structure_with_a_nul_reference_is_a_problem(client, world, body):
+    api = Client(client, coordinator_of(world["oise"]))
+    count = Structure.objects.count()
+    response = api.send(
+        "post", reverse("api:edit-structures"), {"name": "Structure de test", **body}
+    )
+    assert response.status_code == 400
+    assert set(body) <= set(response.json()["errors"])
+    assert Structure.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["[" * 100_000 + "]" * 100_000, '{"name":' * 50_000 + "1" + "}" * 50_000],
+    ids=["nested-arrays", "nested-objects"],
+)
+def test_a_body_nested_too_deeply_is_a_problem(client, world, raw):
+    """Python's JSON decoder gives up on deep nesting with a RecursionError, which
+    is not a ValueError: it was a 500."""
+    api = Client(client, coordinator_of(world["oise"]))
+    url = pole_url(world["oise"])
+    response = client.patch(
+        url, raw, content_type="application/json", **api.headers(HTTP_IF_MATCH=api.get(url)["ETag"])
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "JSON" in response.json()["detail"]
     world["oise"].refresh_from_db()
     assert world["oise"].name == "Pôle de test Oise"

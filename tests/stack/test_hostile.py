@@ -48,6 +48,9 @@ PARAMETERS = [
     "page",
     "partial",
     "champs",
+    "lieu",
+    "autour",
+    "format",
 ]
 NASTY = [
     "",
@@ -115,6 +118,13 @@ def values(stack):
         "2",
         "tout",
         "economie solidaire",
+        "60000",
+        "Beauvais (60)",
+        "Saint-Denis",
+        "49.43,2.08",
+        "91,181",
+        "nan,nan",
+        "excel",
     ]
     return st.one_of(
         st.sampled_from(valid),
@@ -158,6 +168,10 @@ def paths(stack, *, cacheable_only=False):
         "/secteurs/",
         f"/secteurs/{data['sectors'][0]}/",
         "/donnees/",
+        "/lieux.json",
+        "/api/v1/poles/",
+        "/api/v1/structures/",
+        "/api/v1/communes/",
     ]
     if cacheable_only:
         return st.sampled_from(fixed)
@@ -378,6 +392,9 @@ def sweep_targets(stack):
         f"/territoires/{region}/{departement}/",
         f"/secteurs/{data['sectors'][0]}/",
         "/donnees/",
+        "/lieux.json",
+        "/api/v1/poles/",
+        "/api/v1/structures/",
     ]
     for path in every_path:
         for value in SWEEP:
