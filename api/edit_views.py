@@ -37,7 +37,8 @@ PROBLEMS = {
         403: "The token's user may not do this.",
         404: "No such record in the token's editing scope.",
         412: "The record changed since its version was read.",
-        428: "If-Match is missing.",
+        409: "Another write saved a conflicting record at the same moment.",
+        428: "If-Match (or, to create a year's figures, If-None-Match: *) is missing.",
     }.items()
 }
 
@@ -203,6 +204,13 @@ class KeyFigureEditDetail(EditView):
         existing = KeyFigure.objects.filter(pole=pole, year=year).first()
         changes = {**self.changes(), "pole": pole, "year": year}
         if existing is None:
+            if request.headers.get("If-None-Match", "").strip() != "*":
+                raise writes.PreconditionRequired(
+                    _(
+                        "No figures for this year yet: send If-None-Match: * to create them "
+                        "(or read them again if you expected them to exist)."
+                    )
+                )
             return self.answer(self.save(None, changes), status.HTTP_201_CREATED)
         if request.headers.get("If-None-Match", "").strip() == "*":
             raise writes.PreconditionFailed(_("These figures exist: send If-Match to change them."))

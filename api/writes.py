@@ -18,7 +18,7 @@ are checked one after the other.
 
 import reversion
 from django.contrib import admin
-from django.db import models, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.forms.models import model_to_dict
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -37,6 +37,11 @@ class PreconditionFailed(exceptions.APIException):
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = "precondition required"
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "conflict"
 
 
 def quoted(version: str) -> str:
@@ -115,6 +120,23 @@ def save(*, request, model, instance, changes: dict, fields: list[str]):
     Raises 404 out of scope, 403 without the permission, 412/428 on the version, 400
     with the form's errors.
     """
+    try:
+        return _save(
+            request=request, model=model, instance=instance, changes=changes, fields=fields
+        )
+    except IntegrityError as error:
+        # Two writes that passed the form's checks at the same moment (the same year's
+        # figures, the same SIRET, the same new slug): the database's constraint keeps
+        # one; the other is told to read again, nothing of it stored.
+        raise Conflict(
+            _(
+                "Another change was saved at the same moment and conflicts with this one "
+                "(a record with the same year, SIRET or slug): read the record again."
+            )
+        ) from error
+
+
+def _save(*, request, model, instance, changes: dict, fields: list[str]):
     admin_ = model_admin(model)
     token = request.auth
     using = router.db_for_write(model)

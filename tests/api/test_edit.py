@@ -303,3 +303,34 @@ def test_a_body_nested_too_deeply_is_a_problem(client, world, raw):
     assert "JSON" in response.json()["detail"]
     world["oise"].refresh_from_db()
     assert world["oise"].name == "Pôle de test Oise"
+
+
+def test_creating_a_year_needs_if_none_match(client, world):
+    api = Client(client, coordinator_of(world["oise"]))
+    url = reverse("api:edit-key-figure", args=[world["oise"].slug, 2026])
+    response = api.send("put", url, {"etp": "2"})
+    assert response.status_code == 428
+    assert not KeyFigure.objects.filter(pole=world["oise"], year=2026).exists()
+
+
+def test_a_write_racing_another_is_a_conflict_not_a_server_error(client, world):
+    """Two creations of the same year at the same moment both pass the form's check; the
+    database keeps one, and the other is told so (409), nothing of it stored."""
+    from django.db.models.signals import pre_save
+
+    api = Client(client, coordinator_of(world["oise"]))
+    url = reverse("api:edit-key-figure", args=[world["oise"].slug, 2026])
+
+    def the_other_write(sender, instance, **kwargs):
+        # The concurrent request's row lands between the form's check and this insert.
+        if instance.pk is None:
+            KeyFigure.objects.bulk_create([KeyFigure(pole=instance.pole, year=instance.year)])
+
+    pre_save.connect(the_other_write, sender=KeyFigure)
+    try:
+        response = api.send("put", url, {"etp": "2"}, HTTP_IF_NONE_MATCH="*")
+    finally:
+        pre_save.disconnect(the_other_write, sender=KeyFigure)
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert not KeyFigure.objects.filter(pole=world["oise"], year=2026, etp=2).exists()
