@@ -17,6 +17,7 @@ from editors.locking import LOCK_FIELD as LOCK_FIELD
 from poles import services as poles_services
 from poles.models import LegalForm
 from poles.validators import normalize_siret
+from registry import provenance
 from territories.models import Commune
 
 
@@ -240,9 +241,11 @@ class PoleMembershipForm(forms.ModelForm):
     created when the page is saved, in the same transaction and revision, with the
     editor as its creator (see editors.scopes.attachable_structures). No second window.
 
-    The SIRET input carries `data-siret-lookup`: a registry look-up script binds to it
-    and fills the row's other inputs, found by their `data-new-structure` attribute
-    (`name`, `commune`, `legal_form`) inside the row's `[data-new-structure-row]`.
+    The SIRET input carries `data-siret-lookup` (the admin gives it the look-up URL):
+    registry/siret_lookup.js fills the inputs named like it with `siret` replaced by
+    `name`, `commune`, `legal_form` and `registry_token` (the signed look-up), so the
+    new structure records which fields came from the registry (registry.provenance),
+    as the structure form does.
     """
 
     NEW_FIELDS = {
@@ -279,6 +282,10 @@ class PoleMembershipForm(forms.ModelForm):
     new_structure_legal_form = forms.ModelChoiceField(
         label=gettext_lazy("its legal form"), queryset=LegalForm.objects.all(), required=False
     )
+    # Filled by the look-up script; named by its rule (the SIRET input's name, `siret`
+    # replaced by `registry_token`).
+    new_structure_registry_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    TOKEN_FIELD = "new_structure_registry_token"  # noqa: S105 (a field's name, not a secret)
 
     editor = None  # set by the admin on the form class it builds for the request
 
@@ -323,6 +330,14 @@ class PoleMembershipForm(forms.ModelForm):
                 commune=described.get("commune"),
                 legal_form=described.get("legal_form"),
                 created_by=self.editor,
+            )
+            provenance.apply(
+                self.new_structure,
+                submitted=[
+                    attribute for name, attribute in self.NEW_FIELDS.items() if name in self.fields
+                ],
+                changed_data=[],
+                token=cleaned_data.get(self.TOKEN_FIELD) or "",
             )
         except ValidationError as error:
             for attribute, messages in error.message_dict.items():

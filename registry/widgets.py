@@ -26,7 +26,8 @@ class SiretLookupInput(forms.TextInput):
     with that attribute works, including inline rows added later. It fills the fields
     named like the SIRET input with `siret` replaced by `name`, `legal_form`,
     `naf_code`, `commune`, `headcount_band`, `is_ess` and `registry_token`
-    (`siret` → `name`; `memberships-0-structure_siret` → `memberships-0-structure_name`).
+    (`siret` → `name`; `memberships-0-new_structure_siret` →
+    `memberships-0-new_structure_name`, as in the pole form's new-structure rows).
     """
 
     def __init__(self, *, lookup_url: str, attrs=None):

@@ -1,6 +1,9 @@
+import copy
+
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from editors import scopes
@@ -33,6 +36,7 @@ from poles.models import (
     Structure,
 )
 from poles.querysets import LONG_TEXTS, SEARCH_COLUMNS, membership_count
+from registry.widgets import SiretLookupInput
 from territories.models import Commune
 
 
@@ -145,7 +149,7 @@ class PoleMembershipInline(MembershipInline):
         formset = super().get_formset(request, obj, **kwargs)
         form = formset.form  # a class made for this request: safe to adjust
         form.editor = request.user
-        new_fields = list(PoleMembershipForm.NEW_FIELDS)
+        new_fields = [*PoleMembershipForm.NEW_FIELDS, PoleMembershipForm.TOKEN_FIELD]
         if not request.user.has_perm(
             f"{Structure._meta.app_label}.add_{Structure._meta.model_name}"
         ):
@@ -161,6 +165,18 @@ class PoleMembershipInline(MembershipInline):
                 self.admin_site,
                 attrs={"data-new-structure": model_field.name},
             )
+        # The structure admin's look-up endpoint (its permissions: add or change
+        # structures, which these rows require) and its script, loaded by the widget.
+        # A copy (the form class's fields are PoleMembershipForm's own objects), declared
+        # too: the locking's subclass of this form class rebuilds its fields from those.
+        siret = copy.deepcopy(form.base_fields["new_structure_siret"])
+        siret.widget = SiretLookupInput(
+            lookup_url=reverse(f"{self.admin_site.name}:poles_structure_registry_lookup"),
+            attrs=siret.widget.attrs,
+        )
+        form.base_fields["new_structure_siret"] = form.declared_fields["new_structure_siret"] = (
+            siret
+        )
         return formset
 
 

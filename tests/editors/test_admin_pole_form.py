@@ -385,3 +385,110 @@ def test_a_structure_in_a_pole_is_seen_by_the_poles_editors_whoever_created_it(c
     MembershipFactory(pole=oise, structure=structure)
     client.force_login(editor(Role.COORDINATOR, poles=[oise]))
     assert "Structure de test rattachée" in structure_names(client)
+
+
+# The registry look-up in a new structure's row -----------------------------------------
+
+LOOKUP_URL = reverse("admin:poles_structure_registry_lookup")
+LOOKED_UP_SIRET = "12345678200010"  # tests/registry/recordings/: a synthetic association
+
+
+@pytest.fixture
+def recorded_registry(settings):
+    from django.core.cache import cache
+
+    from tests.registry.recorded import TRANSPORT
+
+    settings.REGISTRY_TRANSPORT = TRANSPORT
+    cache.clear()  # free the per-user look-up counters
+    yield
+    cache.clear()
+
+
+def test_the_new_structure_row_offers_the_registry_look_up(client, oise, coordinator):
+    """The row's SIRET input calls the structure admin's look-up endpoint, the page loads
+    the look-up script, and the row's inputs are named as the script finds them (the
+    SIRET input's name with `siret` replaced by `name`, `commune`, `legal_form`,
+    `registry_token`)."""
+    client.force_login(coordinator)
+    _url, page, _data = page_and_data(client, oise)
+    html = page.content.decode()
+    siret_input = re.search(
+        r'<input[^>]*name="memberships-__prefix__-new_structure_siret"[^>]*>', html
+    )
+    assert siret_input, "no SIRET input in the template row"
+    assert f'data-siret-lookup="{LOOKUP_URL}"' in siret_input.group()
+    assert "data-siret-lookup-messages=" in siret_input.group()
+    assert 'data-new-structure="siret"' in siret_input.group()
+    assert "registry/siret_lookup.js" in html
+    for name in ("name", "commune", "legal_form", "registry_token"):
+        assert f'name="memberships-__prefix__-new_structure_{name}"' in html
+
+
+def looked_up(client, number=LOOKED_UP_SIRET) -> dict:
+    response = client.get(LOOKUP_URL, {"q": number})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def registry_row(lookup, **changes) -> dict:
+    row = {
+        "new_structure_name": lookup["fields"]["name"]["value"],
+        "new_structure_siret": lookup["siret"],
+        "new_structure_commune": lookup["fields"]["commune"]["value"],
+        "new_structure_legal_form": lookup["fields"]["legal_form"]["value"],
+        "new_structure_registry_token": lookup["token"],
+    }
+    row.update(changes)
+    return row
+
+
+def test_a_structure_created_in_its_row_records_what_came_from_the_registry(
+    client, oise, coordinator, recorded_registry
+):
+    client.force_login(coordinator)
+    lookup = looked_up(client)
+    url, page, data = page_and_data(client, oise)
+    add_membership_rows(
+        page,
+        data,
+        [
+            registry_row(lookup),
+            # Looked up, then the name typed over by hand: not the registry's.
+            registry_row(
+                looked_up(client, "98765432400027"),
+                new_structure_name="Nom saisi à la main (essai)",
+            ),
+        ],
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+
+    structure = Structure.objects.get(siret=LOOKED_UP_SIRET)
+    assert structure.name == "ASSOCIATION SYNTHETIQUE D'ESSAI DU REGISTRE"
+    assert structure.registry_fields == ["commune", "legal_form", "name"]
+    assert structure.registry_state == Structure.RegistryState.ACTIVE
+    assert structure.registry_checked_at is not None
+    assert structure.created_by == coordinator
+    typed = Structure.objects.get(siret="98765432400027")
+    assert typed.name == "Nom saisi à la main (essai)"
+    assert typed.registry_fields == ["commune", "legal_form"]
+    assert typed.registry_state == Structure.RegistryState.CLOSED
+    # Saved with the pole, in its revision: the version of the structure holds its
+    # registry columns.
+    version = Version.objects.get_for_object(structure).get()
+    assert version.revision.version_set.filter(object_id=str(oise.pk)).exists()
+    assert version.field_dict["registry_fields"] == ["commune", "legal_form", "name"]
+
+
+def test_a_forged_token_in_a_row_claims_nothing(client, oise, coordinator, recorded_registry):
+    client.force_login(coordinator)
+    lookup = looked_up(client)
+    url, page, data = page_and_data(client, oise)
+    add_membership_rows(
+        page, data, [registry_row(lookup, new_structure_registry_token=lookup["token"] + "x")]
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    structure = Structure.objects.get(siret=LOOKED_UP_SIRET)
+    assert (structure.registry_fields, structure.registry_state) == ([], "")
