@@ -1,10 +1,12 @@
-"""Site-wide response headers."""
+"""Site-wide middleware: response headers, read-only views, hostile form values."""
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_vary_headers
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ReadOnlyViewsMiddleware:
@@ -51,3 +53,32 @@ class LanguageCookieVaryMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class NulCharacter(SuspiciousOperation):
+    """A form value holding a NUL character: no form of the site can store one."""
+
+
+class RejectNulInFormsMiddleware:
+    """A submitted form (`application/x-www-form-urlencoded` or multipart) with a NUL
+    character in any value is refused with 400 before any view reads it.
+
+    No field of the site may hold one (PostgreSQL's text types cannot store it), and
+    several widgets fail on one rather than report it: Django's admin autocomplete
+    redraws a submitted id as an integer, and a commune code with a NUL reaches a
+    lookup PostgreSQL refuses. The query strings of the public pages are checked by
+    their forms, which say so in the page; JSON bodies by the API's own parsing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return None
+        for _name, values in request.POST.lists():
+            if any("\x00" in value for value in values):
+                raise NulCharacter("NUL character in a form value")
+        return None

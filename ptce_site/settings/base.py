@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # Before the CSRF check: read-only views answer other methods 405, not 403.
     "ptce_site.middleware.ReadOnlyViewsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A NUL character in a submitted form value: 400 before any view (ptce_site/middleware.py).
+    "ptce_site.middleware.RejectNulInFormsMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
