@@ -1,10 +1,14 @@
 """The observatory's query counts, pinned (issue 15, item 3): one grouped query per
 family of indicators, whatever the number of poles, structures or figures."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
+from observatory.templatetags.observatory import _Numbers, obs_number
 from poles.models import Sector
 from tests.factories import KeyFigureFactory, MembershipFactory, StructureFactory, located_pole
 
@@ -62,3 +66,13 @@ def test_each_csv_takes_a_pinned_number_of_queries(
     with django_assert_num_queries(FORM_QUERIES + CSV_QUERIES[slug] + version_queries()):
         response = client.get(f"/statistiques/{slug}.csv")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_tables_numbers_are_those_of_obs_number(language):
+    """The tables are written in Python with the separators read once: the same text
+    as the template filter's number_format, in each language."""
+    values = [0, 7, 1234, 1_234_567, Decimal("7.5"), Decimal("1234.56"), Decimal("10.0"), 12.345]
+    with translation.override(language):
+        number = _Numbers()
+        assert [number(value) for value in values] == [obs_number(value) for value in values]
