@@ -63,7 +63,7 @@ def _cell(row: dict, column, first: bool, number) -> str:
 @register.simple_tag
 def obs_table(indicator, computed_on=None) -> SafeString:
     """An indicator's numbers, the accessible alternative to its chart, in a scroll
-    container that says when it scrolls (docs/public-site.md#wide-tables).
+    container that shows when it scrolls (docs/observatory.md#honest-figures).
 
     Written in Python rather than by a template: the eleven tables hold some six hundred
     cells, which cost most of the page's rendering through template tags."""

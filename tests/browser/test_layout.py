@@ -52,6 +52,10 @@ OVERFLOWS = """
     if (box.getBoundingClientRect().width > box.parentElement.clientWidth + 1) {
       problems.push(`scroll box wider than its column: ${describe(table)}`);
     }
+    const caption = table.querySelector("caption");
+    if (caption && caption.getBoundingClientRect().right > box.getBoundingClientRect().right + 1) {
+      problems.push(`caption cut by its scroll box: ${describe(table)}`);
+    }
   }
   for (const svg of document.querySelectorAll("main svg")) {
     const frame = svg.getBoundingClientRect();
