@@ -575,7 +575,7 @@ def growth_markdown(results) -> str:
                 cells.append("—")
                 p95s.append(None)
                 continue
-            cells.append(f"{row['p95_ms']} ({row['rps']})")
+            cells.append(f"{row['p95_ms']} ({row.get('rps', '—')})")
             p95s.append(row["p95_ms"])
             if row.get("budget_ms"):
                 verdicts.append(
