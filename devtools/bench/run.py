@@ -376,7 +376,12 @@ def browser_row(base, sizes, *, quick):
         log(f"browser timing skipped: {missing}")
         return row
     drain(base)
-    timing = browser_timing.first_marker(base, runs=3 if quick else 10)
+    try:
+        timing = browser_timing.first_marker(base, runs=3 if quick else 10)
+    except Exception as error:  # reported in the table: the run goes on
+        row["skipped"] = f"browser failed: {str(error).splitlines()[0][:200]}"
+        log(row["skipped"])
+        return row
     budget = budgets_for(sizes["poles"])["browser"]
     row.update(
         p50_ms=timing["median_ms"],
@@ -573,7 +578,7 @@ def growth_markdown(results) -> str:
                 cells.append("—")
                 p95s.append(None)
                 continue
-            cells.append(f"{row['p95_ms']} ({row['rps']})")
+            cells.append(f"{row['p95_ms']} ({row.get('rps', '—')})")
             p95s.append(row["p95_ms"])
             if row.get("budget_ms"):
                 verdicts.append(

@@ -133,6 +133,11 @@ def test_stored_feeds_are_never_stale_after_an_edit_on_either_instance(stack):
     first, second = stack.instances
 
     def bodies():
+        # The first request of a data version on each instance streams the export while
+        # storing it (without gzip): the next ones are served from the stored files.
+        for endpoint in (first, second):
+            for url in ("/poles.geojson", "/poles.csv"):
+                assert endpoint.request("GET", url).status == 200
         found = []
         for endpoint in (stack.nginx, first, second):
             for url in ("/poles.geojson", "/poles.csv"):
@@ -144,7 +149,7 @@ def test_stored_feeds_are_never_stale_after_an_edit_on_either_instance(stack):
         return found
 
     before = bodies()
-    assert all(etag.startswith('"') for _url, etag, _text in before)
+    assert all(etag for _url, etag, _text in before)
     name = f"Pôle renommé {secrets.token_hex(4)}"
     session = Session(stack.nginx)
     assert session.login(stack.users[0], stack.password).status == 302
