@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .generation import bump_generation
 from .invalidation import connect_signals
 
 
@@ -19,3 +21,13 @@ class CachingConfig(AppConfig):
         # Every save or delete of a model of the source apps invalidates the cached
         # pages: connected here, once every app's models are loaded.
         connect_signals()
+        # A release runs `migrate` (docs/operations.md): what was stored or cached by the
+        # old code (feeds and exports whose columns or labels may have changed) must not
+        # outlive it, even when no data changed.
+        post_migrate.connect(
+            bump_after_migrate, sender=self, dispatch_uid="ptce-bump-after-migrate"
+        )
+
+
+def bump_after_migrate(sender, **kwargs):
+    bump_generation()
