@@ -208,6 +208,10 @@ def test_the_legend_and_greyed_territories_pass_axe(page, site, axe_source, lang
             # With a popup open: its marker badge and status lines are scanned too.
             page.locator(".leaflet-marker-icon.ptce-marker").first.click()
             page.locator(".leaflet-popup-content").wait_for()
+            # Leaflet fades a popup in: scanned mid-fade, its text reads as low contrast.
+            page.wait_for_function(
+                "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+            )
     page.evaluate(axe_source.read_text(encoding="utf-8"))
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]

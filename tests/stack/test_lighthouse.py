@@ -61,14 +61,19 @@ def audit(url: str, output: Path) -> dict:
         f"--chrome-flags={CHROME_FLAGS}",
         *(f"--blocked-url-patterns={pattern}" for pattern in BLOCKED),
     ]
-    result = subprocess.run(
-        command,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    for _attempt in range(3):
+        result = subprocess.run(
+            command,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        # Lighthouse's own trace recording sometimes fails on a loaded machine
+        # ("NO_NAVSTART"): a failed measurement, not a property of the page.
+        if result.returncode == 0 or "Runtime error encountered" not in result.stderr:
+            break
     assert result.returncode == 0, f"lighthouse {url}:\n{result.stdout}\n{result.stderr}"
     report = json.loads(output.read_text())
     audits = report["audits"]
@@ -120,7 +125,9 @@ def test_lighthouse_mobile_budgets(stack, name, tmp_path):
         f"{name}: accessibility {first['accessibility']}, failing audits "
         f"{first['failed_accessibility']}"
     )
-    assert first["cls"] < LAYOUT_SHIFT, f"{name}: cumulative layout shift {first['cls']}"
+    assert first["cls"] < LAYOUT_SHIFT, (
+        f"{name}: cumulative layout shift {first['cls']}, moved: {first['shifted']}"
+    )
     if first["performance"] < PERFORMANCE:
         runs += [audit(url, tmp_path / f"run-{index}.json") for index in (1, 2)]
     performance = statistics.median(run["performance"] for run in runs)

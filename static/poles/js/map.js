@@ -242,8 +242,11 @@
     root.hidden = true;
     root.setAttribute("aria-label", labels.legend);
     var details = element("details", "ptce-legend__details");
-    // Open, except in a frame on another site (the embed), where the map needs the room.
-    details.open = !poleMap.newTab;
+    // Open on a wide screen; folded to its title in a frame on another site (the embed),
+    // where the map needs the room, and on a phone, where the open legend appearing
+    // with the markers would push the list down under the reader's eyes (layout shift).
+    details.open =
+      !poleMap.newTab && !!window.matchMedia && window.matchMedia("(min-width: 56rem)").matches;
     details.appendChild(element("summary", "ptce-legend__title", labels.legend));
     details.appendChild(element("p", "ptce-legend__help", labels.legend_help));
     var sectors = element("ul", "ptce-legend__list");
@@ -396,7 +399,16 @@
       });
       group.appendChild(button);
     });
-    this.container.parentNode.insertBefore(group, this.container);
+    // Over the map (a Leaflet control), not above it: the group appears once the feed
+    // says where the poles are, and must not push the page down when it does (layout
+    // shift, tests/stack/test_lighthouse.py).
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      L.DomEvent.disableClickPropagation(group);
+      L.DomEvent.disableScrollPropagation(group);
+      return group;
+    };
+    control.addTo(this.map);
     return group;
   };
 
