@@ -60,8 +60,8 @@ class NulCharacter(SuspiciousOperation):
 
 
 class RejectNulInFormsMiddleware:
-    """A submitted form (`application/x-www-form-urlencoded` or multipart) with a NUL
-    character in any value is refused with 400 before any view reads it.
+    """A form submitted to the admin (`application/x-www-form-urlencoded` or multipart)
+    with a NUL character in any value is refused with 400 before any view reads it.
 
     No field of the site may hold one (PostgreSQL's text types cannot store it), and
     several widgets fail on one rather than report it: Django's admin autocomplete
@@ -77,6 +77,9 @@ class RejectNulInFormsMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or request.content_type not in FORM_CONTENT_TYPES:
+            return None
+        if request.resolver_match.namespace != "admin":
+            # The public forms (suggestions) say so in the page, next to the field.
             return None
         for _name, values in request.POST.lists():
             if any("\x00" in value for value in values):

@@ -157,12 +157,20 @@ def test_around_me_sorts_by_distance_from_the_browser_position(browser, site, ne
     assert not network.blocked, network.blocked
 
 
+def open_filters(page):
+    """Without JavaScript the filter panel (a <details>) starts closed on every page."""
+    panel = page.locator("details[data-filters-panel]")
+    if not panel.evaluate("(details) => details.open"):
+        panel.locator("summary").first.click()
+
+
 def test_the_place_field_without_javascript(browser, site, network):
     context = browser.new_context(base_url=site.url, locale="fr-FR", java_script_enabled=False)
     context.route("**/*", network.handle)
     page = context.new_page()
     try:
         page.goto("/poles/")
+        open_filters(page)
         page.locator(FIELD).fill("Saint-Denis")
         page.locator("form[data-directory-form] button[type=submit]").click()
         page.wait_for_load_state()
@@ -175,6 +183,7 @@ def test_the_place_field_without_javascript(browser, site, network):
         assert "Saint-Denis (93)" in page.locator("[data-place-notice]").inner_text()
         assert page.locator(RESULTS).count() >= 1
         # A typed postal code resolves to its communes and names them.
+        open_filters(page)
         page.locator(FIELD).fill("60000")
         page.locator("form[data-directory-form] button[type=submit]").click()
         page.wait_for_load_state()
