@@ -49,7 +49,8 @@ EXPECTED = {
     "/api/v1/poles/": (7, 9),
     "/api/v1/poles/?departement=60&secteur={sector}&tri=-etp": (7, 9),
     "/api/v1/poles/{pole}/": (16, 17),
-    "/api/v1/structures/": (5, 6),
+    # PostgreSQL reads its snapshot twice: the validators' key, then the cached count.
+    "/api/v1/structures/": (5, 7),
     "/api/v1/regions/32/": (4, 5),
     "/api/v1/communes/60333/": (2, 3),
 }
