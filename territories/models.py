@@ -5,8 +5,9 @@ speak, so no table needs a surrogate id that nobody outside knows.
 """
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from caching.reverse import reverse_cached
 
 from .querysets import CommuneQuerySet
 from .validators import (
@@ -40,7 +41,7 @@ class Region(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("poles:region", kwargs={"region_slug": self.slug})
+        return reverse_cached("poles:region", region_slug=self.slug)
 
 
 class Departement(models.Model):
@@ -64,9 +65,8 @@ class Departement(models.Model):
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self):
-        return reverse(
-            "poles:departement",
-            kwargs={"region_slug": self.region.slug, "departement_slug": self.slug},
+        return reverse_cached(
+            "poles:departement", region_slug=self.region.slug, departement_slug=self.slug
         )
 
 

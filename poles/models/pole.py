@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import DEFERRED, F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caching.reverse import reverse_cached
 from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.fields import WebAddressField
 from poles.querysets import PoleQuerySet
@@ -256,7 +256,7 @@ class Pole(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("poles:detail", kwargs={"slug": self.slug})
+        return reverse_cached("poles:detail", slug=self.slug)
 
     # The fields that derived data read (coverage: the seat; search: the texts and the
     # seat): a save that keeps them all costs no refresh (poles/derived.py).

@@ -3,10 +3,10 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from caching.reverse import reverse_cached
 from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.fields import WebAddressField
 
@@ -63,7 +63,7 @@ class Sector(ReferenceItem):
         verbose_name_plural = _("activity sectors")
 
     def get_absolute_url(self):
-        return reverse("poles:sector", kwargs={"slug": self.slug})
+        return reverse_cached("poles:sector", slug=self.slug)
 
     @property
     def ink(self) -> str:
