@@ -302,8 +302,10 @@ def filter_choices() -> dict:
 
 
 class DirectoryFilterForm(forms.Form):
-    # On every directory page, with ~150 choices: written without the template engine.
+    # On every directory page, with ~150 choices: written without the template engine,
+    # and the fields left empty remembered (poles/form_html.py).
     bound_field_class = PythonRenderedBoundField
+    remember_empty_fields = True
     # Read from links and bookmarks, but shown in the place field (`lieu`): one field
     # says where, and resubmitting the form sends the place from there. An invalid
     # value keeps its own field, with its error, so that the visitor can correct it

@@ -14,8 +14,11 @@ them, so a Django upgrade that changes its templates fails there, not silently.
 """
 
 from django import forms
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .markup import esc
@@ -271,8 +274,60 @@ def widget_html(bound_field: BoundField) -> SafeString:
     return mark_safe(_multiple_input_html(context))  # noqa: S308 - every value is escaped above
 
 
+# Fields left empty are most of the directory's form on most requests, and their HTML
+# depends on nothing the visitor sent: remembered per form, field, language and
+# choices (forms opt in with `remember_empty_fields`). A fixed number of entries; any
+# setting change (tests) forgets them.
+_EMPTY_FIELDS_MAX = 512
+_empty_fields: dict[tuple, SafeString] = {}
+
+
+@receiver(setting_changed)
+def _forget_empty_fields(**kwargs):
+    _empty_fields.clear()
+
+
+def _empty_field_key(bound_field: BoundField) -> tuple | None:
+    form = bound_field.form
+    if not getattr(form, "remember_empty_fields", False):
+        return None
+    value = bound_field.value()
+    if value not in (None, "", [], ()) or bound_field.errors:
+        return None
+    widget = bound_field.field.widget
+    choices = tuple(widget.choices) if isinstance(widget, forms.widgets.ChoiceWidget) else None
+    key = (
+        type(form).__module__,
+        type(form).__qualname__,
+        bound_field.html_name,
+        bound_field.auto_id,
+        repr(value),
+        get_language(),
+        type(widget),
+        choices,
+    )
+    try:
+        hash(key)
+    except TypeError:  # grouped choices (lists): not remembered
+        return None
+    return key
+
+
 def field_group_html(bound_field: BoundField) -> SafeString:
     """What `bound_field.as_field_group()` gives with `django/forms/field.html`."""
+    key = _empty_field_key(bound_field)
+    if key is None:
+        return _field_group_html(bound_field)
+    html = _empty_fields.get(key)
+    if html is None:
+        html = _field_group_html(bound_field)
+        if len(_empty_fields) >= _EMPTY_FIELDS_MAX:
+            _empty_fields.clear()
+        _empty_fields[key] = html
+    return html
+
+
+def _field_group_html(bound_field: BoundField) -> SafeString:
     parts = []
     if bound_field.use_fieldset:
         describedby = bound_field.aria_describedby
