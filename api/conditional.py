@@ -7,8 +7,8 @@ the client would read changes, and never otherwise: a `304` is never stale.
 
 Computing it needs the body. To answer a repeated request without running the view,
 the tag is also remembered in the cache under the data version
-(`caching.data_version()`: the content generation with the page cache on, else
-PostgreSQL's snapshot, else none), the request's canonical URL and its language: a
+(`caching.data_version()`: the content generation with the page cache on, else the
+data stamp), the request's canonical URL and its language: a
 version moves with every write, so a remembered tag can only be the current one.
 """
 

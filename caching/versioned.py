@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from .generation import cache_seconds, current_generation
 from .keys import digest
+from .stamp import read_stamp
 
 # How long numbers cached under a data version stay: the version is exact, so this only
 # bounds memory.
@@ -13,39 +14,32 @@ VERSIONED_SECONDS = 600
 _MISSING = object()
 
 
-def data_version() -> str | None:
-    """A version of the directory's data, or None when numbers must not be cached.
+def data_version() -> str:
+    """A version of the directory's data: numbers cached under it are never stale.
 
     - With the public page cache on (settings/prod.py turns it on only with a cache
       shared by every worker, Redis): the site's content generation, bumped by every
-      edit of the directory, and only by those.
-    - Otherwise, on PostgreSQL: the current MVCC snapshot (`pg_current_snapshot()`:
-      the oldest running transaction, the next transaction id, the transactions in
-      progress). Two reads under the same snapshot see exactly the same committed
-      data, and any write committed since, by any process and by any means (admin,
-      shell, bulk update, raw SQL), gives a different one: numbers cached under it
-      are never stale, even in a cache local to each worker. It moves with every
+      edit of the directory, and only by those (from the cache: no query).
+    - Otherwise: the data stamp (stamp.py), a token in the database that every write
+      of the directory's data replaces inside its own transaction (one query). The
+      stored feeds and exports are kept under it too: one version for all that is
+      derived from the data. It moves with the directory's data only, not with every
       commit of the database server (sessions, login records, other databases), so
-      it is the fallback. Not while this connection's own transaction has written
-      (its uncommitted writes do not change the snapshot).
-    - Otherwise no cache.
+      that a cache local to each worker keeps its numbers from one edit to the next.
+      Inside a transaction that has written, the stamp is that transaction's own new
+      token: what is stored under it is never read again if it rolls back.
     """
     if cache_seconds():
         return f"generation:{current_generation()}"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()")
-            snapshot, own_transaction = cursor.fetchone()
-        return None if own_transaction is not None else f"pg:{snapshot}"
-    return None
+    token, _changed_at = read_stamp()
+    return f"stamp:{token}"
 
 
 def versioned(name: str, compute, *, per_language: bool = False, version: str | None = ...):
     """`compute()`, cached under the current `data_version()`: never stale, since any
     write gives another version. For what every visitor of a page would otherwise
     recompute from the whole directory (the home page's key figures, the filter form's
-    reference lists, the observatory's numbers). Without a version (SQLite without the
-    page cache), computed.
+    reference lists, the observatory's numbers). With `version=None`, computed.
 
     `name` must say everything `compute` depends on besides the data (build it with
     `caching.digest()` from parsed input). `version`: a version already read by the

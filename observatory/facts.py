@@ -18,7 +18,7 @@ structures or figures:
 The groups hold ids and numbers only (labels are looked up when the page is built, in
 the visitor's language), so they can be cached: each group goes through
 ``caching.versioned()`` under the selection's SQL and the data version (the site's
-content generation, or the PostgreSQL snapshot), so a cached group is never stale, and
+content generation, or the data stamp), so a cached group is never stale, and
 the page, its English version and each indicator's CSV share one computation.
 """
 
