@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import browser_timing
+import lighthouse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent.parent
@@ -395,6 +396,39 @@ def browser_row(base, sizes, *, quick):
     return row
 
 
+def lighthouse_rows(base, targets, folder, *, quick):
+    """Lighthouse's mobile audit of the home, the directory and the pole page
+    (lighthouse.py): three runs each (one with --quick), the median's performance."""
+    pages = [("home", "/"), ("directory", "/poles/"), ("pole", targets["pole"])]
+    missing = lighthouse.lighthouse_available()
+    if missing:
+        log(f"lighthouse skipped: {missing}")
+        return [{"name": name, "path": path, "skipped": missing} for name, path in pages]
+    rows = []
+    for name, path in pages:
+        drain(base)
+        # A first request warms the worker up, as in the stack test: Lighthouse measures
+        # the page, not the first request after a start.
+        probe(base + path, None)
+        row = {"name": name, "path": path, "load_average": os.getloadavg()}
+        try:
+            row.update(lighthouse.audit_page(base + path, folder / name, runs=1 if quick else 3))
+        except Exception as error:  # reported in the table: the run goes on
+            row["skipped"] = f"lighthouse failed: {str(error).splitlines()[0][:200]}"
+            log(row["skipped"])
+            rows.append(row)
+            continue
+        log(
+            f"lighthouse {name} {path}: performance {row['performance']} "
+            f"({[run['performance'] for run in row['runs']]}), accessibility "
+            f"{row['accessibility']}, best practices {row['best_practices']}, LCP "
+            f"{row['lcp_ms']} ms, TBT {row['tbt_ms']} ms, CLS {row['cls']}, "
+            f"{row['bytes']} bytes"
+        )
+        rows.append(row)
+    return rows
+
+
 # --- Reporting -----------------------------------------------------------------------
 
 
@@ -443,6 +477,23 @@ def markdown(result):
             f"| {row['ratio_to_floor']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
             f"| {row['errors']} | {row['peak_rss_mb']} | {row['single_request_ms']} | {verdict} |"
         )
+    if result.get("lighthouse"):
+        lines += [
+            "",
+            "Lighthouse (mobile, simulated slow 4G, tiles blocked) against this gunicorn "
+            "(plain HTTP, no nginx); performance, LCP and TBT the median of the runs (each "
+            "run's performance in brackets); accessibility, best practices, CLS and bytes "
+            "the worst run's. Budgets: accessibility 100, performance ≥ 90, CLS < 0.05. "
+            "Load average before each page's runs: "
+            + ", ".join(
+                f"{row['name']} {row['load_average'][0]:.1f}"
+                for row in result["lighthouse"]
+                if row.get("load_average")
+            )
+            + ".",
+            "",
+            *lighthouse.markdown(result["lighthouse"]),
+        ]
     if result.get("generation_seconds") is not None:
         lines += ["", f"Dataset generated in {result['generation_seconds']} s for this run."]
     return "\n".join(lines) + "\n"
@@ -492,7 +543,11 @@ def parse_args(argv=None):
         help="Public page cache: off (measures the views) or redis (REDIS_URL or "
         "redis://127.0.0.1:6379/14): repeat views.",
     )
-    parser.add_argument("--only", help="Comma-separated URL names to run (default: all).")
+    parser.add_argument(
+        "--only",
+        help="Comma-separated URL names to run (default: all but `lighthouse`, which runs "
+        "only when named).",
+    )
     parser.add_argument("--poles", type=int, help="Synthetic poles (default 2000).")
     parser.add_argument("--structures", type=int, help="Member structures (default 50 per pole).")
     parser.add_argument("--cooperators", type=int, help="Cooperators (default 150 per pole).")
@@ -711,6 +766,15 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
             rows.append(row)
         if not args.only or "browser" in args.only.split(","):
             rows.append(browser_row(base, sizes, quick=args.quick))
+        # Not in the default set: nine Lighthouse runs take minutes (README).
+        audits = None
+        if args.only and "lighthouse" in args.only.split(","):
+            # The reports (Lighthouse's JSON, which names every audit) are kept beside
+            # the results: <results>/<timestamp>-lighthouse/<page>/run-<n>.json.
+            reports = Path(args.results) / (
+                started_at.replace(":", "").replace("-", "") + "-lighthouse"
+            )
+            audits = lighthouse_rows(base, targets, reports, quick=args.quick)
         floor = next((row for row in rows if row["name"] == "floor" and "rps" in row), None)
         for row in rows:
             if floor and "rps" in row:
@@ -740,6 +804,8 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
         "workers_peak_rss_mb": workers_hwm,
         "urls": rows,
     }
+    if audits is not None:
+        result["lighthouse"] = audits
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
     stamp = started_at.replace(":", "").replace("-", "")

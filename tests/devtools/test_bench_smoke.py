@@ -88,3 +88,5 @@ def test_the_benchmark_runs_in_quick_mode(tmp_path, bench_database):
     changelist = next(row for row in data["urls"] if row["name"] == "changelist")
     assert changelist["status"] == 200, "the benchmark editor could not open the changelist"
     assert "| URL |" in (results / "latest.md").read_text()
+    # Lighthouse takes minutes: only with --only lighthouse (devtools/bench/README.md).
+    assert "lighthouse" not in data
