@@ -32,7 +32,16 @@ def pole_cards_html(rows) -> SafeString:
         "etp": _("%(etp)s full-time equivalents (ETP) in %(year)s"),
         "to_complete": _("record to complete"),
         "distance": _("%(distance)s km away"),
+        "commune_distance": _("about %(distance)s km away (centre of %(commune)s)"),
         "no_distance": _("no seat position: distance unknown"),
+        # Why a pole without a distance is where it is: the place's territory it is in.
+        "territory": {
+            "commune": _("no seat position · present in the commune: %(place)s"),
+            "postal_code": _("no seat position · present in a commune of postal code %(place)s"),
+            "epci": _("no seat position · present in the intercommunality: %(place)s"),
+            "departement": _("no seat position · present in the département: %(place)s"),
+            "region": _("no seat position · present in the région: %(place)s"),
+        },
         "url_prefix": pole_url_prefix(),
         # Summaries are written in French: say so on a page in another language.
         "text_lang": "" if (get_language() or "fr").startswith("fr") else ' lang="fr"',
@@ -70,18 +79,7 @@ def _meta(row, labels) -> SafeString:
     if row.get("to_complete"):
         to_complete = format_html(' · <span class="to-complete">{}</span>', labels["to_complete"])
     if "distance_km" in row:
-        distance = row["distance_km"]
-        if distance is None:
-            seat = format_html('{}<span class="distance">{}</span> · ', seat, labels["no_distance"])
-        else:
-            # "à 12 km", "à 0,4 km": whole kilometres from 10 km on.
-            shown = floatformat(distance, 0 if distance >= 10 else 1)
-            seat = format_html(
-                '{}<span class="distance" data-distance-km="{}">{}</span> · ',
-                seat,
-                f"{distance:.1f}",
-                labels["distance"] % {"distance": shown},
-            )
+        seat = format_html("{}{} · ", seat, _distance(row, labels))
     return format_html(
         '{}<span class="status status--{}">{}</span>{}{}',
         seat,
@@ -89,6 +87,31 @@ def _meta(row, labels) -> SafeString:
         labels["status"].get(status, status),
         founded,
         to_complete,
+    )
+
+
+def _distance(row, labels) -> SafeString:
+    distance = row["distance_km"]
+    if distance is None:
+        if row.get("territory"):
+            kind, place = row["territory"]
+            return format_html(
+                '<span class="distance" data-territory="{}">{}</span>',
+                kind,
+                labels["territory"][kind] % {"place": place},
+            )
+        return format_html('<span class="distance">{}</span>', labels["no_distance"])
+    # "à 12 km", "à 0,4 km": whole kilometres from 10 km on.
+    shown = floatformat(distance, 0 if distance >= 10 else 1)
+    if row.get("distance_from_commune"):
+        text = labels["commune_distance"] % {
+            "distance": shown,
+            "commune": row["seat_commune__name"],
+        }
+    else:
+        text = labels["distance"] % {"distance": shown}
+    return format_html(
+        '<span class="distance" data-distance-km="{}">{}</span>', f"{distance:.1f}", text
     )
 
 
