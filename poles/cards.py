@@ -32,7 +32,16 @@ def pole_cards_html(rows) -> SafeString:
         "etp": _("%(etp)s full-time equivalents (ETP) in %(year)s"),
         "to_complete": esc(_("record to complete")),
         "distance": _("%(distance)s km away"),
+        "commune_distance": _("about %(distance)s km away (centre of %(commune)s)"),
         "no_distance": esc(_("no seat position: distance unknown")),
+        # Why a pole without a distance is where it is: the place's territory it is in.
+        "territory": {
+            "commune": _("no seat position · present in the commune: %(place)s"),
+            "postal_code": _("no seat position · present in a commune of postal code %(place)s"),
+            "epci": _("no seat position · present in the intercommunality: %(place)s"),
+            "departement": _("no seat position · present in the département: %(place)s"),
+            "region": _("no seat position · present in the région: %(place)s"),
+        },
         "url_prefix": esc(pole_url_prefix()),
         # Summaries are written in French: say so on a page in another language.
         "text_lang": "" if (get_language() or "fr").startswith("fr") else ' lang="fr"',
@@ -69,22 +78,32 @@ def _meta(row, labels) -> str:
     if row.get("to_complete"):
         to_complete = f' · <span class="to-complete">{labels["to_complete"]}</span>'
     if "distance_km" in row:
-        distance = row["distance_km"]
-        if distance is None:
-            seat = f'{seat}<span class="distance">{labels["no_distance"]}</span> · '
-        else:
-            # "à 12 km", "à 0,4 km": whole kilometres from 10 km on.
-            shown = floatformat(distance, 0 if distance >= 10 else 1)
-            sentence = esc(labels["distance"] % {"distance": shown})
-            seat = (
-                f'{seat}<span class="distance" data-distance-km="{distance:.1f}">'
-                f"{sentence}</span> · "
-            )
+        seat = f"{seat}{_distance(row, labels)} · "
     status_label = labels["status"].get(status) or esc(status)
     return (
         f'{seat}<span class="status status--{esc(status)}">{status_label}</span>'
         f"{founded}{to_complete}"
     )
+
+
+def _distance(row, labels) -> str:
+    distance = row["distance_km"]
+    if distance is None:
+        if row.get("territory"):
+            kind, place = row["territory"]
+            sentence = esc(labels["territory"][kind] % {"place": place})
+            return f'<span class="distance" data-territory="{esc(kind)}">{sentence}</span>'
+        return f'<span class="distance">{labels["no_distance"]}</span>'
+    # "à 12 km", "à 0,4 km": whole kilometres from 10 km on.
+    shown = floatformat(distance, 0 if distance >= 10 else 1)
+    if row.get("distance_from_commune"):
+        text = labels["commune_distance"] % {
+            "distance": shown,
+            "commune": row["seat_commune__name"],
+        }
+    else:
+        text = labels["distance"] % {"distance": shown}
+    return f'<span class="distance" data-distance-km="{distance:.1f}">{esc(text)}</span>'
 
 
 def _sectors(row, labels) -> str:

@@ -10,6 +10,7 @@ untrusted value never reaches a database lookup before it is known to be valid.
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
@@ -21,11 +22,17 @@ from django.utils.translation import gettext_lazy as _
 
 from caching import versioned
 from territories import places
-from territories.models import Departement, Region
+from territories.models import EPCI, Commune, Departement, Region
 from territories.text import normalize
 
 from .form_html import PythonRenderedBoundField
 from .models import Network, Pole, PoolingType, Recognition, Sector
+from .querysets import (
+    TERRITORY_COMMUNE,
+    TERRITORY_DEPARTEMENT,
+    TERRITORY_EPCI,
+    TERRITORY_REGION,
+)
 
 SEARCH_MAX_LENGTH = 200
 # More values than there are choices can only be a mistake or an attack.
@@ -44,9 +51,10 @@ SORTS = {
     "etp": (F("latest_etp").asc(nulls_last=True), "sort_name", "pk"),
     "-etp": (F("latest_etp").desc(nulls_last=True), "sort_name", "pk"),
     "-maj": (F("updated_at").desc(), "pk"),
-    # Needs a position (`autour`, or a commune chosen in `lieu`): `with_distance()`.
-    # Poles without a seat position come last, by name.
-    "distance": (F("distance_km").asc(nulls_last=True), "sort_name", "pk"),
+    # Needs a position (`autour`, or a commune chosen in `lieu`): `with_distance()`,
+    # from the pole's seat or its seat commune's centre. Poles with neither come next,
+    # by how close their territory comes to the place (`with_territory_rank()`).
+    "distance": (F("distance_km").asc(nulls_last=True), "territory_rank", "sort_name", "pk"),
 }
 SORT_CHOICES = [
     ("nom", _("Name (A to Z)")),
@@ -231,6 +239,44 @@ class PositionField(forms.CharField):
                 code="invalid_position",
             )
         return (round(latitude, POSITION_DECIMALS), round(longitude, POSITION_DECIMALS))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where distances are measured from (`PoleFilterSet.origin`), and the communes
+    whose territories order the poles that have no distance (`with_territory_rank()`):
+    the commune or the postal code's communes chosen as the place, or the commune
+    nearest to the visitor's position (none at sea or abroad). `places` says, for each
+    territory rank, which of the place's territories it is, as the cards name it:
+    (kind, name), the kind being "commune", "postal_code", "epci", "departement" or
+    "region"."""
+
+    latitude: float
+    longitude: float
+    communes: tuple = ()
+    places: dict = field(default_factory=dict)
+
+
+def _names(names) -> str:
+    return ", ".join(dict.fromkeys(name for name in names if name))
+
+
+def _epci_names(communes) -> str:
+    """The names of the communes' EPCIs: read with the communes by `places` (but for
+    communes found from the start of their name, whose EPCIs are read here, in one
+    query)."""
+    names = {}
+    missing = set()
+    for commune in communes:
+        if commune.epci_id is None:
+            continue
+        if Commune.epci.is_cached(commune):
+            names[commune.epci_id] = commune.epci.name
+        else:
+            missing.add(commune.epci_id)
+    if missing:
+        names.update(EPCI.objects.filter(code__in=missing).values_list("code", "name"))
+    return _names(names[commune.epci_id] for commune in communes if commune.epci_id in names)
 
 
 class PlaceFilter(django_filters.Filter):
@@ -502,16 +548,53 @@ class PoleFilterSet(django_filters.FilterSet):
         return None
 
     @property
-    def origin(self) -> tuple[float, float] | None:
+    def origin(self) -> Origin | None:
         """Where distances are measured from: the visitor's position (`autour`), else
-        the commune or postal code chosen as the place."""
+        the commune or postal code chosen as the place. A position's commune is read
+        once per filter set (`places.nearest_commune()`: one indexed query)."""
+        if not hasattr(self, "_origin"):
+            self._origin = self._find_origin()
+        return self._origin
+
+    def _find_origin(self) -> Origin | None:
         if not self.is_bound or not self.form.is_valid():
             return None
         position = self.form.cleaned_data.get("autour")
         if position:
-            return position
+            commune = places.nearest_commune(*position)
+            return self._origin_of(position, [commune] if commune else [])
         match = self.form.cleaned_data.get("lieu") or self.form.cleaned_data.get("commune")
-        return match.place.origin if match else None
+        point = match.place.origin if match else None
+        if point is None:
+            return None
+        postal_code = match.place.code if match.place.kind == places.Kind.POSTAL_CODE else ""
+        return self._origin_of(point, match.place.communes, postal_code=postal_code)
+
+    def _origin_of(self, point, communes, *, postal_code="") -> Origin:
+        """The origin at `point`, its territories named from the communes, their EPCIs
+        and the cached lists of the filters (départements and régions). A postal
+        code's communes are named by the code."""
+        region_names = dict(self.filters["region"].extra["choices"])
+        territories = {
+            TERRITORY_COMMUNE: ("postal_code", postal_code)
+            if postal_code
+            else ("commune", _names(commune.name for commune in communes)),
+            TERRITORY_EPCI: ("epci", _epci_names(communes)),
+            TERRITORY_DEPARTEMENT: (
+                "departement",
+                _names(self.departement_names.get(commune.departement_id) for commune in communes),
+            ),
+            TERRITORY_REGION: (
+                "region",
+                _names(region_names.get(commune.departement.region_id) for commune in communes),
+            ),
+        }
+        return Origin(
+            latitude=point[0],
+            longitude=point[1],
+            communes=tuple(communes),
+            places={rank: place for rank, place in territories.items() if place[1]},
+        )
 
     def filter_sectors(self, queryset, name, value):
         # Any of the chosen sectors: a visitor ticking two sectors widens the list.
@@ -538,5 +621,6 @@ class PoleFilterSet(django_filters.FilterSet):
             origin = self.origin
             if origin is None:
                 return queryset.order_by(*DEFAULT_ORDERING)  # the page says why
-            queryset = queryset.with_distance(*origin)
+            queryset = queryset.with_distance(origin.latitude, origin.longitude)
+            queryset = queryset.with_territory_rank(origin.communes)
         return queryset.order_by(*SORTS[value])

@@ -57,6 +57,33 @@ LONG_TEXTS = ("description", "development_axes", "source")
 SEARCH_COLUMNS = ("search_text", "search_vector")
 
 
+def _territory_codes(communes) -> tuple[set, set, set, set, set]:
+    """The codes of `communes` (Commune with parent and département), of their cities
+    (Paris, Lyon, Marseille for an arrondissement; a city counts with its
+    arrondissements), of the cities among them, of their EPCIs, départements and
+    régions."""
+    codes, cities, epcis, departements, regions = set(), set(), set(), set(), set()
+    for commune in communes:
+        city = commune.parent or commune
+        codes |= {commune.code, city.code}
+        epcis |= {code for code in (commune.epci_id, city.epci_id) if code}
+        departements.add(commune.departement_id)
+        regions.add(commune.departement.region_id)
+        if commune.parent_id is None:
+            cities.add(commune.code)
+    return codes, cities, epcis, departements, regions
+
+
+# `territory_rank` (`PoleQuerySet.with_territory_rank`): a pole with a position, then
+# the smallest of the place's territories where the pole is present.
+TERRITORY_LOCATED = 0
+TERRITORY_COMMUNE = 1
+TERRITORY_EPCI = 2
+TERRITORY_DEPARTEMENT = 3
+TERRITORY_REGION = 4
+TERRITORY_ELSEWHERE = 5
+
+
 class PoleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -138,15 +165,7 @@ class PoleQuerySet(models.QuerySet):
         return self.filter(self.covering_communes_q(communes))
 
     def covering_communes_q(self, communes) -> Q:
-        codes, epcis, departements, regions, cities = set(), set(), set(), set(), set()
-        for commune in communes:
-            city = commune.parent or commune
-            codes |= {commune.code, city.code}
-            epcis |= {code for code in (commune.epci_id, city.epci_id) if code}
-            departements.add(commune.departement_id)
-            regions.add(commune.departement.region_id)
-            if commune.parent_id is None:
-                cities.add(commune.code)
+        codes, cities, epcis, departements, regions = _territory_codes(communes)
         covering = (
             Q(seat_commune_id__in=codes)
             | self.linked_through("territory_communes", commune_id__in=codes)
@@ -179,10 +198,23 @@ class PoleQuerySet(models.QuerySet):
     def with_distance(self, latitude: float, longitude: float):
         """Annotate `distance_km`: the great-circle distance (haversine) from the point to
         the pole's seat, computed by the database (SQLite's and PostgreSQL's math
-        functions), None for a pole without a position."""
+        functions); and `distance_from_commune`: whether it was measured from the seat
+        commune's centre, for a pole without a position of its own (False when measured
+        from its own, None when there is no distance). Both are None for a pole with
+        neither position: `with_territory_rank()` orders those.
+
+        The coordinates are taken as pairs, the pole's or else its commune's, never a
+        latitude of one with the longitude of the other."""
+        own = Q(latitude__isnull=False, longitude__isnull=False)
+        commune = Q(seat_commune__latitude__isnull=False, seat_commune__longitude__isnull=False)
+
+        def coordinate(name):
+            return Cast(
+                Case(When(own, then=F(name)), default=F(f"seat_commune__{name}")), FloatField()
+            )
+
         origin_lat, origin_lng = Value(float(latitude)), Value(float(longitude))
-        lat = Radians(Cast("latitude", FloatField()))
-        lng = Radians(Cast("longitude", FloatField()))
+        lat, lng = Radians(coordinate("latitude")), Radians(coordinate("longitude"))
         half_chord = Power(Sin((lat - Radians(origin_lat)) / 2), 2) + Cos(lat) * Cos(
             Radians(origin_lat)
         ) * Power(Sin((lng - Radians(origin_lng)) / 2), 2)
@@ -193,9 +225,74 @@ class PoleQuerySet(models.QuerySet):
         )
         return self.annotate(
             distance_km=Case(
-                When(latitude__isnull=False, longitude__isnull=False, then=distance),
+                When(own | commune, then=distance), default=Value(None), output_field=FloatField()
+            ),
+            distance_from_commune=Case(
+                When(own, then=Value(False)),
+                When(commune, then=Value(True)),
                 default=Value(None),
-                output_field=FloatField(),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def with_territory_rank(self, communes):
+        """Annotate `territory_rank`, which orders the poles that have no distance from
+        a place (`with_distance()`): how close their territory comes to `communes` (the
+        commune or postal code chosen, or the commune nearest to a position).
+
+        The rank is the smallest of the place's territories (its commune, its EPCI, its
+        département, its région) in which the pole's seat or part of its territory of
+        action lies: `TERRITORY_COMMUNE` for a pole seated or acting in the commune,
+        `TERRITORY_EPCI` for one seated in the EPCI or acting on it or on one of its
+        communes, `TERRITORY_DEPARTEMENT` for one seated in the département or acting on
+        it or on an EPCI or a commune there, `TERRITORY_REGION` for one acting on the
+        whole région or present anywhere in it; `TERRITORY_ELSEWHERE` otherwise. So a
+        pole acting on a whole région ranks after one acting on the département. A pole
+        with a position ranks `TERRITORY_LOCATED`, and its territory is not looked at:
+        each When is an EXISTS that the database evaluates for the poles the earlier
+        ones left only."""
+        codes, cities, epcis, departements, regions = _territory_codes(communes)
+        located = Q(latitude__isnull=False, longitude__isnull=False) | Q(
+            seat_commune__latitude__isnull=False, seat_commune__longitude__isnull=False
+        )
+        ranks = [When(located, then=Value(TERRITORY_LOCATED))]
+        if codes:
+            in_commune = Q(seat_commune_id__in=codes) | self.linked_through(
+                "territory_communes", commune_id__in=codes
+            )
+            if cities:
+                in_commune |= Q(seat_commune__parent_id__in=cities) | self.linked_through(
+                    "territory_communes", commune__parent_id__in=cities
+                )
+            ranks.append(When(in_commune, then=Value(TERRITORY_COMMUNE)))
+        if epcis:
+            in_epci = (
+                Q(seat_commune__epci_id__in=epcis)
+                | self.linked_through("territory_epcis", epci_id__in=epcis)
+                | self.linked_through("territory_communes", commune__epci_id__in=epcis)
+            )
+            ranks.append(When(in_epci, then=Value(TERRITORY_EPCI)))
+        if departements:
+            in_departement = (
+                Q(seat_commune__departement_id__in=departements)
+                | self.linked_through("territory_departements", departement_id__in=departements)
+                | self.linked_through("territory_epcis", epci__departements__in=departements)
+                | self.linked_through(
+                    "territory_communes", commune__departement_id__in=departements
+                )
+            )
+            ranks.append(When(in_departement, then=Value(TERRITORY_DEPARTEMENT)))
+        if regions:
+            # Anywhere in the région: PoleCoverage holds each département a pole is
+            # present in, with its région.
+            ranks.append(
+                When(pk__in=self._covering(region_id__in=regions), then=Value(TERRITORY_REGION))
+            )
+        return self.annotate(
+            territory_rank=Case(
+                *ranks,
+                default=Value(TERRITORY_ELSEWHERE),
+                output_field=models.PositiveSmallIntegerField(),
             )
         )
 

@@ -479,15 +479,22 @@ def directory_pole_ids(filterset):
 def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=None) -> list[dict]:
     """The directory rows of the poles `ids` (one page), in that order: dicts of
     DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries.
-    With an `origin` (latitude, longitude), each row's `distance_km` from it (None
-    without a seat position)."""
+    With an `origin` (`filters.Origin`), each row's `distance_km` from it and
+    `distance_from_commune` (`with_distance()`: None without a position, of the pole
+    or of its seat commune), and for a pole without one, `territory`: the origin's
+    territory the pole is present in (`with_territory_rank()`) as (kind, name)
+    (`filters.Origin.places`), or None."""
     poles = Pole.objects.published().filter(pk__in=ids).with_latest_etp()
     extra = ["latest_etp", "latest_etp_year"]
     if origin is not None:
-        poles = poles.with_distance(*origin)
-        extra.append("distance_km")
+        poles = poles.with_distance(origin.latitude, origin.longitude)
+        poles = poles.with_territory_rank(origin.communes)
+        extra += ["distance_km", "distance_from_commune", "territory_rank"]
     rows = poles.order_by().values(*DIRECTORY_ROW_FIELDS, *extra)
     by_id = {row["pk"]: row for row in rows}
+    if origin is not None:
+        for row in by_id.values():
+            row["territory"] = origin.places.get(row["territory_rank"])
     # A pole unpublished between the two queries is left out.
     return with_sectors([by_id[pk] for pk in ids if pk in by_id], sector_labels)
 

@@ -151,6 +151,11 @@ class Commune(models.Model):
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
         ordering = ["name", "code"]
+        indexes = [
+            # A visitor's position finds its nearest commune in a box around it (an
+            # index range on the latitude, the longitude checked in the index).
+            models.Index(fields=["latitude", "longitude"], name="commune_position_idx"),
+        ]
 
     def __str__(self):
         label = f"{self.name} ({self.code})"

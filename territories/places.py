@@ -18,9 +18,12 @@ queries, whatever is typed.
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+from math import cos, radians
 
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, FloatField, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Power
 from django.utils.translation import gettext as _
 
 from caching import versioned
@@ -219,8 +222,13 @@ def _commune_place(commune: Commune, *, detail: str = "") -> Place:
     )
 
 
-def _communes():
-    return Commune.objects.select_related("parent", "departement").only(
+def _communes(*, with_epci: bool = True):
+    """Communes with what a place needs: their parent, département and région codes
+    (the territory filters), and their EPCI's name (a pole card sorted by distance
+    names the place's EPCI). Without it for the autocomplete's prefix lookups, which
+    read thousands of rows for a short prefix ("sa") before keeping thirty: the join
+    would cost each keystroke more than the rest."""
+    columns = [
         *_COMMUNE_COLUMNS,
         "is_current",
         "epci_id",
@@ -229,7 +237,12 @@ def _communes():
         "parent__code",
         "parent__epci_id",
         "parent__departement_id",
-    )
+    ]
+    related = ["parent", "departement"]
+    if with_epci:
+        columns.append("epci__name")
+        related.append("epci")
+    return Commune.objects.select_related(*related).only(*columns)
 
 
 # A name typed without its article still finds "La Rochelle", "L'Île-Saint-Denis".
@@ -277,7 +290,7 @@ def _ordered_communes(communes: list[Commune], normalized: str) -> list[Commune]
 def _communes_by_name(normalized: str, *, limit: int) -> list[Commune]:
     exact_first = Case(When(search_name=normalized, then=Value(0)), default=Value(1))
     rows = (
-        name_prefix(_communes().filter(is_current=True), normalized)
+        name_prefix(_communes(with_epci=False).filter(is_current=True), normalized)
         .annotate(exact=exact_first)
         .order_by("exact", "-population", "name", "code")[:limit]
     )
@@ -296,9 +309,13 @@ def _postal_code_rows(prefix: str, *, limit: int = POSTAL_CODE_ROWS) -> dict[str
     bounds = {"code__gte": prefix}
     if len(upper) == len(prefix):
         bounds["code__lt"] = upper
+    related = ["commune__parent", "commune__departement"]
+    if len(prefix) == 5:
+        # One postal code (a place resolved): its communes' EPCI too, as `_communes()`.
+        related.append("commune__epci")
     rows = (
         PostalCode.objects.filter(**bounds)
-        .select_related("commune__parent", "commune__departement")
+        .select_related(*related)
         .order_by("code", "-commune__is_current", "commune__name", "commune__code")[:limit]
     )
     codes: dict[str, list[Commune]] = {}
@@ -320,6 +337,45 @@ def _postal_code_place(code: str, communes: list[Commune]) -> Place:
         communes=communes,
         population=sum(commune.population or 0 for commune in communes),
     )
+
+
+# A position's commune is looked for within this many degrees of latitude of it (about
+# 33 km; as many kilometres of longitude): wider than any metropolitan commune is
+# from its centre, narrow enough for an index range of a few hundred rows (Paris).
+NEAREST_COMMUNE_SPAN = 0.3
+
+
+def nearest_commune(latitude: float, longitude: float) -> Commune | None:
+    """The current commune whose centre is nearest to the position, as the crow flies
+    (an equirectangular approximation, exact enough at this range), or None when no
+    commune's centre is within `NEAREST_COMMUNE_SPAN` (at sea, abroad).
+
+    One query: a box around the position on the indexed (latitude, longitude), its
+    communes ordered by their distance in the database: never every commune read.
+    """
+    scale = max(cos(radians(latitude)), 0.01)  # a degree of longitude, in latitude's
+    lat_span, lng_span = NEAREST_COMMUNE_SPAN, min(NEAREST_COMMUNE_SPAN / scale, 180.0)
+    lat = Cast("latitude", FloatField())
+    lng = Cast("longitude", FloatField())
+    gap = Power(lat - Value(latitude), 2) + Power((lng - Value(longitude)) * Value(scale), 2)
+    return (
+        _communes()
+        .filter(
+            is_current=True,
+            latitude__gte=_coordinate(latitude - lat_span),
+            latitude__lte=_coordinate(latitude + lat_span),
+            longitude__gte=_coordinate(longitude - lng_span),
+            longitude__lte=_coordinate(longitude + lng_span),
+        )
+        .annotate(gap=gap)
+        .order_by("gap", "code")
+        .first()
+    )
+
+
+def _coordinate(value: float) -> Decimal:
+    """A bound of the box as the column stores it (5 decimals, within its 8 digits)."""
+    return Decimal(f"{max(min(value, 999.0), -999.0):.5f}")
 
 
 def commune_by_code(code: str) -> Commune | None:

@@ -48,6 +48,10 @@ def queries(client, url) -> int:
 EXPECTED = {
     "/api/v1/poles/": (7, 9),
     "/api/v1/poles/?departement=60&secteur={sector}&tri=-etp": (7, 9),
+    # A commune is resolved in one query; a position's nearest commune is one query
+    # (territories.places.nearest_commune), which orders the poles without a position.
+    "/api/v1/poles/?commune=60333&tri=distance": (8, 10),
+    "/api/v1/poles/?autour=49.44,2.09&tri=distance": (8, 10),
     "/api/v1/poles/{pole}/": (16, 17),
     # PostgreSQL reads its snapshot twice: the validators' key, then the cached count.
     "/api/v1/structures/": (5, 7),

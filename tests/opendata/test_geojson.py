@@ -165,7 +165,9 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("query", ["", "?secteur=mobilite&region=32&tri=-etp", "?commune=60333"])
+@pytest.mark.parametrize(
+    "query", ["", "?secteur=mobilite&region=32&tri=-etp", "?commune=60333", "?autour=49.44,2.09"]
+)
 def test_geojson_queries_do_not_grow_with_the_data(
     client, db, django_assert_max_num_queries, query
 ):

@@ -150,6 +150,7 @@ def _directory_queries(client, url) -> int:
         "?secteur=mobilite&secteur=agriculture&region=32&tri=-etp",
         "?departement=60&statut=actif&mutualisation=locaux&reseau=coorace&tri=creation",
         "?commune=60333&q=test&page=2",
+        "?autour=49.44,2.09",
     ],
 )
 def test_directory_queries_do_not_grow_with_the_data(
