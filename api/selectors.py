@@ -9,7 +9,9 @@ open-data files: the pages are where people find them, not a bulk feed.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import get_language
 
@@ -32,22 +34,57 @@ from poles.models import (
 )
 from territories.models import EPCI, Commune, Departement, Region
 
+# Where the poles' logos are stored (their URLs, from the file names the rows hold).
+LOGO_STORAGE = Pole._meta.get_field("logo").storage
 
-def english() -> bool:
+
+def is_english() -> bool:
     return (get_language() or "fr").startswith("en")
 
 
 def label(name: str, name_en: str) -> str:
     """A reference item's name in the active language, as `ReferenceItem.label`."""
-    return name_en if name_en and english() else name
+    return _label(name, name_en, is_english())
 
 
-def _choice_label(choices, value) -> str:
-    return str(dict(choices).get(value, value))
+def _label(name: str, name_en: str, english: bool) -> str:
+    """`label()` with the language already known (`is_english()`), for many rows."""
+    return name_en if name_en and english else name
+
+
+# Each choice's label (lazy: translated when shown), read once rather than rebuilt from
+# the enumeration's `choices` for every row.
+STATUS_LABELS = dict(Pole.Status.choices)
+ROLE_LABELS = dict(Membership.Role.choices)
+FAMILY_LABELS = dict(LegalForm.Family.choices)
+NETWORK_KINDS = dict(Network.Kind.choices)
+
+
+def _choice_label(labels: dict, value) -> str:
+    return str(labels.get(value, value))
+
+
+def _translated(labels: dict) -> dict:
+    """Each choice's label in the active language, for the rows of one response."""
+    return {value: str(text) for value, text in labels.items()}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels of one response's structures and memberships, in the active
+    language, translated once for all their rows."""
+
+    english: bool
+    families: dict
+    roles: dict
+
+    @classmethod
+    def active(cls) -> "Labels":
+        return cls(is_english(), _translated(FAMILY_LABELS), _translated(ROLE_LABELS))
 
 
 def status(value: str) -> dict:
-    return {"code": value, "label": _choice_label(Pole.Status.choices, value)}
+    return {"code": value, "label": _choice_label(STATUS_LABELS, value)}
 
 
 def _place(code, name) -> dict | None:
@@ -86,11 +123,13 @@ POLE_ROW_FIELDS = (
 )
 
 
-def pole_ids(filterset) -> list[int]:
-    """The ids of the poles a valid directory FilterSet selects, in its order (stable:
-    the name, then the id, break every tie). One query: counting, then reading a
-    page of the same filter would run it twice."""
-    return list(filterset.qs.values_list("pk", flat=True))
+def pole_ids(poles):
+    """The ids of `poles` (what a valid directory FilterSet selects), in its order
+    (stable: every sort ends with the id), as a lazy queryset to paginate, as the
+    directory does (`poles.selectors.directory_pole_ids`): the paginator counts it
+    (cached under the data version) and reads one page (`LIMIT`/`OFFSET`), where
+    reading every id to slice them in Python grows with the poles (~5 ms at 2,000)."""
+    return poles.values_list("pk", flat=True)
 
 
 def pole_rows(ids) -> list[dict]:
@@ -151,103 +190,209 @@ def _pole_row(row: dict) -> dict:
     }
 
 
-def published_pole(slug: str) -> Pole | None:
-    return (
-        Pole.objects.published()
-        .select_related("seat_commune__departement__region", "main_sector", "legal_form")
-        .defer("search_text", "search_vector")
-        .filter(slug=slug)
-        .first()
-    )
+# What the detail shows of the pole itself, with its seat, main sector and legal form
+# joined: plain values (a model instance and its three related ones cost more to build
+# than the query to run).
+POLE_DETAIL_FIELDS = (
+    "pk",
+    "slug",
+    "name",
+    "summary",
+    "description",
+    "development_axes",
+    "status",
+    "status_as_of",
+    "founded_year",
+    "closed_year",
+    "to_complete",
+    "address",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "website",
+    "logo",
+    "source",
+    "updated_at",
+    "seat_commune_id",
+    "seat_commune__name",
+    "seat_commune__departement_id",
+    "seat_commune__departement__name",
+    "seat_commune__departement__region_id",
+    "seat_commune__departement__region__name",
+    "main_sector__slug",
+    "main_sector__name",
+    "main_sector__name_en",
+    "legal_form__slug",
+    "legal_form__name",
+    "legal_form__name_en",
+    "legal_form__abbreviation",
+)
 
 
-def pole_detail(pole: Pole) -> dict:
-    """Everything a pole's page shows, as the API's detail: a fixed number of queries
-    whatever the number of its members, figures or links."""
-    seat = pole.seat_commune
-    departement = seat.departement if seat else None
-    region = departement.region if departement else None
-    detail = {
-        "slug": pole.slug,
-        "name": pole.name,
-        "summary": pole.summary,
-        "description": pole.description,
-        "development_axes": pole.development_axes_list,
-        "status": status(pole.status),
-        "status_as_of": pole.status_as_of,
-        "founded_year": pole.founded_year,
-        "closed_year": pole.closed_year,
-        "to_complete": pole.to_complete,
-        "legal_form": _legal_form(pole.legal_form),
-        "seat": {
-            "address": pole.address,
-            "postal_code": pole.postal_code,
-            "commune": _place(seat.code, seat.name) if seat else None,
-            "departement": _place(departement.code, departement.name) if departement else None,
-            "region": _place(region.code, region.name) if region else None,
-            "latitude": _number(pole.latitude),
-            "longitude": _number(pole.longitude),
-        },
-        "main_sector": (
-            {"slug": pole.main_sector.slug, "label": pole.main_sector.label}
-            if pole.main_sector
+def published_pole(slug: str) -> dict | None:
+    """The published pole `slug` as the row of POLE_DETAIL_FIELDS, or None."""
+    rows = Pole.objects.published().filter(slug=slug).values(*POLE_DETAIL_FIELDS)
+    return next(iter(rows), None)  # the slug is unique: no ORDER BY nor LIMIT needed
+
+
+def pole_detail(row: dict) -> dict:
+    """Everything a pole's page shows, as the API's detail, from its `published_pole()`
+    row: a fixed number of queries whatever the number of its members, figures or
+    links."""
+    pole_id = row["pk"]
+    english = is_english()
+    logo = row["logo"]
+    return {
+        "slug": row["slug"],
+        "name": row["name"],
+        "summary": row["summary"],
+        "description": row["description"],
+        # As Pole.development_axes_list: one axis per non-blank line.
+        "development_axes": [
+            line.strip() for line in row["development_axes"].splitlines() if line.strip()
+        ],
+        "status": status(row["status"]),
+        "status_as_of": row["status_as_of"],
+        "founded_year": row["founded_year"],
+        "closed_year": row["closed_year"],
+        "to_complete": row["to_complete"],
+        "legal_form": (
+            {
+                "slug": row["legal_form__slug"],
+                "label": _label(row["legal_form__name"], row["legal_form__name_en"], english),
+                "abbreviation": row["legal_form__abbreviation"],
+            }
+            if row["legal_form__slug"] is not None
             else None
         ),
-        "website": pole.website,
-        "logo": pole.logo.url if pole.logo else None,
-        "source": pole.source,
-        "updated_at": pole.updated_at,
-        **_pole_links(pole),
-        "key_figures": _key_figures(pole),
+        "seat": {
+            "address": row["address"],
+            "postal_code": row["postal_code"],
+            "commune": _place(row["seat_commune_id"], row["seat_commune__name"]),
+            "departement": _place(
+                row["seat_commune__departement_id"], row["seat_commune__departement__name"]
+            ),
+            "region": _place(
+                row["seat_commune__departement__region_id"],
+                row["seat_commune__departement__region__name"],
+            ),
+            "latitude": _number(row["latitude"]),
+            "longitude": _number(row["longitude"]),
+        },
+        "main_sector": (
+            {
+                "slug": row["main_sector__slug"],
+                "label": _label(row["main_sector__name"], row["main_sector__name_en"], english),
+            }
+            if row["main_sector__slug"] is not None
+            else None
+        ),
+        "website": row["website"],
+        "logo": LOGO_STORAGE.url(logo) if logo else None,
+        "source": row["source"],
+        "updated_at": row["updated_at"],
+        **_pole_links(pole_id, english),
+        "key_figures": _key_figures(pole_id),
         "sources": list(
-            PoleSource.objects.filter(pole=pole)
+            PoleSource.objects.filter(pole_id=pole_id)
             .order_by("position", "id")
             .values("citation", "url", "year")
         ),
-        "photos": _photos(pole),
-        "members": pole_members(pole),
-        "cooperators": _cooperators(pole),
+        "photos": _photos(pole_id),
+        "members": pole_members(pole_id),
+        "cooperators": _cooperators(Pole(pk=pole_id)),
     }
-    return detail
 
 
-def _legal_form(form: LegalForm | None) -> dict | None:
-    if form is None:
-        return None
-    return {"slug": form.slug, "label": form.label, "abbreviation": form.abbreviation}
+# The pole's eight many-to-many lists in one query, written by hand as the pole's page
+# does (poles.selectors.POLE_LINKS_SQL): built by the ORM, eight queries (or their
+# UNION) cost far more to build and compile than PostgreSQL takes to run them. Its
+# shape never changes. Columns: list, its sort keys (a number, then two texts), then
+# what the API shows of an item (name, English name, slug or code, network kind). Each
+# list keeps its order: sectors, pooling types and networks by position then name,
+# recognitions by year then name, régions and départements by code, EPCIs and
+# communes by name then code.
+POLE_LINKS_SQL = """
+SELECT 'sectors', s.position, s.name, '', s.name, s.name_en, s.slug, ''
+  FROM poles_pole_sectors AS link JOIN poles_sector AS s ON s.id = link.sector_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'pooling_types', p.position, p.name, '', p.name, p.name_en, p.slug, ''
+  FROM poles_pole_pooling_types AS link
+  JOIN poles_poolingtype AS p ON p.id = link.poolingtype_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'recognitions', r.year, r.name, '', r.name, r.name_en, r.slug, ''
+  FROM poles_pole_recognitions AS link
+  JOIN poles_recognition AS r ON r.id = link.recognition_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'networks', n.position, n.name, '', n.name, n.name_en, n.slug, n.kind
+  FROM poles_pole_networks AS link JOIN poles_network AS n ON n.id = link.network_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'regions', 0, r.code, '', r.name, '', r.code, ''
+  FROM poles_pole_territory_regions AS link
+  JOIN territories_region AS r ON r.code = link.region_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'departements', 0, d.code, '', d.name, '', d.code, ''
+  FROM poles_pole_territory_departements AS link
+  JOIN territories_departement AS d ON d.code = link.departement_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'epcis', 0, e.name, e.code, e.name, '', e.code, ''
+  FROM poles_pole_territory_epcis AS link JOIN territories_epci AS e ON e.code = link.epci_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'communes', 0, c.name, c.code, c.name, '', c.code, ''
+  FROM poles_pole_territory_communes AS link
+  JOIN territories_commune AS c ON c.code = link.commune_id
+ WHERE link.pole_id = %s
+ORDER BY 1, 2, 3, 4
+"""
+POLE_LINKS = (
+    "sectors",
+    "pooling_types",
+    "recognitions",
+    "networks",
+    "regions",
+    "departements",
+    "epcis",
+    "communes",
+)
 
 
-def _pole_links(pole: Pole) -> dict:
-    """The pole's reference lists and territory of action: one query per list."""
-
-    def items(model, order, *fields):
-        return model.objects.filter(poles=pole).order_by(*order).values_list(*fields)
-
-    sectors = items(Sector, ("position", "name"), "slug", "name", "name_en")
-    pooling = items(PoolingType, ("position", "name"), "slug", "name", "name_en")
-    recognitions = items(Recognition, ("year", "name"), "slug", "name", "name_en", "year")
-    networks = items(Network, ("position", "name"), "slug", "name", "name_en", "kind")
+def _pole_links(pole_id: int, english: bool) -> dict:
+    """The pole's reference lists and territory of action, in one query."""
+    rows = {link: [] for link in POLE_LINKS}
+    with connection.cursor() as cursor:
+        cursor.execute(POLE_LINKS_SQL, [pole_id] * len(POLE_LINKS))
+        for link, number, _key, _key2, *columns in cursor.fetchall():
+            rows[link].append((number, *columns))
+    kinds = _translated(NETWORK_KINDS)
     return {
-        "sectors": [{"slug": s, "label": label(n, e)} for s, n, e in sectors],
-        "pooling_types": [{"slug": s, "label": label(n, e)} for s, n, e in pooling],
+        "sectors": [
+            {"slug": s, "label": _label(n, e, english)} for _, n, e, s, _k in rows["sectors"]
+        ],
+        "pooling_types": [
+            {"slug": s, "label": _label(n, e, english)} for _, n, e, s, _k in rows["pooling_types"]
+        ],
         "recognitions": [
-            {"slug": s, "label": label(n, e), "year": year} for s, n, e, year in recognitions
+            {"slug": s, "label": _label(n, e, english), "year": year}
+            for year, n, e, s, _k in rows["recognitions"]
         ],
         "networks": [
             {
                 "slug": s,
-                "label": label(n, e),
-                "kind": {"code": kind, "label": _choice_label(Network.Kind.choices, kind)},
+                "label": _label(n, e, english),
+                "kind": {"code": kind, "label": kinds.get(kind, kind)},
             }
-            for s, n, e, kind in networks
+            for _, n, e, s, kind in rows["networks"]
         ],
         "territory_of_action": {
-            "regions": _places(Region.objects.filter(poles=pole).order_by("code")),
-            "departements": _places(Departement.objects.filter(poles=pole).order_by("code")),
-            "epcis": _places(EPCI.objects.filter(poles=pole).order_by("name", "code")),
-            "communes": _places(
-                Commune.objects.filter(poles_acting_here=pole).order_by("name", "code")
-            ),
+            place: [{"code": code, "name": name} for _, name, _e, code, _k in rows[place]]
+            for place in ("regions", "departements", "epcis", "communes")
         },
     }
 
@@ -256,8 +401,8 @@ def _places(queryset) -> list[dict]:
     return [{"code": code, "name": name} for code, name in queryset.values_list("code", "name")]
 
 
-def _key_figures(pole: Pole) -> list[dict]:
-    rows = KeyFigure.objects.filter(pole=pole).order_by("-year")
+def _key_figures(pole_id: int) -> list[dict]:
+    rows = KeyFigure.objects.filter(pole_id=pole_id).order_by("-year")
     return [
         {
             "year": row["year"],
@@ -282,7 +427,7 @@ def _key_figures(pole: Pole) -> list[dict]:
     ]
 
 
-def _photos(pole: Pole) -> list[dict]:
+def _photos(pole_id: int) -> list[dict]:
     return [
         {
             "url": photo.page_url,
@@ -292,7 +437,7 @@ def _photos(pole: Pole) -> list[dict]:
             "caption": photo.caption,
             "credit": photo.credit,
         }
-        for photo in PolePhoto.objects.filter(pole=pole).order_by("position", "id")
+        for photo in PolePhoto.objects.filter(pole_id=pole_id).order_by("position", "id")
     ]
 
 
@@ -314,42 +459,55 @@ def _cooperators(pole: Pole) -> dict:
     }
 
 
-def pole_members(pole: Pole) -> list[dict]:
+# A pole's memberships with their structures (commune, legal form and headcount band
+# joined), then those structures' approvals, written by hand as POLE_LINKS_SQL and for
+# the same reason: built by the ORM (sixteen joined lookups), they took longer to
+# build than to run. Memberships in the order of the pole's page (role, structure's
+# name, membership); the structure's columns are STRUCTURE_FIELDS' (but `pk`), in
+# their order.
+POLE_MEMBERS_SQL = """
+SELECT m.structure_id, m.role, m.joined_year, m.left_year,
+       s.name, s.siret, s.website, s.etp, s.turnover, s.figures_year, s.commune_id, c.name,
+       lf.slug, lf.name, lf.name_en, lf.abbreviation, lf.family, hb.code, hb.label
+  FROM poles_membership AS m
+  JOIN poles_structure AS s ON s.id = m.structure_id
+  LEFT JOIN territories_commune AS c ON c.code = s.commune_id
+  LEFT JOIN poles_legalform AS lf ON lf.id = s.legal_form_id
+  LEFT JOIN poles_headcountband AS hb ON hb.id = s.headcount_band_id
+ WHERE m.pole_id = %s
+ ORDER BY m.role, s.name, m.id
+"""
+POLE_APPROVALS_SQL = """
+SELECT link.structure_id, a.slug, a.name, a.name_en, a.abbreviation, a.is_iae
+  FROM poles_structure_approvals AS link
+  JOIN poles_approval AS a ON a.id = link.approval_id
+ WHERE link.structure_id IN (SELECT structure_id FROM poles_membership WHERE pole_id = %s)
+ ORDER BY a.position, a.name
+"""
+
+
+def pole_members(pole_id: int) -> list[dict]:
     """Every membership of the pole (current and past, as its page lists them), with
     its structure: two queries (the memberships with their structures; the
     structures' approvals)."""
-    rows = list(
-        Membership.objects.filter(pole=pole)
-        .order_by("role", "structure__name", "pk")
-        .values(
-            "structure_id",
-            "role",
-            "joined_year",
-            "left_year",
-            *STRUCTURE_FIELDS_VIA_MEMBERSHIP,
+    labels = Labels.active()
+    with connection.cursor() as cursor:
+        cursor.execute(POLE_MEMBERS_SQL, [pole_id])
+        rows = cursor.fetchall()
+        cursor.execute(POLE_APPROVALS_SQL, [pole_id])
+        approvals = _approval_items(cursor.fetchall(), labels.english)
+    members = []
+    for structure_id, role, joined_year, left_year, *columns in rows:
+        structure = dict(zip(STRUCTURE_FIELDS[1:], columns, strict=True))
+        members.append(
+            {
+                "structure": _structure(structure, structure_id, approvals, labels),
+                "role": {"code": role, "label": labels.roles.get(role, role)},
+                "joined_year": joined_year,
+                "left_year": left_year,
+            }
         )
-    )
-    approvals = _approvals({row["structure_id"] for row in rows})
-    return [
-        {
-            "structure": _structure(
-                {
-                    key.removeprefix("structure__"): value
-                    for key, value in row.items()
-                    if key.startswith("structure__")
-                }
-                | {"pk": row["structure_id"]},
-                approvals,
-            ),
-            "role": {
-                "code": row["role"],
-                "label": _choice_label(Membership.Role.choices, row["role"]),
-            },
-            "joined_year": row["joined_year"],
-            "left_year": row["left_year"],
-        }
-        for row in rows
-    ]
+    return members
 
 
 # --- Structures ---------------------------------------------------------------------------
@@ -373,9 +531,6 @@ STRUCTURE_FIELDS = (
     "headcount_band__code",
     "headcount_band__label",
 )
-STRUCTURE_FIELDS_VIA_MEMBERSHIP = tuple(
-    f"structure__{name}" for name in STRUCTURE_FIELDS if name != "pk"
-)
 
 
 def public_structures():
@@ -391,7 +546,8 @@ def structure_rows(ids) -> list[dict]:
     its memberships of published poles: three queries."""
     rows = public_structures().filter(pk__in=list(ids)).order_by().values(*STRUCTURE_FIELDS)
     by_id = {row["pk"]: row for row in rows}
-    approvals = _approvals(by_id)
+    labels = Labels.active()
+    approvals = _approvals(by_id, labels.english)
     poles = defaultdict(list)
     memberships = (
         Membership.objects.filter(structure_id__in=list(by_id), pole__is_published=True)
@@ -403,7 +559,7 @@ def structure_rows(ids) -> list[dict]:
             {
                 "slug": slug,
                 "name": name,
-                "role": {"code": role, "label": _choice_label(Membership.Role.choices, role)},
+                "role": {"code": role, "label": labels.roles.get(role, role)},
                 "joined_year": joined,
                 "left_year": left,
             }
@@ -411,16 +567,15 @@ def structure_rows(ids) -> list[dict]:
     result = []
     for pk in ids:
         if pk in by_id:
-            structure = _structure(by_id[pk], approvals)
+            structure = _structure(by_id[pk], pk, approvals, labels)
             structure["poles"] = poles[pk]
             result.append(structure)
     return result
 
 
-def _approvals(structure_ids) -> dict[int, list[dict]]:
-    approvals = defaultdict(list)
+def _approvals(structure_ids, english: bool) -> dict[int, list[dict]]:
     if not structure_ids:
-        return approvals
+        return defaultdict(list)
     pairs = (
         Structure.approvals.through.objects.filter(structure_id__in=list(structure_ids))
         .order_by("approval__position", "approval__name")
@@ -433,40 +588,46 @@ def _approvals(structure_ids) -> dict[int, list[dict]]:
             "approval__is_iae",
         )
     )
+    return _approval_items(pairs, english)
+
+
+def _approval_items(pairs, english: bool) -> dict[int, list[dict]]:
+    """(structure id, slug, name, English name, abbreviation, is IAE) rows in order, as
+    each structure's list of approvals."""
+    approvals = defaultdict(list)
     for structure_id, slug, name, name_en, abbreviation, is_iae in pairs:
         approvals[structure_id].append(
             {
                 "slug": slug,
-                "label": label(name, name_en),
+                "label": _label(name, name_en, english),
                 "abbreviation": abbreviation,
-                "is_iae": is_iae,
+                "is_iae": bool(is_iae),  # SQLite's raw rows hold 0 or 1
             }
         )
     return approvals
 
 
-def _structure(row: dict, approvals) -> dict:
+def _structure(row: dict, pk: int, approvals, labels: Labels) -> dict:
+    """The structure `pk` from `row`, a dict of STRUCTURE_FIELDS."""
     legal_form = None
     if row["legal_form__slug"]:
+        family = row["legal_form__family"]
         legal_form = {
             "slug": row["legal_form__slug"],
-            "label": label(row["legal_form__name"], row["legal_form__name_en"]),
+            "label": _label(row["legal_form__name"], row["legal_form__name_en"], labels.english),
             "abbreviation": row["legal_form__abbreviation"],
-            "family": {
-                "code": row["legal_form__family"],
-                "label": _choice_label(LegalForm.Family.choices, row["legal_form__family"]),
-            },
+            "family": {"code": family, "label": labels.families.get(family, family)},
         }
     band = None
     if row["headcount_band__code"]:
         band = {"code": row["headcount_band__code"], "label": row["headcount_band__label"]}
     return {
-        "id": row["pk"],
+        "id": pk,
         "name": row["name"],
         "siret": row["siret"],
         "legal_form": legal_form,
         "headcount_band": band,
-        "approvals": approvals.get(row["pk"], []),
+        "approvals": approvals.get(pk, []),
         "etp": _number(row["etp"]),
         "turnover": row["turnover"],
         "figures_year": row["figures_year"],
