@@ -42,6 +42,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    """Two hundred requests here: none counted against the others' limit."""
+    settings.API_RATE_LIMIT = "0"
+
+
 def tie(model, field, value, count):
     """The first `count` items of a reference list, given the same `field` (position or
     year), so that their order is decided by their names."""
