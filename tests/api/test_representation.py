@@ -22,6 +22,7 @@ from poles.models import (
     LegalForm,
     Membership,
     Network,
+    Pole,
     PolePhoto,
     PoleSource,
     PoolingType,
@@ -309,6 +310,32 @@ def test_a_pole_detail_keeps_every_list_in_its_order_and_language(client, full_p
         {"name": "Fondateurs", "vote_weight": 33.33, "cooperator_count": 1}
     ]
     assert "Sans Consentement" not in json.dumps(body, ensure_ascii=False)
+
+
+def test_a_list_row_shows_its_seat_latest_etp_and_sectors_in_order(client, full_pole):
+    located_pole("60333", slug="sans-chiffres", name="Aaa sans chiffres")
+    latest = Pole.objects.with_latest_etp().get(pk=full_pole.pk)
+
+    rows = client.get("/api/v1/poles/?lang=en").json()["results"]
+
+    assert [row["slug"] for row in rows] == ["sans-chiffres", "complet"]
+    assert rows[0]["latest_etp"] is None
+    assert rows[0]["sectors"] == []
+    row = rows[1]
+    assert row["latest_etp"] == {"value": 3.0, "year": 2022}
+    assert (latest.latest_etp, latest.latest_etp_year) == (3, 2022)
+    assert [sector["slug"] for sector in row["sectors"]] == slugs(
+        Sector.objects.filter(poles=full_pole).order_by("position", "name")
+    )
+    assert row["seat"] == {
+        "commune": {"code": "60333", "name": "Lachapelle-aux-Pots"},
+        "departement": {"code": "60", "name": "Oise"},
+        "region": {"code": "32", "name": "Hauts-de-France"},
+        "latitude": float(full_pole.latitude),
+        "longitude": float(full_pole.longitude),
+    }
+    assert row["status"] == {"code": "actif", "label": "active"}
+    assert row["updated_at"] == client.get("/api/v1/poles/complet/").json()["updated_at"]
 
 
 # --- The plain representation itself, beside DRF's ----------------------------------------
