@@ -366,8 +366,8 @@ def _places(queryset) -> list[dict]:
     return [{"code": code, "name": name} for code, name in queryset.values_list("code", "name")]
 
 
-# A pole's key figures (the latest year first) and its sources (in their order): two
-# flat reads, written by hand for the reason given at POLE_LINKS_SQL.
+# A pole's key figures (the latest year first), its sources and its photos (in their
+# order): flat reads, written by hand for the reason given at POLE_LINKS_SQL.
 KEY_FIGURES_SQL = """
 SELECT year, etp, turnover, member_structures_count, cooperators_count, is_approximate,
        note, source
@@ -406,6 +406,15 @@ def _figures_and_sources(pole_id: int) -> dict:
     }
 
 
+# A pole's photos in their order, read as PolePhotos (their URLs are the model's).
+PHOTOS_SQL = """
+SELECT id, image, image_page, page_width, page_height, alt_text, caption, credit
+  FROM poles_polephoto
+ WHERE pole_id = %s
+ ORDER BY position, id
+"""
+
+
 def _photos(pole_id: int) -> list[dict]:
     return [
         {
@@ -416,7 +425,7 @@ def _photos(pole_id: int) -> list[dict]:
             "caption": photo.caption,
             "credit": photo.credit,
         }
-        for photo in PolePhoto.objects.filter(pole_id=pole_id).order_by("position", "id")
+        for photo in PolePhoto.objects.raw(PHOTOS_SQL, [pole_id])
     ]
 
 
