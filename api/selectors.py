@@ -106,8 +106,8 @@ def pole_ids(poles):
 # their latest ETP (`PoleQuerySet.with_latest_etp()`: the ETP of the most recent year
 # that has one), read by id as Poles (fields converted as the ORM converts them; the
 # other columns as attributes), then their sectors. Written by hand for the reason
-# given at POLE_LINKS_SQL: built by the ORM, these two queries took four times longer
-# than they do now (~2.4 ms of a list's ~5).
+# given at POLE_LINKS_SQL: built by the ORM, these two queries cost ~2.5 ms of a list's
+# ~5, against ~1 ms now.
 POLE_ROWS_SQL = """
 SELECT p.id, p.slug, p.name, p.summary, p.status, p.status_as_of, p.founded_year,
        p.closed_year, p.to_complete, p.latitude, p.longitude, p.website, p.updated_at,
@@ -449,7 +449,7 @@ def _cooperators(pole: Pole) -> dict:
 
 # A pole's memberships with their structures (commune, legal form and headcount band
 # joined), then those structures' approvals, written by hand as POLE_LINKS_SQL and for
-# the same reason: built by the ORM (sixteen joined lookups), they took longer to
+# the same reason: built by the ORM (fifteen joined lookups), they took longer to
 # build than to run. Memberships in the order of the pole's page (role, structure's
 # name, membership); the structure's columns are STRUCTURE_FIELDS' (but `pk`), in
 # their order.

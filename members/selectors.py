@@ -33,8 +33,8 @@ class CooperatorSummary:
 # A pole's current cooperators counted by kind, college and the name a public page may
 # show: an organisation's, or a person's who consented; any other person's name is
 # NULL in the database's answer, so it never leaves the database. Written by hand:
-# built by the ORM (a CASE, a GROUP BY), it took five times longer than it runs, on
-# every visit of a pole's page and of its API detail. `current()` is `left_on IS NULL`.
+# built by the ORM (a CASE, a GROUP BY), it cost five times the same SQL (~0.9 ms of
+# every visit of a pole's page and of its API detail). `current()` is `left_on IS NULL`.
 COOPERATOR_COUNTS_SQL = """
 SELECT kind, college_id,
        CASE WHEN kind = %s OR consents_to_publication THEN name END AS shown_name,
