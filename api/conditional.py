@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import get_language
 
-from caching import canonical_query, data_version, digest
+from caching import canonical_query, digest
 
 # Tags stay remembered this long at most: the version is exact, this only bounds memory.
 REMEMBERED_SECONDS = 600
@@ -59,10 +59,10 @@ def validator_key(request, version: str) -> str:
     )
 
 
-def remembered_etag(request) -> tuple[str | None, str | None]:
+def remembered_etag(request, version: str | None) -> tuple[str | None, str | None]:
     """(key, tag) of the representation this request would get, when the data version
-    is known and the tag remembered under it; (key or None, None) otherwise."""
-    version = data_version()
+    (`caching.data_version()`, read by the view) is known and the tag remembered under
+    it; (key or None, None) otherwise."""
     if version is None:
         return None, None
     key = validator_key(request, version)

@@ -8,8 +8,11 @@ whole number is a 400 problem, a page after the last a 404.
 Counting a long list (100,000 structures, 35,000 communes) costs more than reading a
 page of it: the count of a query is cached under the data version (`versioned`,
 keyed by the query's SQL and parameters), so that paging through a list counts it
-once per version.
+once per version (the version the view read for its validators: one read per
+request).
 """
+
+from functools import partial
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -26,6 +29,10 @@ MAX_PAGE_SIZE = 100
 
 
 class CountOncePaginator(Paginator):
+    def __init__(self, *args, version=..., **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version  # `...`: read it (`versioned`)
+
     @cached_property
     def count(self):
         items = self.object_list
@@ -35,7 +42,9 @@ class CountOncePaginator(Paginator):
             sql, params = items.query.sql_with_params()
         except EmptyResultSet:
             return 0  # Django knows it is empty without asking (e.g. `none()`)
-        return versioned("api-count:" + digest(sql, repr(params)), items.count)
+        return versioned(
+            "api-count:" + digest(sql, repr(params)), items.count, version=self.version
+        )
 
 
 class PagePagination(PageNumberPagination):
@@ -65,6 +74,9 @@ class PagePagination(PageNumberPagination):
             raise exceptions.ValidationError(
                 {self.page_query_param: [_("Enter a page number: a whole number from 1.")]}
             )
+        self.django_paginator_class = partial(
+            CountOncePaginator, version=getattr(view, "data_version", ...)
+        )
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):

@@ -9,7 +9,9 @@ open-data files: the pages are where people find them, not a bulk feed.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import get_language
 
@@ -17,14 +19,12 @@ from members.selectors import cooperator_summary
 from poles.models import (
     Approval,
     HeadcountBand,
-    KeyFigure,
     LegalForm,
     Membership,
     Network,
     Pole,
     PoleCoverage,
     PolePhoto,
-    PoleSource,
     PoolingType,
     Recognition,
     Sector,
@@ -33,21 +33,53 @@ from poles.models import (
 from territories.models import EPCI, Commune, Departement, Region
 
 
-def english() -> bool:
+def is_english() -> bool:
     return (get_language() or "fr").startswith("en")
 
 
 def label(name: str, name_en: str) -> str:
     """A reference item's name in the active language, as `ReferenceItem.label`."""
-    return name_en if name_en and english() else name
+    return _label(name, name_en, is_english())
 
 
-def _choice_label(choices, value) -> str:
-    return str(dict(choices).get(value, value))
+def _label(name: str, name_en: str, english: bool) -> str:
+    """`label()` with the language already known (`is_english()`), for many rows."""
+    return name_en if name_en and english else name
+
+
+# Each choice's label (lazy: translated when shown), read once rather than rebuilt from
+# the enumeration's `choices` for every row.
+STATUS_LABELS = dict(Pole.Status.choices)
+ROLE_LABELS = dict(Membership.Role.choices)
+FAMILY_LABELS = dict(LegalForm.Family.choices)
+NETWORK_KINDS = dict(Network.Kind.choices)
+
+
+def _choice_label(labels: dict, value) -> str:
+    return str(labels.get(value, value))
+
+
+def _translated(labels: dict) -> dict:
+    """Each choice's label in the active language, for the rows of one response."""
+    return {value: str(text) for value, text in labels.items()}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels of one response's structures and memberships, in the active
+    language, translated once for all their rows."""
+
+    english: bool
+    families: dict
+    roles: dict
+
+    @classmethod
+    def active(cls) -> "Labels":
+        return cls(is_english(), _translated(FAMILY_LABELS), _translated(ROLE_LABELS))
 
 
 def status(value: str) -> dict:
-    return {"code": value, "label": _choice_label(Pole.Status.choices, value)}
+    return {"code": value, "label": _choice_label(STATUS_LABELS, value)}
 
 
 def _place(code, name) -> dict | None:
@@ -61,113 +93,134 @@ def _number(value):
 # --- Poles ------------------------------------------------------------------------------
 
 
-POLE_ROW_FIELDS = (
-    "pk",
-    "slug",
-    "name",
-    "summary",
-    "status",
-    "status_as_of",
-    "founded_year",
-    "closed_year",
-    "to_complete",
-    "latitude",
-    "longitude",
-    "website",
-    "updated_at",
-    "seat_commune_id",
-    "seat_commune__name",
-    "seat_commune__departement_id",
-    "seat_commune__departement__name",
-    "seat_commune__departement__region_id",
-    "seat_commune__departement__region__name",
-    "latest_etp",
-    "latest_etp_year",
-)
+def pole_ids(poles):
+    """The ids of `poles` (what a valid directory FilterSet selects), in its order
+    (stable: every sort ends with the id), as a lazy queryset to paginate, as the
+    directory does (`poles.selectors.directory_pole_ids`): the paginator counts it
+    (cached under the data version) and reads one page (`LIMIT`/`OFFSET`), where
+    reading every id to slice them in Python grows with the poles (~5 ms at 2,000)."""
+    return poles.values_list("pk", flat=True)
 
 
-def pole_ids(filterset) -> list[int]:
-    """The ids of the poles a valid directory FilterSet selects, in its order (stable:
-    the name, then the id, break every tie). One query: counting, then reading a
-    page of the same filter would run it twice."""
-    return list(filterset.qs.values_list("pk", flat=True))
+# The list's rows: published poles with their seat (commune, département, région) and
+# their latest ETP (`PoleQuerySet.with_latest_etp()`: the ETP of the most recent year
+# that has one), read by id as Poles (fields converted as the ORM converts them; the
+# other columns as attributes), then their sectors. Written by hand for the reason
+# given at POLE_LINKS_SQL: built by the ORM, these two queries cost ~2.5 ms of a list's
+# ~5, against ~1 ms now.
+POLE_ROWS_SQL = """
+SELECT p.id, p.slug, p.name, p.summary, p.status, p.status_as_of, p.founded_year,
+       p.closed_year, p.to_complete, p.latitude, p.longitude, p.website, p.updated_at,
+       p.seat_commune_id, c.name AS seat_name, d.code AS departement_code,
+       d.name AS departement_name, r.code AS region_code, r.name AS region_name,
+       (SELECT k.etp FROM poles_keyfigure AS k
+         WHERE k.pole_id = p.id AND k.etp IS NOT NULL ORDER BY k.year DESC LIMIT 1)
+         AS latest_etp,
+       (SELECT k.year FROM poles_keyfigure AS k
+         WHERE k.pole_id = p.id AND k.etp IS NOT NULL ORDER BY k.year DESC LIMIT 1)
+         AS latest_etp_year
+  FROM poles_pole AS p
+  LEFT JOIN territories_commune AS c ON c.code = p.seat_commune_id
+  LEFT JOIN territories_departement AS d ON d.code = c.departement_id
+  LEFT JOIN territories_region AS r ON r.code = d.region_id
+ WHERE p.is_published AND p.id IN ({ids})
+"""
+POLE_ROWS_SECTORS_SQL = """
+SELECT link.pole_id, s.slug, s.name, s.name_en
+  FROM poles_pole_sectors AS link JOIN poles_sector AS s ON s.id = link.sector_id
+ WHERE link.pole_id IN ({ids})
+ ORDER BY s.position, s.name
+"""
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def pole_rows(ids) -> list[dict]:
     """The list rows of the published poles `ids`, in that order: two queries (the
     poles with their seat and latest ETP; their sectors)."""
-    rows = (
-        Pole.objects.published()
-        .filter(pk__in=list(ids))
-        .with_latest_etp()
-        .order_by()
-        .values(*POLE_ROW_FIELDS)
-    )
-    by_id = {row["pk"]: row for row in rows}
-    ordered = [_pole_row(by_id[pk]) for pk in ids if pk in by_id]
+    ids = list(ids)
+    if not ids:
+        return []
+    poles = Pole.objects.raw(POLE_ROWS_SQL.format(ids=_placeholders(ids)), ids)
+    by_id = {pole.pk: pole for pole in poles}
+    found = [pk for pk in ids if pk in by_id]  # a pole unpublished meanwhile is left out
+    english = is_english()
     sectors = defaultdict(list)
-    links = (
-        Pole.sectors.through.objects.filter(pole_id__in=list(by_id))
-        .order_by("sector__position", "sector__name")
-        .values_list("pole_id", "sector__slug", "sector__name", "sector__name_en")
-    )
-    for pole_id, slug, name, name_en in links:
-        sectors[pole_id].append({"slug": slug, "label": label(name, name_en)})
-    for row in ordered:
-        row["sectors"] = sectors[row.pop("pk")]
-    return ordered
+    if found:
+        with connection.cursor() as cursor:
+            cursor.execute(POLE_ROWS_SECTORS_SQL.format(ids=_placeholders(found)), found)
+            for pole_id, slug, name, name_en in cursor.fetchall():
+                sectors[pole_id].append({"slug": slug, "label": _label(name, name_en, english)})
+    statuses = _translated(STATUS_LABELS)
+    return [_pole_row(by_id[pk], sectors[pk], statuses) for pk in found]
 
 
-def _pole_row(row: dict) -> dict:
+def _pole_row(pole: Pole, sectors: list[dict], statuses: dict) -> dict:
     return {
-        "pk": row["pk"],
-        "slug": row["slug"],
-        "name": row["name"],
-        "summary": row["summary"],
-        "status": status(row["status"]),
-        "status_as_of": row["status_as_of"],
-        "founded_year": row["founded_year"],
-        "closed_year": row["closed_year"],
-        "to_complete": row["to_complete"],
+        "slug": pole.slug,
+        "name": pole.name,
+        "summary": pole.summary,
+        "status": {"code": pole.status, "label": statuses.get(pole.status, pole.status)},
+        "status_as_of": pole.status_as_of,
+        "founded_year": pole.founded_year,
+        "closed_year": pole.closed_year,
+        "to_complete": pole.to_complete,
         "seat": {
-            "commune": _place(row["seat_commune_id"], row["seat_commune__name"]),
-            "departement": _place(
-                row["seat_commune__departement_id"], row["seat_commune__departement__name"]
-            ),
-            "region": _place(
-                row["seat_commune__departement__region_id"],
-                row["seat_commune__departement__region__name"],
-            ),
-            "latitude": _number(row["latitude"]),
-            "longitude": _number(row["longitude"]),
+            "commune": _place(pole.seat_commune_id, pole.seat_name),
+            "departement": _place(pole.departement_code, pole.departement_name),
+            "region": _place(pole.region_code, pole.region_name),
+            "latitude": _number(pole.latitude),
+            "longitude": _number(pole.longitude),
         },
+        "sectors": sectors,
         "latest_etp": (
-            {"value": _number(row["latest_etp"]), "year": row["latest_etp_year"]}
-            if row["latest_etp"] is not None
+            {"value": _number(pole.latest_etp), "year": pole.latest_etp_year}
+            if pole.latest_etp is not None
             else None
         ),
-        "website": row["website"],
-        "updated_at": row["updated_at"],
+        "website": pole.website,
+        "updated_at": pole.updated_at,
     }
 
 
+# A published pole with its seat (commune, département, région), main sector and legal
+# form joined, written by hand as POLE_LINKS_SQL below: read as a Pole (its fields
+# converted as the ORM converts them; the joined columns as attributes), it costs a
+# third of the same `values()` query built by the ORM. "Published" is
+# `PoleQuerySet.published()`.
+POLE_DETAIL_SQL = """
+SELECT p.id, p.slug, p.name, p.summary, p.description, p.development_axes, p.status,
+       p.status_as_of, p.founded_year, p.closed_year, p.to_complete, p.address,
+       p.postal_code, p.latitude, p.longitude, p.website, p.logo, p.source, p.updated_at,
+       p.seat_commune_id, c.name AS seat_name, d.code AS departement_code,
+       d.name AS departement_name, r.code AS region_code, r.name AS region_name,
+       s.slug AS main_sector_slug, s.name AS main_sector_name,
+       s.name_en AS main_sector_name_en, f.slug AS legal_form_slug,
+       f.name AS legal_form_name, f.name_en AS legal_form_name_en,
+       f.abbreviation AS legal_form_abbreviation
+  FROM poles_pole AS p
+  LEFT JOIN territories_commune AS c ON c.code = p.seat_commune_id
+  LEFT JOIN territories_departement AS d ON d.code = c.departement_id
+  LEFT JOIN territories_region AS r ON r.code = d.region_id
+  LEFT JOIN poles_sector AS s ON s.id = p.main_sector_id
+  LEFT JOIN poles_legalform AS f ON f.id = p.legal_form_id
+ WHERE p.slug = %s AND p.is_published
+"""
+
+
 def published_pole(slug: str) -> Pole | None:
-    return (
-        Pole.objects.published()
-        .select_related("seat_commune__departement__region", "main_sector", "legal_form")
-        .defer("search_text", "search_vector")
-        .filter(slug=slug)
-        .first()
-    )
+    """The published pole `slug`, with what its detail shows (POLE_DETAIL_SQL), or
+    None. Its other fields are deferred: read one, and it costs a query."""
+    return next(iter(Pole.objects.raw(POLE_DETAIL_SQL, [slug])), None)
 
 
 def pole_detail(pole: Pole) -> dict:
-    """Everything a pole's page shows, as the API's detail: a fixed number of queries
-    whatever the number of its members, figures or links."""
-    seat = pole.seat_commune
-    departement = seat.departement if seat else None
-    region = departement.region if departement else None
-    detail = {
+    """Everything a pole's page shows, as the API's detail, from its `published_pole()`:
+    a fixed number of queries whatever the number of its members, figures or links."""
+    english = is_english()
+    return {
         "slug": pole.slug,
         "name": pole.name,
         "summary": pole.summary,
@@ -178,76 +231,133 @@ def pole_detail(pole: Pole) -> dict:
         "founded_year": pole.founded_year,
         "closed_year": pole.closed_year,
         "to_complete": pole.to_complete,
-        "legal_form": _legal_form(pole.legal_form),
+        "legal_form": (
+            {
+                "slug": pole.legal_form_slug,
+                "label": _label(pole.legal_form_name, pole.legal_form_name_en, english),
+                "abbreviation": pole.legal_form_abbreviation,
+            }
+            if pole.legal_form_slug is not None
+            else None
+        ),
         "seat": {
             "address": pole.address,
             "postal_code": pole.postal_code,
-            "commune": _place(seat.code, seat.name) if seat else None,
-            "departement": _place(departement.code, departement.name) if departement else None,
-            "region": _place(region.code, region.name) if region else None,
+            "commune": _place(pole.seat_commune_id, pole.seat_name),
+            "departement": _place(pole.departement_code, pole.departement_name),
+            "region": _place(pole.region_code, pole.region_name),
             "latitude": _number(pole.latitude),
             "longitude": _number(pole.longitude),
         },
         "main_sector": (
-            {"slug": pole.main_sector.slug, "label": pole.main_sector.label}
-            if pole.main_sector
+            {
+                "slug": pole.main_sector_slug,
+                "label": _label(pole.main_sector_name, pole.main_sector_name_en, english),
+            }
+            if pole.main_sector_slug is not None
             else None
         ),
         "website": pole.website,
         "logo": pole.logo.url if pole.logo else None,
         "source": pole.source,
         "updated_at": pole.updated_at,
-        **_pole_links(pole),
-        "key_figures": _key_figures(pole),
-        "sources": list(
-            PoleSource.objects.filter(pole=pole)
-            .order_by("position", "id")
-            .values("citation", "url", "year")
-        ),
-        "photos": _photos(pole),
-        "members": pole_members(pole),
+        **_pole_links(pole.pk, english),
+        **_figures_and_sources(pole.pk),
+        "photos": _photos(pole.pk),
+        "members": pole_members(pole.pk),
         "cooperators": _cooperators(pole),
     }
-    return detail
 
 
-def _legal_form(form: LegalForm | None) -> dict | None:
-    if form is None:
-        return None
-    return {"slug": form.slug, "label": form.label, "abbreviation": form.abbreviation}
+# The pole's eight many-to-many lists in one query, written by hand as the pole's page
+# does (poles.selectors.POLE_LINKS_SQL): built by the ORM, eight queries (or their
+# UNION) cost far more to build and compile than PostgreSQL takes to run them. Its
+# shape never changes. Columns: list, its sort keys (a number, then two texts), then
+# what the API shows of an item (name, English name, slug or code, network kind). Each
+# list keeps its order: sectors, pooling types and networks by position then name,
+# recognitions by year then name, régions and départements by code, EPCIs and
+# communes by name then code.
+POLE_LINKS_SQL = """
+SELECT 'sectors', s.position, s.name, '', s.name, s.name_en, s.slug, ''
+  FROM poles_pole_sectors AS link JOIN poles_sector AS s ON s.id = link.sector_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'pooling_types', p.position, p.name, '', p.name, p.name_en, p.slug, ''
+  FROM poles_pole_pooling_types AS link
+  JOIN poles_poolingtype AS p ON p.id = link.poolingtype_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'recognitions', r.year, r.name, '', r.name, r.name_en, r.slug, ''
+  FROM poles_pole_recognitions AS link
+  JOIN poles_recognition AS r ON r.id = link.recognition_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'networks', n.position, n.name, '', n.name, n.name_en, n.slug, n.kind
+  FROM poles_pole_networks AS link JOIN poles_network AS n ON n.id = link.network_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'regions', 0, r.code, '', r.name, '', r.code, ''
+  FROM poles_pole_territory_regions AS link
+  JOIN territories_region AS r ON r.code = link.region_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'departements', 0, d.code, '', d.name, '', d.code, ''
+  FROM poles_pole_territory_departements AS link
+  JOIN territories_departement AS d ON d.code = link.departement_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'epcis', 0, e.name, e.code, e.name, '', e.code, ''
+  FROM poles_pole_territory_epcis AS link JOIN territories_epci AS e ON e.code = link.epci_id
+ WHERE link.pole_id = %s
+UNION ALL
+SELECT 'communes', 0, c.name, c.code, c.name, '', c.code, ''
+  FROM poles_pole_territory_communes AS link
+  JOIN territories_commune AS c ON c.code = link.commune_id
+ WHERE link.pole_id = %s
+ORDER BY 1, 2, 3, 4
+"""
+POLE_LINKS = (
+    "sectors",
+    "pooling_types",
+    "recognitions",
+    "networks",
+    "regions",
+    "departements",
+    "epcis",
+    "communes",
+)
 
 
-def _pole_links(pole: Pole) -> dict:
-    """The pole's reference lists and territory of action: one query per list."""
-
-    def items(model, order, *fields):
-        return model.objects.filter(poles=pole).order_by(*order).values_list(*fields)
-
-    sectors = items(Sector, ("position", "name"), "slug", "name", "name_en")
-    pooling = items(PoolingType, ("position", "name"), "slug", "name", "name_en")
-    recognitions = items(Recognition, ("year", "name"), "slug", "name", "name_en", "year")
-    networks = items(Network, ("position", "name"), "slug", "name", "name_en", "kind")
+def _pole_links(pole_id: int, english: bool) -> dict:
+    """The pole's reference lists and territory of action, in one query."""
+    rows = {link: [] for link in POLE_LINKS}
+    with connection.cursor() as cursor:
+        cursor.execute(POLE_LINKS_SQL, [pole_id] * len(POLE_LINKS))
+        for link, number, _key, _key2, *columns in cursor.fetchall():
+            rows[link].append((number, *columns))
+    kinds = _translated(NETWORK_KINDS)
     return {
-        "sectors": [{"slug": s, "label": label(n, e)} for s, n, e in sectors],
-        "pooling_types": [{"slug": s, "label": label(n, e)} for s, n, e in pooling],
+        "sectors": [
+            {"slug": s, "label": _label(n, e, english)} for _, n, e, s, _k in rows["sectors"]
+        ],
+        "pooling_types": [
+            {"slug": s, "label": _label(n, e, english)} for _, n, e, s, _k in rows["pooling_types"]
+        ],
         "recognitions": [
-            {"slug": s, "label": label(n, e), "year": year} for s, n, e, year in recognitions
+            {"slug": s, "label": _label(n, e, english), "year": year}
+            for year, n, e, s, _k in rows["recognitions"]
         ],
         "networks": [
             {
                 "slug": s,
-                "label": label(n, e),
-                "kind": {"code": kind, "label": _choice_label(Network.Kind.choices, kind)},
+                "label": _label(n, e, english),
+                "kind": {"code": kind, "label": kinds.get(kind, kind)},
             }
-            for s, n, e, kind in networks
+            for _, n, e, s, kind in rows["networks"]
         ],
         "territory_of_action": {
-            "regions": _places(Region.objects.filter(poles=pole).order_by("code")),
-            "departements": _places(Departement.objects.filter(poles=pole).order_by("code")),
-            "epcis": _places(EPCI.objects.filter(poles=pole).order_by("name", "code")),
-            "communes": _places(
-                Commune.objects.filter(poles_acting_here=pole).order_by("name", "code")
-            ),
+            place: [{"code": code, "name": name} for _, name, _e, code, _k in rows[place]]
+            for place in ("regions", "departements", "epcis", "communes")
         },
     }
 
@@ -256,33 +366,56 @@ def _places(queryset) -> list[dict]:
     return [{"code": code, "name": name} for code, name in queryset.values_list("code", "name")]
 
 
-def _key_figures(pole: Pole) -> list[dict]:
-    rows = KeyFigure.objects.filter(pole=pole).order_by("-year")
-    return [
-        {
-            "year": row["year"],
-            "etp": _number(row["etp"]),
-            "turnover": row["turnover"],
-            "member_structures": row["member_structures_count"],
-            "cooperators": row["cooperators_count"],
-            "is_approximate": row["is_approximate"],
-            "note": row["note"],
-            "source": row["source"],
-        }
-        for row in rows.values(
-            "year",
-            "etp",
-            "turnover",
-            "member_structures_count",
-            "cooperators_count",
-            "is_approximate",
-            "note",
-            "source",
-        )
-    ]
+# A pole's key figures (the latest year first), its sources and its photos (in their
+# order): flat reads, written by hand for the reason given at POLE_LINKS_SQL.
+KEY_FIGURES_SQL = """
+SELECT year, etp, turnover, member_structures_count, cooperators_count, is_approximate,
+       note, source
+  FROM poles_keyfigure
+ WHERE pole_id = %s
+ ORDER BY year DESC
+"""
+SOURCES_SQL = """
+SELECT citation, url, year FROM poles_polesource WHERE pole_id = %s ORDER BY position, id
+"""
 
 
-def _photos(pole: Pole) -> list[dict]:
+def _figures_and_sources(pole_id: int) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(KEY_FIGURES_SQL, [pole_id])
+        figures = cursor.fetchall()
+        cursor.execute(SOURCES_SQL, [pole_id])
+        sources = cursor.fetchall()
+    return {
+        "key_figures": [
+            {
+                "year": year,
+                "etp": _number(etp),
+                "turnover": turnover,
+                "member_structures": structures,
+                "cooperators": cooperators,
+                "is_approximate": bool(approximate),  # SQLite's raw rows hold 0 or 1
+                "note": note,
+                "source": source,
+            }
+            for year, etp, turnover, structures, cooperators, approximate, note, source in figures
+        ],
+        "sources": [
+            {"citation": citation, "url": url, "year": year} for citation, url, year in sources
+        ],
+    }
+
+
+# A pole's photos in their order, read as PolePhotos (their URLs are the model's).
+PHOTOS_SQL = """
+SELECT id, image, image_page, page_width, page_height, alt_text, caption, credit
+  FROM poles_polephoto
+ WHERE pole_id = %s
+ ORDER BY position, id
+"""
+
+
+def _photos(pole_id: int) -> list[dict]:
     return [
         {
             "url": photo.page_url,
@@ -292,7 +425,7 @@ def _photos(pole: Pole) -> list[dict]:
             "caption": photo.caption,
             "credit": photo.credit,
         }
-        for photo in PolePhoto.objects.filter(pole=pole).order_by("position", "id")
+        for photo in PolePhoto.objects.raw(PHOTOS_SQL, [pole_id])
     ]
 
 
@@ -314,42 +447,55 @@ def _cooperators(pole: Pole) -> dict:
     }
 
 
-def pole_members(pole: Pole) -> list[dict]:
+# A pole's memberships with their structures (commune, legal form and headcount band
+# joined), then those structures' approvals, written by hand as POLE_LINKS_SQL and for
+# the same reason: built by the ORM (fifteen joined lookups), they took longer to
+# build than to run. Memberships in the order of the pole's page (role, structure's
+# name, membership); the structure's columns are STRUCTURE_FIELDS' (but `pk`), in
+# their order.
+POLE_MEMBERS_SQL = """
+SELECT m.structure_id, m.role, m.joined_year, m.left_year,
+       s.name, s.siret, s.website, s.etp, s.turnover, s.figures_year, s.commune_id, c.name,
+       lf.slug, lf.name, lf.name_en, lf.abbreviation, lf.family, hb.code, hb.label
+  FROM poles_membership AS m
+  JOIN poles_structure AS s ON s.id = m.structure_id
+  LEFT JOIN territories_commune AS c ON c.code = s.commune_id
+  LEFT JOIN poles_legalform AS lf ON lf.id = s.legal_form_id
+  LEFT JOIN poles_headcountband AS hb ON hb.id = s.headcount_band_id
+ WHERE m.pole_id = %s
+ ORDER BY m.role, s.name, m.id
+"""
+POLE_APPROVALS_SQL = """
+SELECT link.structure_id, a.slug, a.name, a.name_en, a.abbreviation, a.is_iae
+  FROM poles_structure_approvals AS link
+  JOIN poles_approval AS a ON a.id = link.approval_id
+ WHERE link.structure_id IN (SELECT structure_id FROM poles_membership WHERE pole_id = %s)
+ ORDER BY a.position, a.name
+"""
+
+
+def pole_members(pole_id: int) -> list[dict]:
     """Every membership of the pole (current and past, as its page lists them), with
     its structure: two queries (the memberships with their structures; the
     structures' approvals)."""
-    rows = list(
-        Membership.objects.filter(pole=pole)
-        .order_by("role", "structure__name", "pk")
-        .values(
-            "structure_id",
-            "role",
-            "joined_year",
-            "left_year",
-            *STRUCTURE_FIELDS_VIA_MEMBERSHIP,
+    labels = Labels.active()
+    with connection.cursor() as cursor:
+        cursor.execute(POLE_MEMBERS_SQL, [pole_id])
+        rows = cursor.fetchall()
+        cursor.execute(POLE_APPROVALS_SQL, [pole_id])
+        approvals = _approval_items(cursor.fetchall(), labels.english)
+    members = []
+    for structure_id, role, joined_year, left_year, *columns in rows:
+        structure = dict(zip(STRUCTURE_FIELDS[1:], columns, strict=True))
+        members.append(
+            {
+                "structure": _structure(structure, structure_id, approvals, labels),
+                "role": {"code": role, "label": labels.roles.get(role, role)},
+                "joined_year": joined_year,
+                "left_year": left_year,
+            }
         )
-    )
-    approvals = _approvals({row["structure_id"] for row in rows})
-    return [
-        {
-            "structure": _structure(
-                {
-                    key.removeprefix("structure__"): value
-                    for key, value in row.items()
-                    if key.startswith("structure__")
-                }
-                | {"pk": row["structure_id"]},
-                approvals,
-            ),
-            "role": {
-                "code": row["role"],
-                "label": _choice_label(Membership.Role.choices, row["role"]),
-            },
-            "joined_year": row["joined_year"],
-            "left_year": row["left_year"],
-        }
-        for row in rows
-    ]
+    return members
 
 
 # --- Structures ---------------------------------------------------------------------------
@@ -373,9 +519,6 @@ STRUCTURE_FIELDS = (
     "headcount_band__code",
     "headcount_band__label",
 )
-STRUCTURE_FIELDS_VIA_MEMBERSHIP = tuple(
-    f"structure__{name}" for name in STRUCTURE_FIELDS if name != "pk"
-)
 
 
 def public_structures():
@@ -391,7 +534,8 @@ def structure_rows(ids) -> list[dict]:
     its memberships of published poles: three queries."""
     rows = public_structures().filter(pk__in=list(ids)).order_by().values(*STRUCTURE_FIELDS)
     by_id = {row["pk"]: row for row in rows}
-    approvals = _approvals(by_id)
+    labels = Labels.active()
+    approvals = _approvals(by_id, labels.english)
     poles = defaultdict(list)
     memberships = (
         Membership.objects.filter(structure_id__in=list(by_id), pole__is_published=True)
@@ -403,7 +547,7 @@ def structure_rows(ids) -> list[dict]:
             {
                 "slug": slug,
                 "name": name,
-                "role": {"code": role, "label": _choice_label(Membership.Role.choices, role)},
+                "role": {"code": role, "label": labels.roles.get(role, role)},
                 "joined_year": joined,
                 "left_year": left,
             }
@@ -411,16 +555,15 @@ def structure_rows(ids) -> list[dict]:
     result = []
     for pk in ids:
         if pk in by_id:
-            structure = _structure(by_id[pk], approvals)
+            structure = _structure(by_id[pk], pk, approvals, labels)
             structure["poles"] = poles[pk]
             result.append(structure)
     return result
 
 
-def _approvals(structure_ids) -> dict[int, list[dict]]:
-    approvals = defaultdict(list)
+def _approvals(structure_ids, english: bool) -> dict[int, list[dict]]:
     if not structure_ids:
-        return approvals
+        return defaultdict(list)
     pairs = (
         Structure.approvals.through.objects.filter(structure_id__in=list(structure_ids))
         .order_by("approval__position", "approval__name")
@@ -433,40 +576,46 @@ def _approvals(structure_ids) -> dict[int, list[dict]]:
             "approval__is_iae",
         )
     )
+    return _approval_items(pairs, english)
+
+
+def _approval_items(pairs, english: bool) -> dict[int, list[dict]]:
+    """(structure id, slug, name, English name, abbreviation, is IAE) rows in order, as
+    each structure's list of approvals."""
+    approvals = defaultdict(list)
     for structure_id, slug, name, name_en, abbreviation, is_iae in pairs:
         approvals[structure_id].append(
             {
                 "slug": slug,
-                "label": label(name, name_en),
+                "label": _label(name, name_en, english),
                 "abbreviation": abbreviation,
-                "is_iae": is_iae,
+                "is_iae": bool(is_iae),  # SQLite's raw rows hold 0 or 1
             }
         )
     return approvals
 
 
-def _structure(row: dict, approvals) -> dict:
+def _structure(row: dict, pk: int, approvals, labels: Labels) -> dict:
+    """The structure `pk` from `row`, a dict of STRUCTURE_FIELDS."""
     legal_form = None
     if row["legal_form__slug"]:
+        family = row["legal_form__family"]
         legal_form = {
             "slug": row["legal_form__slug"],
-            "label": label(row["legal_form__name"], row["legal_form__name_en"]),
+            "label": _label(row["legal_form__name"], row["legal_form__name_en"], labels.english),
             "abbreviation": row["legal_form__abbreviation"],
-            "family": {
-                "code": row["legal_form__family"],
-                "label": _choice_label(LegalForm.Family.choices, row["legal_form__family"]),
-            },
+            "family": {"code": family, "label": labels.families.get(family, family)},
         }
     band = None
     if row["headcount_band__code"]:
         band = {"code": row["headcount_band__code"], "label": row["headcount_band__label"]}
     return {
-        "id": row["pk"],
+        "id": pk,
         "name": row["name"],
         "siret": row["siret"],
         "legal_form": legal_form,
         "headcount_band": band,
-        "approvals": approvals.get(row["pk"], []),
+        "approvals": approvals.get(pk, []),
         "etp": _number(row["etp"]),
         "turnover": row["turnover"],
         "figures_year": row["figures_year"],

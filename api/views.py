@@ -19,6 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from caching import data_version
 from observatory import selectors as observatory
 from poles.filters import PoleFilterSet
 from poles.models import Approval, LegalForm, Network, PoolingType, Recognition
@@ -29,6 +30,7 @@ from .forms import CommuneParameters, EpciParameters, StructureParameters
 from .problems import NotModified
 from .schema import openapi_document
 from .serializers import read
+from .serializers.plain import represent
 
 READ_METHODS = ("GET", "HEAD")
 
@@ -40,12 +42,16 @@ class ApiView(GenericAPIView):
     api_filterset_class = None
     api_parameters_form = None
     validator_key = None
+    # The data version (`caching.data_version()`) a read is validated and cached under,
+    # read once per request; `...` until read.
+    data_version = ...
 
     def initial(self, request, *args, **kwargs):
         self.activate_language(request)
         super().initial(request, *args, **kwargs)
         if request.method in READ_METHODS:
-            self.validator_key, etag = conditional.remembered_etag(request)
+            self.data_version = data_version()
+            self.validator_key, etag = conditional.remembered_etag(request, self.data_version)
             if etag and conditional.none_match(request.headers.get("If-None-Match"), etag):
                 raise NotModified(etag)
 
@@ -85,7 +91,7 @@ class ApiView(GenericAPIView):
         """One page of `items` (ids or a queryset, in a stable order), read by
         `rows(page)` and shown through `serializer_class`."""
         page = self.paginate_queryset(items)
-        return self.get_paginated_response(serializer_class(self.rows(page), many=True).data)
+        return self.get_paginated_response(represent(serializer_class, self.rows(page), many=True))
 
     def rows(self, page):
         return page
@@ -102,10 +108,12 @@ class PoleList(ApiView):
     api_filterset_class = PoleFilterSet
 
     def get(self, request):
-        filterset = PoleFilterSet(request.query_params)
+        if not PoleFilterSet.filters_anything(request.query_params):
+            return self.page(selectors.pole_ids(PoleFilterSet.unfiltered()), read.PoleListItem)
+        filterset = PoleFilterSet(request.query_params, version=self.data_version)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        return self.page(selectors.pole_ids(filterset), read.PoleListItem)
+        return self.page(selectors.pole_ids(filterset.qs), read.PoleListItem)
 
     def rows(self, page):
         return selectors.pole_rows(page)
@@ -123,7 +131,7 @@ class PoleDetail(ApiView):
         pole = selectors.published_pole(slug)
         if pole is None:
             raise exceptions.NotFound(_("No published pole has this slug."))
-        return Response(read.PoleDetail(selectors.pole_detail(pole)).data)
+        return Response(represent(read.PoleDetail, selectors.pole_detail(pole)))
 
 
 # --- Structures ---------------------------------------------------------------------------
@@ -161,7 +169,7 @@ class StructureDetail(ApiView):
         rows = selectors.structure_rows([int(pk)])
         if not rows:
             raise exceptions.NotFound(_("No member structure of a published pole has this id."))
-        return Response(read.StructureWithPoles(rows[0]).data)
+        return Response(represent(read.StructureWithPoles, rows[0]))
 
 
 # --- Territories -------------------------------------------------------------------------
@@ -174,7 +182,7 @@ class RegionList(ApiView):
     pagination_class = None
 
     def get(self, request):
-        return Response(read.Region(selectors.regions(), many=True).data)
+        return Response(represent(read.Region, selectors.regions(), many=True))
 
 
 @extend_schema(tags=["territories"], responses=read.RegionDetail)
@@ -188,7 +196,7 @@ class RegionDetail(ApiView):
         region = Region.objects.filter(code=code).first()
         if region is None:
             raise exceptions.NotFound(_("No région has this INSEE code."))
-        return Response(read.RegionDetail(selectors.region_detail(region)).data)
+        return Response(represent(read.RegionDetail, selectors.region_detail(region)))
 
 
 @extend_schema(tags=["territories"], responses=read.Departement(many=True))
@@ -198,7 +206,7 @@ class DepartementList(ApiView):
     pagination_class = None
 
     def get(self, request):
-        return Response(read.Departement(selectors.departements(), many=True).data)
+        return Response(represent(read.Departement, selectors.departements(), many=True))
 
 
 @extend_schema(tags=["territories"], responses=read.DepartementDetail)
@@ -212,7 +220,9 @@ class DepartementDetail(ApiView):
         departement = Departement.objects.select_related("region").filter(code=code).first()
         if departement is None:
             raise exceptions.NotFound(_("No département has this INSEE code."))
-        return Response(read.DepartementDetail(selectors.departement_detail(departement)).data)
+        return Response(
+            represent(read.DepartementDetail, selectors.departement_detail(departement))
+        )
 
 
 @extend_schema(tags=["territories"], responses=read.Epci(many=True))
@@ -239,7 +249,7 @@ class EpciDetail(ApiView):
         epci = EPCI.objects.filter(code=code).first()
         if epci is None:
             raise exceptions.NotFound(_("No EPCI has this SIREN."))
-        return Response(read.EpciDetail(selectors.epci_detail(epci)).data)
+        return Response(represent(read.EpciDetail, selectors.epci_detail(epci)))
 
 
 @extend_schema(tags=["territories"], responses=read.Commune(many=True))
@@ -268,7 +278,7 @@ class CommuneDetail(ApiView):
         commune = Commune.objects.select_related("parent", "departement").filter(code=code).first()
         if commune is None:
             raise exceptions.NotFound(_("No commune has this INSEE code."))
-        return Response(read.CommuneDetail(selectors.commune_detail(commune)).data)
+        return Response(represent(read.CommuneDetail, selectors.commune_detail(commune)))
 
 
 # --- Reference lists -----------------------------------------------------------------------
@@ -281,7 +291,7 @@ class SectorList(ApiView):
     pagination_class = None
 
     def get(self, request):
-        return Response(read.SectorItem(selectors.sectors(), many=True).data)
+        return Response(represent(read.SectorItem, selectors.sectors(), many=True))
 
 
 @extend_schema(tags=["reference lists"], responses=read.SectorItem)
@@ -293,7 +303,7 @@ class SectorDetail(ApiView):
     def get(self, request, slug):
         for sector in selectors.sectors():
             if sector["slug"] == slug:
-                return Response(read.SectorItem(sector).data)
+                return Response(represent(read.SectorItem, sector))
         raise exceptions.NotFound(_("No sector has this slug."))
 
 
@@ -303,7 +313,7 @@ def reference_list(model, serializer, description):
         pagination_class = None
 
         def get(self, request):
-            return Response(serializer(selectors.reference_items(model), many=True).data)
+            return Response(represent(serializer, selectors.reference_items(model), many=True))
 
     ReferenceList.__doc__ = description
     ReferenceList.__name__ = ReferenceList.__qualname__ = f"{model.__name__}List"
@@ -328,7 +338,7 @@ class HeadcountBandList(ApiView):
     pagination_class = None
 
     def get(self, request):
-        return Response(read.HeadcountBandItem(selectors.headcount_bands(), many=True).data)
+        return Response(represent(read.HeadcountBandItem, selectors.headcount_bands(), many=True))
 
 
 @extend_schema(tags=["reference lists"], responses=read.CodeLabel(many=True))
@@ -338,7 +348,7 @@ class StatusList(ApiView):
     pagination_class = None
 
     def get(self, request):
-        return Response(read.CodeLabel(selectors.statuses(), many=True).data)
+        return Response(represent(read.CodeLabel, selectors.statuses(), many=True))
 
 
 # --- Observatory ----------------------------------------------------------------------------
@@ -368,7 +378,7 @@ class IndicatorView(ApiView):
     api_filterset_class = PoleFilterSet
 
     def selection(self):
-        filterset = PoleFilterSet(self.request.query_params)
+        filterset = PoleFilterSet(self.request.query_params, version=self.data_version)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         return filterset.qs
@@ -381,7 +391,9 @@ class IndicatorList(IndicatorView):
 
     def get(self, request):
         indicators = observatory.indicators(self.selection())
-        return Response(read.Indicator([indicator_data(i) for i in indicators], many=True).data)
+        return Response(
+            represent(read.Indicator, [indicator_data(i) for i in indicators], many=True)
+        )
 
 
 @extend_schema(tags=["observatory"], responses=read.Indicator)
@@ -392,7 +404,7 @@ class IndicatorDetail(IndicatorView):
         if slug not in observatory.INDICATORS:
             raise exceptions.NotFound(_("No indicator has this identifier."))
         indicator = observatory.indicator(slug, self.selection())
-        return Response(read.Indicator(indicator_data(indicator)).data)
+        return Response(represent(read.Indicator, indicator_data(indicator)))
 
 
 # --- Index and documentation -------------------------------------------------------------------

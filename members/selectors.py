@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db import connection
 
 from poles.models import Pole
 
@@ -30,40 +30,41 @@ class CooperatorSummary:
         return self.person_count - len(self.named_persons)
 
 
+# A pole's current cooperators counted by kind, college and the name a public page may
+# show: an organisation's, or a person's who consented; any other person's name is
+# NULL in the database's answer, so it never leaves the database. Written by hand:
+# built by the ORM (a CASE, a GROUP BY), it cost five times the same SQL (~0.9 ms of
+# every visit of a pole's page and of its API detail). `current()` is `left_on IS NULL`.
+COOPERATOR_COUNTS_SQL = """
+SELECT kind, college_id,
+       CASE WHEN kind = %s OR consents_to_publication THEN name END AS shown_name,
+       COUNT(*)
+  FROM members_cooperator
+ WHERE pole_id = %s AND left_on IS NULL
+ GROUP BY kind, college_id, shown_name
+"""
+
+
 def cooperator_summary(pole: Pole) -> CooperatorSummary:
     """In one query whatever their number: the current cooperators counted by kind and
     college, with the names a public page may show (organisations, and persons who
     consented); a person's name without consent never leaves the database. The
     pole's colleges (name and vote weight) in a second query, when there is any
     cooperator to count in them (the page shows the colleges only then)."""
-    shown_name = Case(
-        When(
-            Q(kind=Cooperator.Kind.ORGANISATION) | Q(consents_to_publication=True),
-            then=F("name"),
-        ),
-        default=Value(None),
-        output_field=CharField(),
-    )
-    rows = (
-        Cooperator.objects.current()
-        .filter(pole=pole)
-        .annotate(shown_name=shown_name)
-        .order_by()
-        .values("kind", "college_id", "shown_name")
-        .annotate(count=Count("pk"))
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(COOPERATOR_COUNTS_SQL, [Cooperator.Kind.ORGANISATION.value, pole.pk])
+        rows = cursor.fetchall()
     summary = CooperatorSummary()
     by_college: dict[int, int] = defaultdict(int)
-    for row in rows:
-        count = row["count"]
-        if row["kind"] == Cooperator.Kind.PERSON:
+    for kind, college_id, shown_name, count in rows:
+        if kind == Cooperator.Kind.PERSON:
             summary.person_count += count
-            if row["shown_name"]:
-                summary.named_persons += [row["shown_name"]] * count
+            if shown_name:
+                summary.named_persons += [shown_name] * count
         else:
-            summary.organisations += [row["shown_name"]] * count
-        if row["college_id"]:
-            by_college[row["college_id"]] += count
+            summary.organisations += [shown_name] * count
+        if college_id:
+            by_college[college_id] += count
         else:
             summary.without_college += count
     summary.organisations.sort(key=str.casefold)

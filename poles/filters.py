@@ -448,11 +448,14 @@ class PoleFilterSet(django_filters.FilterSet):
         fields = []
         form = DirectoryFilterForm
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, version=..., **kwargs):
+        """`version`: the data version the caller already read (`caching.versioned`)."""
         if queryset is None:
             queryset = Pole.objects.published()
         super().__init__(data, queryset, **kwargs)
-        lists = versioned("directory-filter-choices", filter_choices, per_language=True)
+        lists = versioned(
+            "directory-filter-choices", filter_choices, per_language=True, version=version
+        )
         self.sector_labels = lists["sector_labels"]
         self.sector_marks = lists["sector_marks"]
         self.departement_regions = lists["departement_regions"]
@@ -466,6 +469,20 @@ class PoleFilterSet(django_filters.FilterSet):
             "reconnaissance",
         ):
             self.filters[name].extra["choices"] = lists[name]
+
+    @classmethod
+    def filters_anything(cls, data) -> bool:
+        """Does the query string `data` hold a parameter of any filter (even empty)?
+        Without one, the filter set selects `unfiltered()`, and a reader that needs
+        only the poles (not the form) may skip building the filter set and its form
+        (its ~150 choices): about a millisecond per request."""
+        return any(name in data for name in cls.base_filters)
+
+    @staticmethod
+    def unfiltered():
+        """What a filter set bound to no filter parameter selects (its `qs`): every
+        published pole, in the default order (tests/poles hold them equal)."""
+        return Pole.objects.published().order_by(*DEFAULT_ORDERING)
 
     @property
     def form(self):

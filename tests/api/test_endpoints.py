@@ -50,6 +50,19 @@ def test_the_poles_list_takes_the_directory_filters_with_their_meaning(client):
     assert [pole["slug"] for pole in by_region["results"]] == ["paris"]
 
 
+def test_empty_filters_list_what_no_filter_lists(client):
+    for number in range(3):
+        located_pole("60333", name=f"Pôle {number}", slug=f"pole-{number}")
+    PoleFactory(name="Brouillon", slug="brouillon", is_published=False)
+
+    unfiltered = client.get("/api/v1/poles/?page_size=2&page=2").json()
+    empty = client.get("/api/v1/poles/?page_size=2&page=2&statut=&q=&secteur=").json()
+
+    assert unfiltered["count"] == empty["count"] == 3
+    assert unfiltered["results"] == empty["results"]
+    assert [pole["slug"] for pole in unfiltered["results"]] == ["pole-2"]
+
+
 def test_an_invalid_filter_is_a_problem_naming_the_parameter(client):
     response = client.get("/api/v1/poles/?departement=999&statut=nope")
 

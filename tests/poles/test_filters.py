@@ -4,7 +4,9 @@ import re
 from html import unescape
 
 import pytest
+from django.http import QueryDict
 
+from poles.filters import PoleFilterSet
 from poles.models import Network, Pole, Sector
 from territories.models import EPCI, Departement
 from tests.factories import PoleFactory, located_pole
@@ -339,3 +341,22 @@ def test_sort_name_follows_renames_through_save():
     pole.save(update_fields=["name"])
     pole.refresh_from_db()
     assert pole.sort_name == "economie"
+
+
+def test_without_a_filter_parameter_the_filter_set_selects_every_published_pole():
+    """`unfiltered()` is what the filter set selects when the query string holds no
+    filter parameter: readers that skip building the filter set (the API's list) then
+    list exactly what the directory would."""
+    located_pole("60333", name="Bêta")
+    located_pole("60333", name="alpha")
+    PoleFactory(name="Aaa brouillon", is_published=False)
+    no_filter = QueryDict("page=2&page_size=5&lang=en&inconnu=1")
+
+    filterset = PoleFilterSet(no_filter)
+
+    assert not PoleFilterSet.filters_anything(no_filter)
+    assert filterset.is_valid()
+    assert str(filterset.qs.query) == str(PoleFilterSet.unfiltered().query)
+    assert list(PoleFilterSet.unfiltered().values_list("name", flat=True)) == ["alpha", "Bêta"]
+    for name in PoleFilterSet.base_filters:
+        assert PoleFilterSet.filters_anything(QueryDict(f"{name}=")), name
