@@ -95,7 +95,9 @@ def mark(what: str, pole_ids: Iterable[int] | None) -> None:
 
 
 def mark_every_value(pole_ids: Iterable[int]) -> None:
-    """For writers that change poles without signals (bulk updates)."""
+    """For writers that change poles without signals (bulk updates). A writer that
+    changes memberships or structures this way must name every pole of the structures
+    concerned: a structure's tally sits at one of its poles only (MEMBER_TALLIES)."""
     pole_ids = set(pole_ids)
     for what in DERIVED_VALUES:
         mark(what, pole_ids)
