@@ -23,9 +23,11 @@ def straightforward(poles) -> dict:
         if pole_id in pole_ids and left_year is None
     }
     iae = {
-        structure.pk
-        for structure in Structure.objects.prefetch_related("approvals")
-        if any(approval.is_iae for approval in structure.approvals.all())
+        structure_id
+        for structure_id, is_iae in Structure.approvals.through.objects.values_list(
+            "structure_id", "approval__is_iae"
+        )
+        if is_iae
     }
     counts = defaultdict(lambda: [0, 0, 0, 0])
     for structure in Structure.objects.select_related("headcount_band"):
