@@ -31,12 +31,14 @@ from stdnum import luhn
 
 from caching import bump_generation
 from members.models import College, Cooperator
+from poles import derived
 from poles.models import (
     Approval,
     HeadcountBand,
     KeyFigure,
     LegalForm,
     Membership,
+    MemberTally,
     Network,
     Pole,
     PoleSource,
@@ -44,10 +46,16 @@ from poles.models import (
     Recognition,
     SearchWord,
     Sector,
+    SharedMember,
     Structure,
 )
 from poles.models.pole import name_sort_key
-from poles.services import rebuild_search_lexicon, refresh_coverage, save_search_texts
+from poles.services import (
+    rebuild_search_lexicon,
+    refresh_coverage,
+    refresh_member_tallies,
+    save_search_texts,
+)
 from territories.models import EPCI, Commune, Departement, Region
 
 SYNTHETIC_LABEL = "Données synthétiques"
@@ -398,11 +406,15 @@ def check_database(*, replace: bool = False) -> None:
 
 
 def delete_synthetic() -> None:
-    """Delete every synthetic row (cooperators and colleges first: colleges are PROTECTed)."""
-    Cooperator.objects.filter(is_synthetic=True).delete()
-    College.objects.filter(pole__is_synthetic=True).delete()
-    Pole.objects.filter(is_synthetic=True).delete()
-    Structure.objects.filter(is_synthetic=True).delete()
+    """Delete every synthetic row (cooperators and colleges first: colleges are PROTECTed).
+
+    In one derived-data batch: each deleted membership marks its poles, which are
+    refreshed once at the end (when they are gone), not once per membership."""
+    with derived.batch():
+        Cooperator.objects.filter(is_synthetic=True).delete()
+        College.objects.filter(pole__is_synthetic=True).delete()
+        Pole.objects.filter(is_synthetic=True).delete()
+        Structure.objects.filter(is_synthetic=True).delete()
 
 
 def _database_backend_cpu() -> float | None:
@@ -819,6 +831,11 @@ class Generator:
             counts[index % len(counts)] += 1
         self.cooperator_counts = counts
         self._timed("memberships", start)
+        start = time.monotonic()
+        # The observatory's member structure tallies (derived data): bulk inserts send
+        # no signal, and every pole here is synthetic, so rebuilding every pole's is exact.
+        self.report.counts["member_tallies"] = refresh_member_tallies()
+        self._timed("member_tallies", start)
 
     def make_search_texts(self):
         """The stored search columns (text, and on PostgreSQL the weighted vector and
@@ -1002,6 +1019,8 @@ def analyze_tables() -> None:
         Structure.approvals.through,
         *(field.remote_field.through for field in Pole._meta.local_many_to_many),
         SearchWord,
+        MemberTally,
+        SharedMember,
         # The territories, loaded by load_territories just before: without statistics
         # the planner takes the 35,000 communes for a few hundred rows.
         Commune,

@@ -8,7 +8,8 @@ structures or figures:
 - ``activities``: poles by sector and by pooling type, and how many document their pooling;
 - ``structures``: the current member structures (each once) counted by legal form, with
   how many hold an insertion (IAE) approval, have a known headcount band, employ fewer
-  than 10 people;
+  than 10 people, read from the poles' tallies (derived data: a few rows per pole,
+  whatever the number of structures) plus the shared structures homed elsewhere;
 - ``figures``: the key figures' count, total and median by year, with a digest of the
   poles behind each total (a line joins two years only when they are the same poles).
   PostgreSQL computes the
@@ -43,7 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from caching import data_version, digest, versioned
-from poles.models import Approval, KeyFigure, Membership, Pole, Structure
+from poles.models import KeyFigure, MemberTally, Pole, SharedMember
 
 
 def selected_ids(poles):
@@ -102,35 +103,46 @@ def _count_distinct_poles(rows):
     )
 
 
-def current_structures(poles):
-    """The structures currently members (any role) of `poles`, each once."""
-    members = Membership.objects.filter(
-        left_year__isnull=True, pole_id__in=selected_ids(poles)
-    ).values("structure_id")
-    return Structure.objects.filter(pk__in=members)
-
-
 def structure_counts(poles) -> list[tuple]:
     """(legal form id or None, structures, IAE-approved, headcount band known, fewer than
-    10 employees) for the current member structures, in one query.
+    10 employees) for the current member structures of `poles`, each structure once,
+    in one query.
 
-    The approvals are an `IN (subquery)` test, which PostgreSQL hashes once, rather
-    than a correlated EXISTS run for each of the structures; the structures' legal form
-    and band are read from a covering index (`structure_profile_idx`), not the table."""
-    iae = Structure.approvals.through.objects.filter(
-        approval_id__in=Approval.objects.filter(is_iae=True).values("pk")
-    ).values("structure_id")
-    return list(
-        current_structures(poles)
+    Each structure is tallied at one of its poles, its home (`MemberTally`, kept by
+    poles/derived.py): the tallies of the selected poles count every structure whose
+    home is selected, once. A structure shared with poles other than its home
+    (`SharedMember`, about 8 % of them) and whose home is not selected is counted from
+    the selected poles' shared rows, once however many of them it belongs to. So the
+    query reads a few rows per pole instead of every member structure."""
+    ids = selected_ids(poles)
+    tallied = (
+        MemberTally.objects.filter(pole_id__in=ids)
         .values_list("legal_form_id")
         .annotate(
-            total=Count("pk"),
-            iae=Count("pk", filter=Q(pk__in=iae)),
-            band_known=Count("headcount_band_id"),
-            under_ten=Count("pk", filter=Q(headcount_band__max_employees__lt=10)),
+            total=Sum("structures"),
+            iae=Sum("iae"),
+            band_known=Sum("band_known"),
+            under_ten=Sum("under_ten"),
         )
         .order_by()
     )
+    homed_elsewhere = (
+        SharedMember.objects.filter(pole_id__in=ids)
+        .exclude(home_id__in=ids)
+        .values_list("legal_form_id")
+        .annotate(
+            total=Count("structure_id", distinct=True),
+            iae=Count("structure_id", distinct=True, filter=Q(iae=True)),
+            band_known=Count("structure_id", distinct=True, filter=Q(band_known=True)),
+            under_ten=Count("structure_id", distinct=True, filter=Q(under_ten=True)),
+        )
+        .order_by()
+    )
+    counts = defaultdict(lambda: [0, 0, 0, 0])
+    for legal_form_id, *numbers in tallied.union(homed_elsewhere, all=True):
+        for index, number in enumerate(numbers):
+            counts[legal_form_id][index] += number
+    return [(legal_form_id, *numbers) for legal_form_id, numbers in counts.items()]
 
 
 class Middles(Aggregate):

@@ -1,7 +1,7 @@
 """Derived data of the directory, and the one mechanism that keeps it current.
 
 A derived value is computed from other records and stored for speed; it is never
-edited. This app keeps three of them, per pole:
+edited. This app keeps four of them, per pole:
 
 - `Pole.updated_at` ("last updated", the exports' ETag and Last-Modified, the admin's
   lock), from the pole and every record its page or exports show: key figures,
@@ -13,15 +13,23 @@ edited. This app keeps three of them, per pole:
 - The search text, vector and lexicon (`?q=` everywhere), from the name, summary,
   description, development axes, the seat commune and its département, the sectors'
   names and the current member structures' names.
+- The member structure tallies (`MemberTally`, `SharedMember`: the observatory's
+  structure indicators), from the memberships, the structures' legal forms, headcount
+  bands and approvals, the approvals' IAE flag and the bands' upper bounds. A structure
+  is tallied at one pole of those it belongs to (its home), so a change to it marks
+  every pole it belongs to, before and after the change.
 
-The page cache's generation is the fourth derived value; it is kept by the `caching`
+The page cache's generation is the fifth derived value; it is kept by the `caching`
 app's own receivers, since every public page derives from every table.
 
 **The mechanism.** `SOURCES` says, for each model, which derived values of which poles
 its rows feed. One set of receivers (`post_save`, `post_delete`, `m2m_changed`, raw
 saves included, so history reverts and recoveries count, except for `updated_at`, which
 the form confirming a revert stamps) reads that table and
-*marks* the poles. A mark is refreshed at once, or, inside a `batch()` block, once at
+*marks* the poles (a source may name the fields its derived values read, so that a
+save changing none of them marks nothing, and ask for the poles the row fed as stored
+before a save, so that a row moved to another pole or structure refreshes both). A mark
+is refreshed at once, or, inside a `batch()` block, once at
 the end of the block (still inside its transaction): the admin's forms and actions,
 imports and the seed loader run in a batch, so a pole saved with twenty inline rows
 is refreshed once. Writes that send no signal (`QuerySet.update()`, `bulk_create()`)
@@ -35,7 +43,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from territories.signals import territories_loaded
@@ -45,9 +53,10 @@ from . import services
 UPDATED_AT = "updated_at"
 COVERAGE = "coverage"
 SEARCH = "search"
-# Refreshed in this order: the search text reads nothing the others write, and the
-# touch comes last so that it stamps the end of the change.
-DERIVED_VALUES = (COVERAGE, SEARCH, UPDATED_AT)
+MEMBER_TALLIES = "member_tallies"
+# Refreshed in this order: the search text and the tallies read nothing the others
+# write, and the touch comes last so that it stamps the end of the change.
+DERIVED_VALUES = (COVERAGE, SEARCH, MEMBER_TALLIES, UPDATED_AT)
 ALL = None  # "every pole", for a mark
 
 
@@ -86,7 +95,9 @@ def mark(what: str, pole_ids: Iterable[int] | None) -> None:
 
 
 def mark_every_value(pole_ids: Iterable[int]) -> None:
-    """For writers that change poles without signals (bulk updates)."""
+    """For writers that change poles without signals (bulk updates). A writer that
+    changes memberships or structures this way must name every pole of the structures
+    concerned: a structure's tally sits at one of its poles only (MEMBER_TALLIES)."""
     pole_ids = set(pole_ids)
     for what in DERIVED_VALUES:
         mark(what, pole_ids)
@@ -127,6 +138,8 @@ def _refresh(marks: _Marks) -> None:
             services.refresh_coverage(None if ids is ALL else ids)
         elif what == SEARCH:
             services.refresh_search_texts(poles)
+        elif what == MEMBER_TALLIES:
+            services.refresh_member_tallies(None if ids is ALL else ids)
         else:
             poles.update(updated_at=timezone.now())
 
@@ -143,6 +156,16 @@ class Source:
     # The poles a row feeds, read from the row (and, for a row moved to another pole,
     # from the values it was read with).
     poles: Callable[[object], Iterable[int]]
+    # The fields the derived values read: a save of a stored row that changes none of
+    # them marks nothing. Empty: every save marks.
+    fields: tuple[str, ...] = ()
+    # Also mark the poles the row fed as stored before a save (read from the database
+    # then, so that a history revert moving it is caught too).
+    before: bool = False
+
+    @property
+    def reads_stored_row(self) -> bool:
+        return bool(self.fields) or self.before
 
 
 def pole_of(instance) -> set[int]:
@@ -150,9 +173,28 @@ def pole_of(instance) -> set[int]:
     return {instance.pole_id, getattr(instance, "stored_pole_id", None)}
 
 
-def _poles_of_structure(structure) -> set[int]:
-    memberships = apps.get_model("poles", "Membership").objects.filter(structure_id=structure.pk)
+def _poles_of_structures(**lookup) -> set[int]:
+    """The poles of the structures matching `lookup` (any membership, current or not)."""
+    memberships = apps.get_model("poles", "Membership").objects.filter(**lookup)
     return set(memberships.values_list("pole_id", flat=True))
+
+
+def _poles_of_structure(structure) -> set[int]:
+    return _poles_of_structures(structure_id=structure.pk)
+
+
+def _poles_sharing_structure(membership) -> set[int]:
+    """A membership's pole and every pole of its structure: the structure's home, hence
+    the tallies of all of them, may change with it."""
+    return {membership.pole_id} | _poles_of_structures(structure_id=membership.structure_id)
+
+
+def _poles_of_approval_holders(approval) -> set[int]:
+    return _poles_of_structures(structure__approvals=approval.pk)
+
+
+def _poles_of_band_members(band) -> set[int]:
+    return _poles_of_structures(structure__headcount_band=band.pk)
 
 
 def _poles_linked_to(field_name: str):
@@ -180,6 +222,24 @@ SOURCES: list[Source] = [
     Source("poles.PolePhoto", (UPDATED_AT,), pole_of),
     Source("poles.Membership", (SEARCH, UPDATED_AT), pole_of),
     Source("poles.Structure", (SEARCH, UPDATED_AT), _poles_of_structure),
+    # The member structure tallies: who belongs where, and what is counted of each.
+    Source(
+        "poles.Membership",
+        (MEMBER_TALLIES,),
+        _poles_sharing_structure,
+        fields=("pole_id", "structure_id", "left_year"),
+        before=True,
+    ),
+    Source(
+        "poles.Structure",
+        (MEMBER_TALLIES,),
+        _poles_of_structure,
+        fields=("legal_form_id", "headcount_band_id"),
+    ),
+    Source("poles.Approval", (MEMBER_TALLIES,), _poles_of_approval_holders, fields=("is_iae",)),
+    Source(
+        "poles.HeadcountBand", (MEMBER_TALLIES,), _poles_of_band_members, fields=("max_employees",)
+    ),
     Source(
         "poles.Sector",
         (SEARCH, UPDATED_AT),
@@ -228,9 +288,36 @@ def _on_pole_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     instance.mark_stored()
 
 
+def _before_source_saved(source: Source):
+    def receiver(sender, instance, **kwargs):
+        # The row as stored, before this write (None for a new row).
+        stored = None
+        if instance.pk is not None:
+            stored = sender._base_manager.filter(pk=instance.pk).first()
+        instance.__dict__.setdefault("derived_stored", {})[source] = stored
+
+    return receiver
+
+
+def _unchanged(source: Source, stored, instance) -> bool:
+    return (
+        bool(source.fields)
+        and stored is not None
+        and all(getattr(stored, name) == getattr(instance, name) for name in source.fields)
+    )
+
+
 def _on_source_saved(source: Source):
     def receiver(sender, instance, raw=False, **kwargs):
-        poles = source.poles(instance)
+        if source.reads_stored_row:
+            stored = instance.__dict__.get("derived_stored", {}).pop(source, None)
+            if _unchanged(source, stored, instance):
+                return
+            poles = set(source.poles(instance))
+            if source.before and stored is not None:
+                poles |= set(source.poles(stored))
+        else:
+            poles = source.poles(instance)
         for what in source.derives:
             # A raw save is a history revert or recovery (or loaddata): the change
             # form that confirms it saves the record, which stamps the pole then;
@@ -244,14 +331,14 @@ def _on_source_saved(source: Source):
 def _before_source_deleted(source: Source):
     def receiver(sender, instance, **kwargs):
         # Read now: the links to the poles go with the row.
-        instance.derived_poles = source.poles(instance)
+        instance.__dict__.setdefault("derived_poles", {})[source] = source.poles(instance)
 
     return receiver
 
 
 def _on_source_deleted(source: Source):
     def receiver(sender, instance, **kwargs):
-        poles = getattr(instance, "derived_poles", None)
+        poles = instance.__dict__.get("derived_poles", {}).pop(source, None)
         if poles is None:
             poles = source.poles(instance)
         for what in source.derives:
@@ -276,6 +363,18 @@ def _on_link_changed(derives):
     return receiver
 
 
+def _on_approvals_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A structure's approvals decide whether it counts as an insertion structure."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:  # structure.approvals.add(...), .remove(...), .clear()
+        mark(MEMBER_TALLIES, _poles_of_structure(instance))
+    elif pk_set is not None:  # approval.structures.add(...): the structures linked
+        mark(MEMBER_TALLIES, _poles_of_structures(structure_id__in=pk_set))
+    else:  # approval.structures.clear(): which structures it unlinked is gone already
+        mark(MEMBER_TALLIES, ALL)
+
+
 def _refresh_after_geography_load(sender, **kwargs):
     mark(COVERAGE, ALL)
     mark(SEARCH, ALL)
@@ -287,12 +386,16 @@ _receivers: list = []
 
 def _connect_source(source: Source) -> None:
     model = apps.get_model(source.model)
-    uid = f"ptce-derived-{model._meta.label_lower}"
-    for signal, factory in (
+    # A model may feed several derived values from different sources.
+    uid = f"ptce-derived-{model._meta.label_lower}-{'-'.join(source.derives)}"
+    signals = [
         (post_save, _on_source_saved),
         (pre_delete, _before_source_deleted),
         (post_delete, _on_source_deleted),
-    ):
+    ]
+    if source.reads_stored_row:
+        signals.append((pre_save, _before_source_saved))
+    for signal, factory in signals:
         receiver = factory(source)
         _receivers.append(receiver)
         signal.connect(receiver, sender=model, dispatch_uid=f"{uid}-{signal}")
@@ -313,4 +416,10 @@ def connect() -> None:
         )
     for source in SOURCES:
         _connect_source(source)
+    structure_model = apps.get_model("poles", "Structure")
+    m2m_changed.connect(
+        _on_approvals_changed,
+        sender=structure_model.approvals.through,
+        dispatch_uid="ptce-derived-structure-approvals",
+    )
     territories_loaded.connect(_refresh_after_geography_load, dispatch_uid="ptce-derived-geo")

@@ -11,7 +11,17 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 
 from territories.models import Commune, Departement
 from territories.text import normalize
@@ -22,6 +32,7 @@ from .models import (
     KeyFigure,
     LegalForm,
     Membership,
+    MemberTally,
     Network,
     Pole,
     PoleCoverage,
@@ -30,6 +41,7 @@ from .models import (
     Recognition,
     SearchWord,
     Sector,
+    SharedMember,
     Structure,
 )
 from .querysets import SEARCH_CONFIG
@@ -506,3 +518,108 @@ def refresh_coverage(pole_ids=None) -> int:
         stale.delete()
         PoleCoverage.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _home_pole(structure_id):
+    """A structure's home: the lowest id among the poles it currently belongs to."""
+    return Subquery(
+        Membership.objects.filter(structure_id=structure_id, left_year__isnull=True)
+        .order_by("pole_id")
+        .values("pole_id")[:1]
+    )
+
+
+def refresh_member_tallies(pole_ids=None) -> int:
+    """Rebuild the member structure tallies (`MemberTally`) and the shared member
+    structures (`SharedMember`) of these poles (every pole's when `pole_ids` is None);
+    return the rows written.
+
+    A structure's tally sits at its home pole only, so a change to a structure's
+    memberships or to what is counted of it must refresh every pole it belongs to, or
+    belonged to before the change: poles/derived.py marks them all. Called by
+    poles/derived.py, by a migration's frozen copy, and by writers that insert
+    memberships in bulk (without signals), such as the synthetic data generator."""
+    if pole_ids is not None:
+        pole_ids = list(pole_ids)
+        if not pole_ids:
+            return 0
+    with transaction.atomic():
+        tallies, shared = _member_tally_rows(pole_ids)
+        stale_tallies, stale_shared = MemberTally.objects.all(), SharedMember.objects.all()
+        if pole_ids is not None:
+            stale_tallies = stale_tallies.filter(pole_id__in=pole_ids)
+            stale_shared = stale_shared.filter(pole_id__in=pole_ids)
+        stale_tallies.delete()
+        stale_shared.delete()
+        MemberTally.objects.bulk_create(tallies, batch_size=2000)
+        SharedMember.objects.bulk_create(shared, batch_size=2000)
+    return len(tallies) + len(shared)
+
+
+def _member_tally_rows(pole_ids) -> tuple[list, list]:
+    """The `MemberTally` and `SharedMember` rows of these poles (None: every pole)."""
+    current = Membership.objects.filter(left_year__isnull=True).order_by()
+    members = current if pole_ids is None else current.filter(pole_id__in=pole_ids)
+    iae_holders = Structure.approvals.through.objects.filter(approval__is_iae=True).values(
+        "structure_id"
+    )
+    homed = Structure.objects.order_by().filter(pk__in=members.values("structure_id"))
+    homed = homed.annotate(home=_home_pole(OuterRef("pk")))
+    if pole_ids is not None:
+        homed = homed.filter(home__in=pole_ids)
+    tallies = [
+        MemberTally(
+            pole_id=home,
+            legal_form_id=legal_form_id,
+            structures=structures,
+            iae=iae,
+            band_known=band_known,
+            under_ten=under_ten,
+        )
+        for home, legal_form_id, structures, iae, band_known, under_ten in homed.values_list(
+            "home", "legal_form_id"
+        ).annotate(
+            structures=Count("pk"),
+            iae=Count("pk", filter=Q(pk__in=iae_holders)),
+            band_known=Count("headcount_band_id"),
+            under_ten=Count("pk", filter=Q(headcount_band__max_employees__lt=10)),
+        )
+    ]
+
+    def condition(q):
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    shared = (
+        members.annotate(home=_home_pole(OuterRef("structure_id")))
+        .exclude(pole_id=F("home"))
+        .annotate(
+            iae=condition(Q(structure_id__in=iae_holders)),
+            band_known=condition(Q(structure__headcount_band_id__isnull=False)),
+            under_ten=condition(Q(structure__headcount_band__max_employees__lt=10)),
+        )
+        # A structure holding two roles in a pole is one shared member of it.
+        .values_list(
+            "pole_id",
+            "structure_id",
+            "home",
+            "structure__legal_form_id",
+            "iae",
+            "band_known",
+            "under_ten",
+        )
+        .distinct()
+    )
+    shared = [
+        SharedMember(
+            pole_id=pole_id,
+            structure_id=structure_id,
+            home_id=home,
+            legal_form_id=legal_form_id,
+            # A comparison with no headcount band is NULL: not fewer than 10.
+            iae=bool(iae),
+            band_known=bool(band_known),
+            under_ten=bool(under_ten),
+        )
+        for pole_id, structure_id, home, legal_form_id, iae, band_known, under_ten in shared
+    ]
+    return tallies, shared

@@ -12,12 +12,14 @@ from .reference import (
 )
 from .search import SearchWord
 from .structure import Membership, Structure
+from .tally import MemberTally, SharedMember
 
 __all__ = [
     "Approval",
     "HeadcountBand",
     "KeyFigure",
     "LegalForm",
+    "MemberTally",
     "Membership",
     "Network",
     "Pole",
@@ -28,5 +30,6 @@ __all__ = [
     "Recognition",
     "SearchWord",
     "Sector",
+    "SharedMember",
     "Structure",
 ]

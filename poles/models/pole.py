@@ -215,6 +215,13 @@ class Pole(models.Model):
             models.Index(fields=["is_published", "status"], name="pole_published_status_idx"),
             # Exports' freshness (latest change, count), the home's recent poles, `-maj`.
             models.Index(fields=["is_published", "updated_at"], name="pole_published_updated_idx"),
+            # The observatory's poles by status, seat and founding year, read from this
+            # index alone on PostgreSQL (the table's rows are wide: texts, search vector).
+            models.Index(
+                fields=["id"],
+                include=["is_published", "status", "seat_commune", "founded_year"],
+                name="pole_profile_idx",
+            ),
             # The GIN index on search_vector (and the trigram index of the search
             # lexicon, SearchWord) are PostgreSQL-only: created by migration 0006
             # (RunPython guarded by the vendor).

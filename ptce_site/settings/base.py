@@ -278,7 +278,12 @@ PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
 # already: their receivers would only slow their bulk rewrites down).
 PAGE_CACHE_NAMESPACES = ("poles", "opendata", "observatory")
 PAGE_CACHE_SOURCE_APPS = ("poles", "members", "territories")
-PAGE_CACHE_DERIVED_MODELS = ("poles.PoleCoverage", "poles.SearchWord")
+PAGE_CACHE_DERIVED_MODELS = (
+    "poles.PoleCoverage",
+    "poles.SearchWord",
+    "poles.MemberTally",
+    "poles.SharedMember",
+)
 # The views that only read (ptce_site.middleware.ReadOnlyViewsMiddleware): GET, HEAD
 # and OPTIONS; any other method gets 405 with an Allow header.
 READ_ONLY_URL_NAMESPACES = ("poles", "opendata", "observatory")

@@ -22,9 +22,10 @@ from devtools.synthetic import (
     make_siret,
 )
 from members.models import College, Cooperator
-from poles.models import KeyFigure, Membership, Pole, Structure
+from poles.models import KeyFigure, Membership, MemberTally, Pole, SharedMember, Structure
 from territories.text import normalize
 from tests.factories import PoleFactory
+from tests.structure_counts import observed, rebuilt, stored, straightforward
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,17 @@ def test_search_columns_and_lexicon_are_filled_in_bulk(small):
     if connection.vendor == "postgresql":
         assert not Pole.objects.filter(search_vector__isnull=True).exists()
         assert Pole.objects.search(pole.name).values_list("pk", flat=True).first() == pole.pk
+
+
+def test_member_tallies_are_filled_in_bulk(small):
+    """The observatory's derived structure tallies, for memberships inserted without
+    signals: as a rebuild would store them, and giving the straightforward numbers."""
+    assert MemberTally.objects.exists()
+    assert SharedMember.objects.exists()  # about 8 % of structures are shared
+    assert stored() == rebuilt()
+    some = list(Pole.objects.order_by("pk").values_list("pk", flat=True))[::7]
+    for poles in (Pole.objects.published(), Pole.objects.filter(pk__in=some)):
+        assert observed(poles) == straightforward(poles)
 
 
 def test_full_scale_reaches_every_departement_including_overseas():

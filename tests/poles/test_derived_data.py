@@ -2,7 +2,9 @@
 
 One row per way of writing a source: the write, then what each derived value must
 say afterwards. The derived values are a pole's `updated_at`, its coverage
-(PoleCoverage: the départements it covers) and its search text (what `?q=` finds).
+(PoleCoverage: the départements it covers), its search text (what `?q=` finds) and its
+member structure tallies (MemberTally, SharedMember: as a rebuild would store them;
+tests/poles/test_member_tallies.py has the writes that change them).
 """
 
 from datetime import timedelta
@@ -28,6 +30,7 @@ from tests.factories import (
     editor,
     located_pole,
 )
+from tests.structure_counts import rebuilt, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +235,7 @@ def test_every_source_keeps_every_derived_value(pole, national, write, coverage,
     assert stamped(pole) is stamps
     if finds is not None:
         assert pole.slug in found(word)
+    assert stored() == rebuilt()
 
 
 def test_a_structure_moved_to_another_pole_leaves_the_old_poles_search():
