@@ -8,6 +8,7 @@ départements, sectors, pooling types, networks: a few dozen rows each), so an
 untrusted value never reaches a database lookup before it is known to be valid.
 """
 
+import copy
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -386,6 +387,34 @@ class DirectoryFilterForm(forms.Form):
         self.data = data
 
 
+class FiltersCopiedShallow(dict):
+    """`base_filters` of a filter set built at every request: django-filter deep-copies
+    them for each filter set, every choice's tuple and label with them (and the form
+    deep-copies the fields built from them once more), about a millisecond per request
+    for the directory's ~150 choices. A copy of each filter with its own `extra` is as
+    safe, since a filter set replaces choices and never changes a list in place
+    (tests/poles/test_filterset_copies.py)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, base in self.items():
+            own = copy.copy(base)
+            own.__dict__.pop("_field", None)  # each filter set builds its own field
+            own.extra = dict(base.extra)
+            if base.method is not None:
+                own.method = base.method  # its FilterMethod bound to the copy
+            copies[name] = own
+        return copies
+
+
+class FieldsOfOneForm(dict):
+    """The fields of a form class made for one form only (django-filter makes one per
+    filter set, from fields built for it): that form's copy of them need not be deep."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class PoleFilterSet(django_filters.FilterSet):
     q = SearchFilter(
         label=_("Search"),
@@ -469,6 +498,11 @@ class PoleFilterSet(django_filters.FilterSet):
             "reconnaissance",
         ):
             self.filters[name].extra["choices"] = lists[name]
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        form_class.base_fields = FieldsOfOneForm(form_class.base_fields)
+        return form_class
 
     @classmethod
     def filters_anything(cls, data) -> bool:
@@ -641,3 +675,7 @@ class PoleFilterSet(django_filters.FilterSet):
             queryset = queryset.with_distance(origin.latitude, origin.longitude)
             queryset = queryset.with_territory_rank(origin.communes)
         return queryset.order_by(*SORTS[value])
+
+
+# Set after the class: django-filter's metaclass builds `base_filters`.
+PoleFilterSet.base_filters = FiltersCopiedShallow(PoleFilterSet.base_filters)
