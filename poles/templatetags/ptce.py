@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caching.reverse import reverse_cached
 from poles import links
 from poles.cards import etp_text, pole_cards_html
 from poles.models import Pole
@@ -251,3 +252,62 @@ def capture(parser, token):
     nodelist = parser.parse(("endcapture",))
     parser.delete_first_token()
     return CaptureNode(nodelist, bits[2])
+
+
+# --- Parts of every page that depend on the language only ----------------------------
+
+# Rendered once per template position, language and key, then repeated: the site's
+# header and footer (a dozen URLs and two dozen translated strings, about half a
+# millisecond of every page). Forgotten when a setting changes (tests override them).
+_remembered: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_remembered(**kwargs):
+    _remembered.clear()
+
+
+class RememberNode(template.Node):
+    def __init__(self, nodelist, keys):
+        self.nodelist = nodelist
+        self.keys = keys
+
+    def render(self, context):
+        key = (
+            self.origin.name,
+            self.token.position,
+            get_language() or "",
+            *(key.resolve(context) for key in self.keys),
+        )
+        html = _remembered.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            _remembered[key] = html
+        return html
+
+
+@register.tag
+def remember(parser, token):
+    """{% remember key… %}…{% endremember %}: the content rendered once per language
+    and keys, for the process's life. Only for markup that depends on nothing else (no
+    data, no request but what the keys say): each key's values must be few."""
+    keys = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endremember",))
+    parser.delete_first_token()
+    return RememberNode(nodelist, keys)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context) -> str:
+    """Which item of the main menu the page belongs to ("" for none)."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    if path == reverse_cached("poles:list"):
+        return "directory"
+    if path.startswith(reverse_cached("poles:territories")):
+        return "territories"
+    if path.startswith(reverse_cached("poles:sectors")):
+        return "sectors"
+    if path == reverse_cached("observatory:index"):
+        return "statistics"
+    return ""
