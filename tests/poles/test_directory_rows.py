@@ -51,6 +51,10 @@ def test_the_rows_are_the_orm_s(poles, language):
     with translation.override(language):
         rows = selectors.directory_rows(poles)
         assert rows == orm_rows(poles)
+        # The same decimals too, not only equal numbers ("12.5" is not "12.50").
+        assert [str(row["latest_etp"]) for row in rows] == [
+            str(row["latest_etp"]) for row in orm_rows(poles)
+        ]
     assert [row["pk"] for row in rows] == [poles[0], poles[2], poles[3]]  # unpublished out
     whole, seated, bare = rows
     assert seated["latest_etp"] == Decimal("12.5") and seated["latest_etp_year"] == 2021

@@ -101,6 +101,9 @@ def test_the_members_rows_are_the_orm_s(pole, language, monkeypatch):
         pages = [selectors.pole_memberships(pole, offset=offset) for offset in (0, 3, 6, 9)]
         assert pages == [orm_memberships(pole, offset, 3) for offset in (0, 3, 6, 9)]
     assert [len(page) for page in pages] == [3, 3, 1, 0]
+    assert [str(row["etp"]) for page in pages for row in page] == [
+        str(row["etp"]) for offset in (0, 3, 6) for row in orm_memberships(pole, offset, 3)
+    ]
     rows = [row for page in pages for row in page]
     assert {row["etp"] for row in rows} == {None, Decimal("12.5"), Decimal("3"), Decimal("0.75")}
     assert any(len(row["approvals"]) == 3 for row in rows)
