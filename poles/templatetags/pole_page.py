@@ -12,6 +12,7 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from poles.cards import etp_text
@@ -83,6 +84,37 @@ def member_rows(memberships) -> SafeString:
             f"{DASH if turnover is None else _with_year(f'{intcomma(turnover)} €', year)}</td>\n"
             f"<td>{roles.get(role) or esc(capfirst(role))}</td>\n"
             f"<td>{_years(membership, since, until)}</td>\n</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped above
+
+
+# --- Key figures table -------------------------------------------------------------
+
+
+def _count(value) -> str:
+    return DASH if value is None else str(value)
+
+
+@register.simple_tag
+def figure_rows(figures) -> SafeString:
+    """The key figures table's rows, a year each (KeyFigure instances, latest first)."""
+    approximate = f' <span class="approx">({esc(_("approximate"))})</span>'
+    # A source is written in French: say so on a page in another language.
+    french = "" if (get_language() or "fr").startswith("fr") else ' lang="fr"'
+    rows = []
+    for figure in figures:
+        etp, turnover = figure.etp, figure.turnover
+        note = f'<br><span class="meta">{esc(figure.note)}</span>' if figure.note else ""
+        rows.append(
+            f'<tr>\n<th scope="row">{figure.year}{approximate if figure.is_approximate else ""}'
+            f"</th>\n"
+            f'<td class="num">{DASH if etp is None else esc(etp_text(etp))}</td>\n'
+            f'<td class="num">{DASH if turnover is None else esc(intcomma(turnover))}'
+            f"{'' if turnover is None else ' €'}</td>\n"
+            f'<td class="num">{_count(figure.member_structures_count)}</td>\n'
+            f'<td class="num">{_count(figure.cooperators_count)}</td>\n'
+            f'<td class="source"{french if figure.source else ""}>'
+            f"{esc(figure.source) if figure.source else DASH}{note}</td>\n</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped above
 
