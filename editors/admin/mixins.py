@@ -177,6 +177,9 @@ class ScopedAdminMixin(InlineAddTextMixin, DerivedDataBatchMixin, ScopedChoicesM
     list_per_page = 50
     # Columns the changelist's rows never show (see LeanChangeList).
     changelist_defer: tuple = ()
+    # Django's changelist, its rows made once per column (editors.admin.rows); the
+    # spreadsheet admins' import-export template extends it.
+    change_list_template = "editors/admin/change_list.html"
 
     def get_changelist(self, request, **kwargs):
         return LeanChangeList
