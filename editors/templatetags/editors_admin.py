@@ -43,8 +43,8 @@ def lean_result_list_tag(parser, token):
 
 # Rendered sidebars by language, page and list of models (see nav_sidebar): a handful
 # per editor's set of permissions; emptied when it outgrows this.
-_SIDEBARS: dict = {}
-_SIDEBARS_MAX = 256
+SIDEBARS: dict = {}
+SIDEBARS_MAX = 256
 
 
 def _sidebar_key(context) -> tuple | None:
@@ -84,11 +84,11 @@ def nav_sidebar(context):
     rendered once per language, page and list of models rather than at every request:
     its two dozen models' links were a sixth of a changelist's Python time."""
     key = _sidebar_key(context)
-    html = _SIDEBARS.get(key) if key is not None else None
+    html = SIDEBARS.get(key) if key is not None else None
     if html is None:
         html = context.template.engine.get_template("admin/nav_sidebar.html").render(context)
         if key is not None:
-            if len(_SIDEBARS) >= _SIDEBARS_MAX:
-                _SIDEBARS.clear()
-            _SIDEBARS[key] = html
+            if len(SIDEBARS) >= SIDEBARS_MAX:
+                SIDEBARS.clear()
+            SIDEBARS[key] = html
     return html

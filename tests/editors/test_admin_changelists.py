@@ -305,7 +305,7 @@ def test_the_changelist_sidebar_is_djangos(client):
 
     from editors.templatetags import editors_admin
 
-    editors_admin._SIDEBARS.clear()
+    editors_admin.SIDEBARS.clear()
     url = reverse("admin:poles_pole_changelist")
     pages = {}
     for role, user in (("national", editor(Role.NATIONAL)), ("territorial", territorial_editor())):
