@@ -13,7 +13,10 @@ do not. Use it to compare two versions of the code on the same dataset:
 Each URL is requested 3 times (warming caches, as a worker that has served a few
 requests), then `--requests` times (default 5) with the counters on; the report is
 millions of instructions per request. About a minute of setup under valgrind, then
-about a second per request. Production settings (`ptce_site.settings.prod`, page cache
+about a second per request. `--login USERNAME` requests them signed in as that staff user
+(the admin's pages: `--login bench-editor /admin/poles/pole/`, the national editor
+`make bench` creates on its dataset; signing in writes a session row, so use a copy of a
+shared dataset). Production settings (`ptce_site.settings.prod`, page cache
 off, `DEBUG` off), the test client (no gunicorn, no network), the static files'
 manifest collected into a temporary directory first.
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def child(urls: list[str], requests: int) -> None:
+def child(urls: list[str], requests: int, login: str | None = None) -> None:
     """Under valgrind: serve the URLs, dumping callgrind's counters between phases."""
     sys.path.insert(0, str(ROOT))
     import django
@@ -38,6 +41,11 @@ def child(urls: list[str], requests: int) -> None:
     from django.test import Client
 
     client = Client()
+    if login:
+        from django.contrib.auth import get_user_model
+
+        # A session as the admin's login form makes one (run.py signs in through it).
+        client.force_login(get_user_model().objects.get(username=login))
     pid = str(os.getpid())
 
     def dump(label: str) -> None:
@@ -58,10 +66,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--login", metavar="USERNAME", help="sign this staff user in first")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.urls, args.requests)
+        child(args.urls, args.requests, args.login)
         return
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL (a benchmark dataset, e.g. make bench's).")
@@ -99,6 +108,7 @@ def main() -> None:
             "--child",
             "--requests",
             str(args.requests),
+            *(["--login", args.login] if args.login else []),
             *args.urls,
         ],
         cwd=ROOT,

@@ -254,3 +254,78 @@ def test_the_pole_changelist_rows_leave_out_the_long_columns(national_client):
         assert f'"poles_pole"."{column}"' not in rows[-1]
     # Actions and exports read whole rows (tests/spreadsheets/test_import_export.py: an export
     # re-imports unchanged).
+
+
+# --- Rows and sidebar made once per page --------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["national", "territorial"])
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("admin:poles_pole_changelist", {}),
+        # Filters kept in each row's link (Django's preserved filters).
+        ("admin:poles_pole_changelist", {"is_published__exact": "1", "q": "Pôle & <Cie>"}),
+        ("admin:poles_structure_changelist", {}),
+        ("admin:poles_membership_changelist", {}),
+        ("admin:poles_keyfigure_changelist", {}),
+        ("admin:members_cooperator_changelist", {}),
+        ("admin:territories_commune_changelist", {"q": "Lachapelle"}),
+    ],
+)
+def test_changelist_rows_are_djangos_markup(client, role, url_name, params):
+    """editors.admin.rows writes each row as Django's items_for_result does: the same
+    cells, classes, links, empty values, booleans, dates and numbers, escaped alike."""
+    from django.contrib.admin.templatetags.admin_list import results
+
+    from editors.admin.rows import lean_results
+
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    pole = located_pole("60333", name="Pôle & <Cie>", founded_year=2015, is_published=True)
+    located_pole("60057", name="Pôle sans année", founded_year=None, is_published=False)
+    structure = StructureFactory(name="Structure <b>de test</b>", siret="")
+    MembershipFactory(pole=pole, structure=structure)
+    KeyFigureFactory(pole=pole, year=2020)
+    CooperatorFactory(pole=pole)
+    response = client.get(reverse(url_name), params)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    django_rows = [list(row) for row in results(cl)]
+    assert django_rows, "rows to compare"
+    assert [list(row) for row in lean_results(cl)] == django_rows
+    html = response.content.decode()
+    for row in django_rows:
+        assert "<tr>" + "".join(row) + "</tr>" in html
+
+
+def test_the_changelist_sidebar_is_djangos(client):
+    """The navigation sidebar, rendered once per language, page and list of models, is
+    the one Django's template renders, for each editor and language."""
+    from django.template.loader import render_to_string
+
+    from editors.templatetags import editors_admin
+
+    editors_admin.SIDEBARS.clear()
+    url = reverse("admin:poles_pole_changelist")
+    pages = {}
+    for role, user in (("national", editor(Role.NATIONAL)), ("territorial", territorial_editor())):
+        client.force_login(user)
+        for language in ("fr", "en"):
+            client.cookies["django_language"] = language
+            for _ in range(2):  # rendered, then remembered
+                response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+                assert response.status_code == 200
+                expected = render_to_string(
+                    "admin/nav_sidebar.html",
+                    {
+                        "available_apps": response.context["available_apps"],
+                        "request": response.wsgi_request,
+                    },
+                )
+                html = response.content.decode()
+                assert expected in html
+                pages[role, language] = expected
+    assert 'aria-current="page"' in pages["national", "fr"]
+    assert pages["national", "fr"] != pages["national", "en"]
+    # A territorial editor does not see the national administrators' models.
+    assert pages["territorial", "fr"] != pages["national", "fr"]
