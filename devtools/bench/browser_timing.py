@@ -37,8 +37,10 @@ TIMINGS = """() => {
   const feeds = resources.filter((entry) => new URL(entry.name).pathname === feedPath);
   const feed = feeds[0];
   const navigation = performance.getEntriesByType("navigation")[0];
+  // (Not the feed: its preload is a `link` too.)
   const ends = (kind) => Math.max(0, ...resources
-    .filter((entry) => entry.initiatorType === kind).map((entry) => entry.responseEnd));
+    .filter((entry) => entry.initiatorType === kind && !feeds.includes(entry))
+    .map((entry) => entry.responseEnd));
   return {
     first_marker_ms: window.__ptceFirstMarker,
     html_first_byte_ms: navigation ? navigation.responseStart : null,

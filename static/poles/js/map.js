@@ -321,11 +321,15 @@
     });
   }
 
+  // Each zone's bounds built once: zoneOf runs for every marker.
+  var zoneBounds = (config.zones || []).map(function (zone) {
+    return { key: zone.key, bounds: L.latLngBounds(zone.bounds) };
+  });
+
   function zoneOf(latlng) {
-    var zones = config.zones || [];
-    for (var i = 0; i < zones.length; i += 1) {
-      if (L.latLngBounds(zones[i].bounds).contains(latlng)) {
-        return zones[i].key;
+    for (var i = 0; i < zoneBounds.length; i += 1) {
+      if (zoneBounds[i].bounds.contains(latlng)) {
+        return zoneBounds[i].key;
       }
     }
     return null;
