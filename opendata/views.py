@@ -42,7 +42,7 @@ def poles_geojson(request):
 def map_feed(request):
     """`/poles/carte.json`: the filtered poles for the site's own maps (directory, home,
     territories, embed), in the compact format of `selectors.directory_map_feed` (the
-    sectors once, a list per pole): a quarter of `/poles.geojson`, which stays the
+    sectors once, a list per pole): under a third of `/poles.geojson`, which stays the
     documented open data file. Unfiltered, stored once per data stamp and language;
     filtered, with ETag/Last-Modified; invalid filters answer 400 with `errors`."""
     if not request.GET:

@@ -644,14 +644,14 @@ MAP_FEED_FIELDS = (
 
 def directory_map_feed(filterset) -> str:
     """The filtered poles (the FilterSet must be valid) for the site's maps (directory,
-    home, territories, embed): what `directory_geojson` says, a quarter of its size.
+    home, territories, embed): what `directory_geojson` says, under a third of its size.
 
     The sectors (slug, name, colour, letters, rank) are written once, in the reference
     list's order; each pole is a list in `MAP_FEED_FIELDS` order, its marking sector
     (`mark`) and its sectors as positions in that list, the pole's URL its slug after the
     feed's `url` prefix, the photo (url and alt text) only for a pole that has one. At
     2,000 poles the GeoJSON repeated each sector's object and the feature's keys in every
-    feature (1.08 MB for the browser to parse, 85 ms of JSON.parse); this is ~250 KB.
+    feature (1.08 MB for the browser to parse, 85 ms of JSON.parse); this is 299 KB.
     Same queries as the GeoJSON.
     """
     found = _map_poles(filterset)

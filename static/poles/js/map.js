@@ -252,7 +252,7 @@
    * The maps' own feed (/poles/carte.json, poles/selectors.py directory_map_feed) names
    * each sector once (`sectors`, in the reference list's order) and gives each pole as
    * a list in the order of `fields`; its marking sector (`mark`) and its sectors are
-   * positions in `sectors`, its URL is its slug after `url`. A quarter of the GeoJSON's
+   * positions in `sectors`, its URL is its slug after `url`. Under a third of the GeoJSON's
    * size: less for the browser to download and parse before the first marker.
    */
   function polesOf(data) {
