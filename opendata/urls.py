@@ -6,6 +6,8 @@ app_name = "opendata"
 
 urlpatterns = [
     path("poles.geojson", views.poles_geojson, name="geojson"),
+    # The site's own maps: a compact feed, not an open data format (docs/open-data.md).
+    path("poles/carte.json", views.map_feed, name="map_feed"),
     path("poles.csv", views.export_csv, {"export": "poles"}, name="csv"),
     path("poles/structures.csv", views.export_csv, {"export": "structures"}, name="structures_csv"),
     path("donnees/", views.open_data, name="data"),

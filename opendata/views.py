@@ -4,6 +4,9 @@ their Table Schema, `/donnees/` and the embeddable map (`/embed/`).
 Every one of them reads the directory's own FilterSet, so that the list, the maps and
 the files always agree."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from csp.decorators import csp_replace
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -36,30 +39,66 @@ def poles_geojson(request):
     return _map_feed(request)
 
 
-def _stored_map_feed(request):
-    """The unfiltered map feed (what /poles/, the home page and /embed/ load first):
-    written once per data stamp and language, then served as stored bytes
-    (caching/stored.py)."""
+def map_feed(request):
+    """`/poles/carte.json`: the filtered poles for the site's own maps (directory, home,
+    territories, embed), in the compact format of `selectors.directory_map_feed` (the
+    sectors once, a list per pole): under a third of `/poles.geojson`, which stays the
+    documented open data file. Unfiltered, stored once per data stamp and language;
+    filtered, with ETag/Last-Modified; invalid filters answer 400 with `errors`."""
+    if not request.GET:
+        return _stored_map_feed(request, "map-compact")
+    return _map_feed(request, "map-compact")
+
+
+def _stored_map_feed(request, kind="map-feed"):
+    """The unfiltered map feed (GeoJSON, or the maps' compact one): written once per
+    data stamp and language, then served as stored bytes (caching/stored.py)."""
+    feed = MAP_FEEDS[kind]
 
     def build():
         filterset = selectors.directory_filterset({})
         filterset.is_valid()
-        yield selectors.directory_geojson(filterset).encode()
+        yield feed.write(filterset).encode()
 
     return stored_response(
         request,
-        "map-feed",
+        kind,
         build,
-        content_type=GEOJSON_CONTENT_TYPE,
+        content_type=feed.content_type,
         parts=(get_language() or "",),
         streamed=False,
     )
 
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
+MAP_FEED_CONTENT_TYPE = "application/json"
 
 
-def _map_feed_etag(request):
+@dataclass(frozen=True)
+class MapFeed:
+    write: Callable  # the filterset -> the body's text
+    content_type: str
+    empty: dict  # the body of an answer to invalid filters, besides `errors`
+    etag_name: str
+
+
+MAP_FEEDS = {
+    "map-feed": MapFeed(
+        selectors.directory_geojson,
+        GEOJSON_CONTENT_TYPE,
+        {"type": "FeatureCollection", "features": [], "poles_without_position": 0},
+        "map",
+    ),
+    "map-compact": MapFeed(
+        selectors.directory_map_feed,
+        MAP_FEED_CONTENT_TYPE,
+        {"format": selectors.MAP_FEED_FORMAT, "poles": [], "poles_without_position": 0},
+        "map-compact",
+    ),
+}
+
+
+def _map_feed_etag(request, kind="map-feed"):
     # With the page cache on, the cache validates the feed itself (docs/caching.md).
     if cache_seconds():
         return None
@@ -67,35 +106,31 @@ def _map_feed_etag(request):
     if fresh is None:
         return None
     # The sectors' names follow the visitor's language.
-    return fresh.etag("map", get_language() or "", canonical_query(request.GET))
+    return fresh.etag(MAP_FEEDS[kind].etag_name, get_language() or "", canonical_query(request.GET))
 
 
-def _map_feed_last_modified(request):
+def _map_feed_last_modified(request, kind="map-feed"):
     if cache_seconds():
         return None
     return _export_last_modified(request, "map")
 
 
 @condition(etag_func=_map_feed_etag, last_modified_func=_map_feed_last_modified)
-def _map_feed(request):
+def _map_feed(request, kind="map-feed"):
+    feed = MAP_FEEDS[kind]
     # The filters were already bound and validated when the validators were computed.
     computed = request.__dict__.get("_ptce_exports", {}).get("map")
     filterset = computed[0] if computed else selectors.directory_filterset(request.GET)
     if not filterset.is_valid():
         return JsonResponse(
-            {
-                "type": "FeatureCollection",
-                "features": [],
-                "poles_without_position": 0,
-                "errors": filterset.form.errors.get_json_data(),
-            },
+            {**feed.empty, "errors": filterset.form.errors.get_json_data()},
             status=400,
-            content_type="application/geo+json",
+            content_type=feed.content_type,
             json_dumps_params={"ensure_ascii": False},
         )
-    # Already JSON text: the selector writes it feature by feature, faster than
-    # JsonResponse's encoder over a dict per feature.
-    return HttpResponse(selectors.directory_geojson(filterset), content_type="application/geo+json")
+    # Already JSON text: the selector writes it pole by pole, faster than JsonResponse's
+    # encoder over a dict per pole.
+    return HttpResponse(feed.write(filterset), content_type=feed.content_type)
 
 
 def _export_state(request, export: str):

@@ -54,7 +54,7 @@ def pole_list(request):
         list(page.object_list), filterset.sector_labels, origin=filterset.origin
     )
     query = _without(request.GET, "page", "partial")
-    geojson_url = reverse("opendata:geojson") + (f"?{query}" if query else "")
+    feed_url = reverse("opendata:map_feed") + (f"?{query}" if query else "")
     partial = request.headers.get("X-Requested-With") == "fetch" or "partial" in request.GET
     response = render(
         request,
@@ -65,7 +65,7 @@ def pole_list(request):
             "page_obj": page,
             "poles": page.object_list,
             "page_message": page_message,
-            "geojson_url": geojson_url,
+            "feed_url": feed_url,
             "search": filterset.form.cleaned_data.get("q", "") if filterset.is_valid() else "",
             "sort_links": SORT_CHOICES,
             # Chips, and which filter to drop when none matches.
@@ -143,7 +143,7 @@ def region_detail(request, region_slug):
     context.update(
         territory=region,
         kind="region",
-        geojson_query=urlencode({"region": region.code}),
+        feed_query=urlencode({"region": region.code}),
     )
     return render(request, "poles/territory.html", context)
 
@@ -159,7 +159,7 @@ def departement_detail(request, region_slug, departement_slug):
         territory=departement,
         region=departement.region,
         kind="departement",
-        geojson_query=urlencode({"departement": departement.code}),
+        feed_query=urlencode({"departement": departement.code}),
     )
     return render(request, "poles/territory.html", context)
 
@@ -174,6 +174,6 @@ def sector_detail(request, slug):
     context.update(
         territory=sector,
         kind="sector",
-        geojson_query=urlencode({"secteur": sector.slug}),
+        feed_query=urlencode({"secteur": sector.slug}),
     )
     return render(request, "poles/territory.html", context)

@@ -16,6 +16,7 @@ import re
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import browser_timing
 import lighthouse
+import nginx_site
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent.parent
@@ -275,6 +277,33 @@ def start_gunicorn(env, port, workers, log_path):
     sys.exit(f"gunicorn did not answer: see {log_path}")
 
 
+def start_front(base, port, workdir, static_root):
+    """nginx with deploy/nginx/ptce.conf (HTTPS, throwaway certificate) in front of the
+    gunicorn on `port`: (its base URL, the TLS context trusting its certificate, its
+    process). Without nginx (or openssl), gunicorn itself: (base, None, None)."""
+    nginx = nginx_site.nginx_binary()
+    if not nginx or not shutil.which("openssl"):
+        log("nginx or openssl missing: the browser and Lighthouse talk to gunicorn directly")
+        return base, None, None
+    folder = workdir / "nginx"
+    folder.mkdir()
+    (folder / "media").mkdir()
+    process, https_port, _http_port, certificate = nginx_site.start(
+        nginx, folder, [port], media_root=folder / "media", static_root=static_root
+    )
+    context = ssl.create_default_context(cafile=str(certificate))
+    front = f"https://127.0.0.1:{https_port}"
+    for _ in range(100):
+        if process.poll() is not None:
+            sys.exit(f"nginx exited: see {folder / 'nginx.log'}")
+        if probe(front + "/healthz", None, context)[0] == 200:
+            log(f"nginx (deploy/nginx/ptce.conf, HTTPS) in front on {front}")
+            return front, context, process
+        time.sleep(0.1)
+    process.terminate()
+    sys.exit(f"nginx did not answer: see {folder / 'nginx.log'}")
+
+
 def worker_pids(master_pid):
     try:
         children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -338,12 +367,13 @@ def login(base, username, password):
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-def probe(url, cookie):
-    """Status, size and time of one request (the full body read)."""
+def probe(url, cookie, context=None):
+    """Status, size and time of one request (the full body read); `context`: the TLS
+    context for nginx's throwaway certificate."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=120, context=context) as response:
             size = len(response.read())
             status = response.status
     except urllib.error.HTTPError as error:
@@ -382,9 +412,11 @@ def run_wrk(wrk, url, *, seconds, connections, threads, cookie):  # noqa: PLR091
     return json.loads(match.group(1))
 
 
-def browser_row(base, sizes, *, quick):
-    """Navigation to the first marker on /poles/ in Chromium (browser_timing.py)."""
+def browser_row(base, front, sizes, *, quick):
+    """Navigation to the first marker on /poles/ in Chromium (browser_timing.py), through
+    `front` (nginx, or gunicorn itself when nginx is missing)."""
     row = {"name": "browser", "path": "/poles/ (first marker)", "status": 200, "browser": True}
+    row["front"] = "nginx (HTTPS)" if front.startswith("https:") else "gunicorn (no nginx)"
     missing = browser_timing.available()
     if missing:
         row["skipped"] = missing
@@ -392,7 +424,7 @@ def browser_row(base, sizes, *, quick):
         return row
     drain(base)
     try:
-        timing = browser_timing.first_marker(base, runs=3 if quick else 10)
+        timing = browser_timing.first_marker(front, runs=3 if quick else 10)
     except Exception as error:  # reported in the table: the run goes on
         row["skipped"] = f"browser failed: {str(error).splitlines()[0][:200]}"
         log(row["skipped"])
@@ -406,13 +438,18 @@ def browser_row(base, sizes, *, quick):
         budget_ms=budget,
         within_budget=timing["p95_ms"] <= budget,
     )
-    log(f"browser /poles/ first marker: median {row['p50_ms']} ms, p95 {row['p95_ms']} ms")
+    log(
+        f"browser /poles/ first marker through {row['front']}: median {row['p50_ms']} ms, "
+        f"p95 {row['p95_ms']} ms; medians of the marks: {timing['marks']}"
+    )
+    row["marks"] = timing["marks"]
     return row
 
 
-def lighthouse_rows(base, targets, folder, *, quick):
+def lighthouse_rows(base, front, targets, folder, *, quick, context=None):  # noqa: PLR0913 - keyword-only: where the pages are read from
     """Lighthouse's mobile audit of the home, the directory and the pole page
-    (lighthouse.py): three runs each (one with --quick), the median's performance."""
+    (lighthouse.py) through `front` (nginx): three runs each (one with --quick), the
+    median's performance."""
     pages = [("home", "/"), ("directory", "/poles/"), ("pole", targets["pole"])]
     missing = lighthouse.lighthouse_available()
     if missing:
@@ -423,10 +460,10 @@ def lighthouse_rows(base, targets, folder, *, quick):
         drain(base)
         # A first request warms the worker up, as in the stack test: Lighthouse measures
         # the page, not the first request after a start.
-        probe(base + path, None)
+        probe(front + path, None, context)
         row = {"name": name, "path": path, "load_average": os.getloadavg()}
         try:
-            row.update(lighthouse.audit_page(base + path, folder / name, runs=1 if quick else 3))
+            row.update(lighthouse.audit_page(front + path, folder / name, runs=1 if quick else 3))
         except Exception as error:  # reported in the table: the run goes on
             row["skipped"] = f"lighthouse failed: {str(error).splitlines()[0][:200]}"
             log(row["skipped"])
@@ -491,12 +528,24 @@ def markdown(result):
             f"| {row['ratio_to_floor']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
             f"| {row['errors']} | {row['peak_rss_mb']} | {row['single_request_ms']} | {verdict} |"
         )
+    for row in result["urls"]:
+        if row.get("marks"):
+            lines += [
+                "",
+                f"Browser ({row['front']}), medians of {row['runs']} first visits, ms from the "
+                "navigation's start: "
+                + ", ".join(
+                    f"{name.removesuffix('_ms')} {value}" for name, value in row["marks"].items()
+                )
+                + ".",
+            ]
     if result.get("lighthouse"):
         lines += [
             "",
             "Lighthouse (mobile, simulated slow 4G, tiles blocked) against this gunicorn "
-            "(plain HTTP, no nginx); performance, LCP and TBT the median of the runs (each "
-            "run's performance in brackets); accessibility, best practices, CLS and bytes "
+            f"through {result.get('front', 'gunicorn (no nginx)')}; performance, LCP and "
+            "TBT the median of the runs (each run's performance in brackets); accessibility, "
+            "best practices, CLS and bytes "
             "the worst run's. Budgets: accessibility 100, performance ≥ 90, CLS < 0.05. "
             "Load average before each page's runs: "
             + ", ".join(
@@ -703,7 +752,13 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     log(f"starting gunicorn on 127.0.0.1:{args.port} ({args.workers} workers)")
     server, base = start_gunicorn(env, args.port, args.workers, workdir / "gunicorn.log")
+    front_process = None
     try:
+        # The browser and Lighthouse load the pages through nginx, as visitors do (wrk
+        # drives gunicorn itself: the views' own times).
+        front, context, front_process = start_front(
+            base, args.port, workdir, Path(env["STATIC_ROOT"])
+        )
         cookie = login(base, "bench-editor", password)
         two_filters = urllib.parse.urlencode(
             {"region": targets["region_code"], "secteur": targets["sector"]}
@@ -779,7 +834,7 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
             )
             rows.append(row)
         if not args.only or "browser" in args.only.split(","):
-            rows.append(browser_row(base, sizes, quick=args.quick))
+            rows.append(browser_row(base, front, sizes, quick=args.quick))
         # Not in the default set: nine Lighthouse runs take minutes (README).
         audits = None
         if args.only and "lighthouse" in args.only.split(","):
@@ -788,13 +843,18 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
             reports = Path(args.results) / (
                 started_at.replace(":", "").replace("-", "") + "-lighthouse"
             )
-            audits = lighthouse_rows(base, targets, reports, quick=args.quick)
+            audits = lighthouse_rows(
+                base, front, targets, reports, quick=args.quick, context=context
+            )
         floor = next((row for row in rows if row["name"] == "floor" and "rps" in row), None)
         for row in rows:
             if floor and "rps" in row:
                 row["ratio_to_floor"] = round(row["rps"] / floor["rps"], 3)
         workers_hwm = [round(rss_kb(pid, "VmHWM") / 1024, 1) for pid in worker_pids(server.pid)]
     finally:
+        if front_process is not None and front_process.poll() is None:
+            front_process.send_signal(signal.SIGQUIT)  # nginx stops gracefully
+            front_process.wait(timeout=20)
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=20)
@@ -814,6 +874,7 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
         "threads": args.threads,
         "seconds": seconds,
         "cache": args.cache,
+        "front": "nginx (HTTPS)" if front.startswith("https:") else "gunicorn (no nginx)",
         "quick": args.quick,
         "workers_peak_rss_mb": workers_hwm,
         "urls": rows,

@@ -31,7 +31,7 @@ def describe(violations) -> str:
 )
 def test_no_serious_or_critical_accessibility_violation(page, axe_source, path):
     page.goto(path)
-    if page.locator("[data-ptce-map][data-geojson-url]").count():
+    if page.locator("[data-ptce-map][data-feed-url]").count():
         wait_for_map(page)
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy
     # does not govern: an injected <script> element would be blocked (no inline script).

@@ -32,7 +32,7 @@ def test_choosing_a_sector_updates_the_list_and_the_map(page, site):
     names = set(page.locator(f"{RESULTS} h3").all_inner_texts())
     assert names == culture
     assert {"Culture et Coopération", "La Coursive Boutaric"} <= names
-    # The map follows the same filters (through /poles.geojson?secteur=…).
+    # The map follows the same filters (through /poles/carte.json?secteur=…).
     wait_for_map(page)
     expect_markers(page, len(seated))
     assert "secteur=culture-industries-creatives" in page.url

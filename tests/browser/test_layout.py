@@ -138,7 +138,7 @@ def test_no_accessibility_violation_on_the_figures(
     context, page = new_page(browser, site, network, viewport="laptop", locale=locale)
     try:
         page.goto(path)
-        if page.locator("[data-ptce-map][data-geojson-url]").count():
+        if page.locator("[data-ptce-map][data-feed-url]").count():
             wait_for_map(page)
         language = page.evaluate("document.documentElement.lang")
         assert language == locale[:2]

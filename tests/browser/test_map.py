@@ -1,4 +1,4 @@
-"""The maps: markers from /poles.geojson, clusters, popups, tiles mocked."""
+"""The maps: markers from the maps' feed (/poles/carte.json), clusters, popups, tiles mocked."""
 
 import re
 

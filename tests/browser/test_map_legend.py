@@ -201,7 +201,7 @@ def test_the_legend_and_greyed_territories_pass_axe(page, site, axe_source, lang
     if language == "en":
         in_english(page, site)
     page.goto(path)
-    if page.locator("[data-ptce-map][data-geojson-url]").count():
+    if page.locator("[data-ptce-map][data-feed-url]").count():
         wait_for_map(page)
         page.locator(LEGEND).wait_for()
         if page.locator(".leaflet-marker-icon.ptce-marker").count():

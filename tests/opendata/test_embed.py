@@ -75,7 +75,7 @@ def test_every_other_page_refuses_framing(client, pole, url):
 def test_embed_page_is_a_map_with_the_filters_whose_links_open_a_new_tab(client, pole):
     html = client.get("/embed/?secteur=formation&tri=-nom&page=2").content.decode()
     assert 'data-ptce-map data-link-target="_blank"' in html
-    assert 'data-geojson-url="/poles.geojson?secteur=formation"' in html
+    assert 'data-feed-url="/poles/carte.json?secteur=formation"' in html
     assert (
         'href="http://testserver/poles/?secteur=formation&amp;tri=-nom" target="_blank" '
         'rel="noopener"' in html

@@ -25,6 +25,7 @@ STORED_URLS = [
     "/poles.csv",
     "/poles/structures.csv",
     "/poles.geojson?champs=tout",
+    "/poles/carte.json",
 ]
 
 

@@ -36,7 +36,7 @@ def test_the_directory_shows_count_list_form_and_map(client, seeded):
     assert 'aria-live="polite"' in content
     assert 'id="directory-map"' in content
     assert "data-ptce-map" in content
-    assert 'data-geojson-url="/poles.geojson"' in content
+    assert 'data-feed-url="/poles/carte.json"' in content
     assert "poles/js/directory.js" in content
     assert "poles/js/map.js" in content
     # A result links to the pole's page and shows its latest ETP with its year.
@@ -51,7 +51,7 @@ def test_one_result_is_counted_in_the_singular(client, seeded):
 
 def test_the_map_follows_the_filters_but_not_the_page(client, seeded):
     content = get(client, "/poles/?secteur=agriculture&region=76&page=1")
-    assert 'data-geojson-url="/poles.geojson?secteur=agriculture&amp;region=76"' in content
+    assert 'data-feed-url="/poles/carte.json?secteur=agriculture&amp;region=76"' in content
 
 
 @pytest.fixture
@@ -115,12 +115,12 @@ def test_the_script_gets_only_the_results(client, seeded):
     assert "<html" not in content
     assert "<form" not in content
     assert f"{len(seed_names(sectors='agriculture'))} poles found" in content
-    assert 'data-geojson-url="/poles.geojson?secteur=agriculture"' in content
+    assert 'data-feed-url="/poles/carte.json?secteur=agriculture"' in content
     assert "X-Requested-With" in response["Vary"]
     # Same with ?partial=1, which the links never keep.
     content = get(client, "/poles/?secteur=agriculture&partial=1")
     assert "<html" not in content
-    assert 'data-geojson-url="/poles.geojson?secteur=agriculture"' in content
+    assert 'data-feed-url="/poles/carte.json?secteur=agriculture"' in content
 
 
 def test_errors_come_with_the_partial_results(client, seeded):

@@ -30,7 +30,7 @@ def test_home_shows_the_map_search_and_key_figures(client, seeded):
     assert published == len(seed_rows())
     # The map, fed by the GeoJSON feed, with the list as its alternative.
     assert "data-ptce-map" in html
-    assert 'data-geojson-url="/poles.geojson"' in html
+    assert 'data-feed-url="/poles/carte.json"' in html
     assert 'id="ptce-map-config"' in html
     # A bounded list of poles (the map and the entry points lead to all of them).
     assert 0 < len(re.findall(r'<li><a href="/poles/[^"/]+/">', html)) <= HOME_RECENT_POLES
@@ -111,7 +111,7 @@ def test_sector_page_lists_its_poles_with_a_filtered_map(client, seeded):
     assert names == seed_names(sectors="alimentation-circuits-courts")
     assert {"Bou'Sol", "FigeACteurs", "Resto Passerelle", "Innovales", "La Bio pour tous"} <= names
     assert "Bou'Sol" in html.replace("&#x27;", "'")
-    assert 'data-geojson-url="/poles.geojson?secteur=alimentation-circuits-courts"' in html
+    assert 'data-feed-url="/poles/carte.json?secteur=alimentation-circuits-courts"' in html
     assert "PTCE du Pays de Bray" not in html
 
 
@@ -213,7 +213,7 @@ def test_home_stays_bounded_whatever_the_number_of_poles(client, db):
     assert len(listed) == HOME_RECENT_POLES
     assert listed[0] == "Pôle mis à jour en dernier"
     assert response.context["pole_count"] == HOME_RECENT_POLES + 4
-    assert 'data-geojson-url="/poles.geojson"' in html
+    assert 'data-feed-url="/poles/carte.json"' in html
 
 
 @pytest.mark.parametrize("count", [3, 30])

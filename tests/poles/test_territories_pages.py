@@ -55,7 +55,7 @@ def test_region_page_shows_its_poles_map_and_figures(client, seeded):
     assert {"PTCE du Pays de Bray", "Initiatives et Cité", "PTCE Auton'Homme"} <= pole_names(
         response
     )
-    assert 'data-geojson-url="/poles.geojson?region=32"' in html
+    assert 'data-feed-url="/poles/carte.json?region=32"' in html
     figures = response.context["figures"]
     assert figures["etp"].total == 145 and figures["etp"].years == "2014"
     assert re.search(r"4\D400\D000 €", text(response))
@@ -67,7 +67,7 @@ def test_a_pole_appears_where_its_territory_of_action_reaches(client, seeded):
     assert eure.status_code == 200
     assert pole_names(eure) == seed_names(departement="27")
     assert "PTCE du Pays de Bray" in pole_names(eure)
-    assert 'data-geojson-url="/poles.geojson?departement=27"' in eure.content.decode()
+    assert 'data-feed-url="/poles/carte.json?departement=27"' in eure.content.decode()
     # Resto Passerelle acts on the whole Île-de-France région: every département has it.
     paris = client.get("/territoires/ile-de-france/paris/")
     assert "Resto Passerelle" in pole_names(paris)

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.bench import nginx_site
 from tests.stack.client import Endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE_FILE = ROOT / "deploy" / "nginx" / "ptce.conf"
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 INSTANCES = 2
@@ -135,45 +135,6 @@ class Stack:
         return "\n".join(parts)
 
 
-def render_site_file(**values) -> str:
-    """The shipped site file with its placeholders replaced (outside its comments)."""
-    lines = []
-    for line in SITE_FILE.read_text().splitlines():
-        if not line.lstrip().startswith("#"):
-            for name, value in values.items():
-                line = line.replace(f"@{name}@", value)
-            left = re.findall(r"@[A-Z_]+@", line)
-            assert not left, f"placeholders left in {SITE_FILE}: {left}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def nginx_main_config(workdir: Path, site: Path) -> str:
-    """The `nginx.conf` around the site file: what Debian's /etc/nginx/nginx.conf does,
-    with every path in the temporary directory."""
-    user = "user root;" if os.geteuid() == 0 else ""
-    mime_types = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    temp = "\n".join(
-        f"    {kind}_temp_path {workdir / ('nginx-' + kind)};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""
-{user}
-worker_processes 1;
-daemon off;
-pid {workdir / "nginx.pid"};
-error_log {workdir / "nginx-error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    {mime_types}
-    default_type application/octet-stream;
-    access_log {workdir / "nginx-access.log"};
-{temp}
-    include {site};
-}}
-"""
-
-
 def postgres_admin_url(url: str) -> tuple[str, str]:
     parsed = urllib.parse.urlparse(url)
     return parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/")
@@ -181,8 +142,8 @@ def postgres_admin_url(url: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def stack():
-    nginx = os.environ.get("PTCE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
+    nginx = nginx_site.nginx_binary()
+    if not nginx:
         unavailable("nginx not found (apt-get install nginx)")
     if not shutil.which("openssl"):
         unavailable("openssl not found")
@@ -310,49 +271,14 @@ def _start(nginx, workdir, processes, database_url, redis_url) -> Stack:
         instances.append((endpoint, process, log))
 
     # nginx with the shipped site file and a throwaway certificate for 127.0.0.1.
-    certificate, key = workdir / "cert.pem", workdir / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-            "-keyout", str(key), "-out", str(certificate),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    https_port, http_port = free_port(), free_port()
-    site = workdir / "ptce.conf"
-    site.write_text(
-        render_site_file(
-            SERVER_NAME="127.0.0.1",
-            HTTP_LISTEN=f"127.0.0.1:{http_port}",
-            HTTPS_LISTEN=f"127.0.0.1:{https_port}",
-            CERTIFICATE=str(certificate),
-            CERTIFICATE_KEY=str(key),
-            UPSTREAM_SERVERS="\n    ".join(
-                f"server 127.0.0.1:{endpoint.port};" for endpoint, _p, _l in instances
-            ),
-            MEDIA_ROOT=str(workdir / "media"),
-        )
+    processes["nginx"], https_port, http_port, certificate = nginx_site.start(
+        nginx,
+        workdir,
+        [endpoint.port for endpoint, _p, _l in instances],
+        media_root=workdir / "media",
+        static_root=workdir / "static",
     )
-    main_config = workdir / "nginx.conf"
-    main_config.write_text(nginx_main_config(workdir, site))
-    test = subprocess.run(
-        [nginx, "-t", "-p", str(workdir), "-c", str(main_config)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if test.returncode:
-        raise RuntimeError(f"nginx -t refused the configuration:\n{test.stderr}")
     log = workdir / "nginx.log"
-    with log.open("w") as handle:
-        processes["nginx"] = subprocess.Popen(
-            [nginx, "-p", str(workdir), "-c", str(main_config)],
-            stdout=subprocess.DEVNULL,
-            stderr=handle,
-        )
 
     for endpoint, process, log_path in instances:
         wait_for(

@@ -30,6 +30,33 @@ def test_nginx_compresses_text_and_forwards_https(stack):
     assert plain.body == home.body
 
 
+def test_nginx_serves_the_static_files_itself(stack):
+    """Static files come from STATIC_ROOT through nginx, not through a gunicorn worker
+    (deploy/nginx/ptce.conf): precompressed, hashed names cached for good."""
+    home = stack.nginx.request("GET", "/").text
+    script = re.search(r'src="(/static/poles/js/map\.[0-9a-f]{12}\.js)"', home).group(1)
+    response = stack.nginx.request("GET", script, headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.gzipped
+    assert "immutable" in response.header("Cache-Control")
+    assert response.header("X-Content-Type-Options") == "nosniff"
+    # A file written after gunicorn started: WhiteNoise (which indexes STATIC_ROOT at
+    # start) would answer 404; nginx reads the directory.
+    (stack.workdir / "static" / "stack-probe.txt").write_text("served by nginx\n")
+    probe = stack.nginx.request("GET", "/static/stack-probe.txt")
+    assert probe.status == 200 and probe.text == "served by nginx\n"
+    assert stack.instances[0].request("GET", "/static/stack-probe.txt").status == 404
+    # Outside STATIC_ROOT: nothing.
+    assert stack.nginx.request("GET", "/static/../ptce.conf").status in (400, 404)
+
+
+def test_the_maps_feed_is_compressed_and_stored(stack):
+    feed = stack.nginx.request("GET", "/poles/carte.json", headers={"Accept-Encoding": "gzip"})
+    assert feed.status == 200
+    assert feed.gzipped and feed.header("ETag")
+    assert json.loads(feed.body)["format"] == "ptce-map-1"
+
+
 def test_plain_http_is_redirected_to_https(stack):
     from tests.stack.client import Endpoint
 

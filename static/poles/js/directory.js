@@ -7,7 +7,7 @@
  *   in their two parts (the summary above the map, the list below it), and adds a
  *   history entry: Back and Forward restore the form, the list and the map;
  * - the map follows through the CustomEvent `ptce:filters-changed` on `document`, with
- *   `detail.geojsonUrl` (the markers for the same filters) and `detail.query`;
+ *   `detail.feedUrl` (the markers for the same filters) and `detail.query`;
  * - the language form returns to the current URL, not the one first loaded;
  * - the département list follows the région chosen;
  * - the panel is open on wide screens, closed on a phone, where "Show the 12 poles"
@@ -255,10 +255,10 @@
         updateLabels();
         showFieldErrors();
         announce();
-        var body = results.querySelector("[data-geojson-url]");
+        var body = results.querySelector("[data-feed-url]");
         document.dispatchEvent(
           new CustomEvent("ptce:filters-changed", {
-            detail: { geojsonUrl: body ? body.getAttribute("data-geojson-url") : null, query: query },
+            detail: { feedUrl: body ? body.getAttribute("data-feed-url") : null, query: query },
           })
         );
       })

@@ -3,7 +3,8 @@
  * Leaflet.markercluster (static/vendor/). Plain JavaScript, no build step.
  *
  * Every element with `data-ptce-map` becomes a map:
- *   data-geojson-url  markers from a GeoJSON FeatureCollection (/poles.geojson?…)
+ *   data-feed-url     markers from the maps' feed (/poles/carte.json?…, see
+ *                     polesOf below; a GeoJSON FeatureCollection works too)
  *   data-fit="false"  keep the default view instead of fitting the markers
  *   data-link-target="_blank"  popups open the pole's page in a new tab (the
  *                     embeddable map, framed by other sites)
@@ -12,8 +13,8 @@
  *   data-lat, data-lng, data-zoom, data-title  a single point (a pole's seat)
  * Configuration (tiles, default view, labels) comes from the json_script
  * element #ptce-map-config. When `document` receives the CustomEvent
- * `ptce:filters-changed` with `detail.geojsonUrl`, maps with a GeoJSON URL
- * reload their markers from it.
+ * `ptce:filters-changed` with `detail.feedUrl`, maps with a feed URL reload
+ * their markers from it.
  *
  * The page's list of poles is the accessible alternative to the map; the map
  * itself is an enhancement.
@@ -244,17 +245,91 @@
     }
   }
 
+  /*
+   * The poles of a feed, each as { lat, lng, properties } with the properties
+   * /poles.geojson gives a feature (what the markers, popups and legend read).
+   *
+   * The maps' own feed (/poles/carte.json, poles/selectors.py directory_map_feed) names
+   * each sector once (`sectors`, in the reference list's order) and gives each pole as
+   * a list in the order of `fields`; its marking sector (`mark`) and its sectors are
+   * positions in `sectors`, its URL is its slug after `url`. Under a third of the GeoJSON's
+   * size: less for the browser to download and parse before the first marker.
+   */
+  function polesOf(data) {
+    if (data && Array.isArray(data.poles) && Array.isArray(data.fields)) {
+      return compactPoles(data);
+    }
+    var features = data && Array.isArray(data.features) ? data.features : [];
+    var poles = [];
+    features.forEach(function (feature) {
+      var geometry = feature && feature.geometry;
+      if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) {
+        return;
+      }
+      poles.push({
+        lng: Number(geometry.coordinates[0]),
+        lat: Number(geometry.coordinates[1]),
+        properties: feature.properties || {},
+      });
+    });
+    return poles;
+  }
+
+  function compactPoles(data) {
+    var at = {};
+    data.fields.forEach(function (name, position) {
+      at[name] = position;
+    });
+    var sectors = Array.isArray(data.sectors) ? data.sectors : [];
+    var prefix = typeof data.url === "string" ? data.url : "";
+    function sectorAt(position) {
+      var sector = typeof position === "number" ? sectors[position] : null;
+      return sector && typeof sector === "object" ? sector : null;
+    }
+    var poles = [];
+    data.poles.forEach(function (row) {
+      if (!Array.isArray(row)) {
+        return;
+      }
+      var slug = typeof row[at.slug] === "string" ? row[at.slug] : "";
+      var names = Array.isArray(row[at.sectors]) ? row[at.sectors] : [];
+      poles.push({
+        lng: Number(row[at.longitude]),
+        lat: Number(row[at.latitude]),
+        properties: {
+          slug: slug,
+          name: row[at.name],
+          url: slug ? prefix + slug + "/" : null,
+          commune: row[at.commune],
+          departement: row[at.departement],
+          status: row[at.status],
+          sector: sectorAt(row[at.mark]),
+          sectors: names.map(function (position) {
+            var sector = sectorAt(position);
+            return sector ? sector.name : null;
+          }),
+          photo: row[at.photo] || null,
+        },
+      });
+    });
+    return poles;
+  }
+
   function addTiles(map) {
     (config.tiles || []).slice(0, 1).forEach(function (layer) {
       L.tileLayer(layer.url, layer.options || {}).addTo(map);
     });
   }
 
+  // Each zone's bounds built once: zoneOf runs for every marker.
+  var zoneBounds = (config.zones || []).map(function (zone) {
+    return { key: zone.key, bounds: L.latLngBounds(zone.bounds) };
+  });
+
   function zoneOf(latlng) {
-    var zones = config.zones || [];
-    for (var i = 0; i < zones.length; i += 1) {
-      if (L.latLngBounds(zones[i].bounds).contains(latlng)) {
-        return zones[i].key;
+    for (var i = 0; i < zoneBounds.length; i += 1) {
+      if (zoneBounds[i].bounds.contains(latlng)) {
+        return zoneBounds[i].key;
       }
     }
     return null;
@@ -308,7 +383,7 @@
 
   function PoleMap(container) {
     this.container = container;
-    this.url = container.getAttribute("data-geojson-url");
+    this.url = container.getAttribute("data-feed-url");
     this.fit = container.getAttribute("data-fit") !== "false";
     this.newTab = container.getAttribute("data-link-target") === "_blank";
     this.request = null;
@@ -456,7 +531,7 @@
     this.container.setAttribute("aria-busy", "true");
     this.status.textContent = labels.loading;
     fetch(url, {
-      headers: { Accept: "application/geo+json, application/json" },
+      headers: { Accept: "application/json, application/geo+json" },
       credentials: "same-origin",
       signal: controller ? controller.signal : undefined,
     })
@@ -502,20 +577,15 @@
     var markers = [];
     var closed = [];
     var counts = {};
-    var features = data && Array.isArray(data.features) ? data.features : [];
     var newTab = this.newTab;
     var self = this;
-    features.forEach(function (feature) {
-      var geometry = feature && feature.geometry;
-      if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) {
-        return;
-      }
-      var lng = Number(geometry.coordinates[0]);
-      var lat = Number(geometry.coordinates[1]);
+    polesOf(data).forEach(function (feature) {
+      var lng = feature.lng;
+      var lat = feature.lat;
       if (!isFinite(lat) || !isFinite(lng)) {
         return;
       }
-      var properties = feature.properties || {};
+      var properties = feature.properties;
       var statusLabel = (labels.statuses || {})[properties.status];
       var name = properties.name || "";
       if (properties.status === "ferme" && statusLabel) {
@@ -769,14 +839,14 @@
   }
 
   document.addEventListener("ptce:filters-changed", function (event) {
-    var url = event.detail && event.detail.geojsonUrl;
+    var url = event.detail && event.detail.feedUrl;
     if (!url) {
       return;
     }
     Array.prototype.forEach.call(document.querySelectorAll("[data-ptce-map]"), function (container) {
       var poleMap = init(container);
       if (poleMap.cluster) {
-        container.setAttribute("data-geojson-url", url);
+        container.setAttribute("data-feed-url", url);
         poleMap.load(url);
       }
     });
@@ -784,9 +854,12 @@
 
   window.PTCEMap = { init: init, initAll: initAll };
 
+  // This script comes at the end of the page's body (poles/_map_scripts.html): the maps
+  // are already in the DOM, so they start now rather than at DOMContentLoaded, which
+  // also waits for the page's deferred scripts (the directory's filters, the place
+  // field) to arrive and run. A map added later in the parse starts at DOMContentLoaded.
+  initAll();
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", initAll);
-  } else {
-    initAll();
   }
 })();
