@@ -42,6 +42,7 @@ from poles.models import (
     Network,
     Pole,
     PoleSource,
+    PoleWithFigures,
     PoolingType,
     Recognition,
     SearchWord,
@@ -54,6 +55,7 @@ from poles.services import (
     rebuild_search_lexicon,
     refresh_coverage,
     refresh_member_tallies,
+    refresh_poles_with_figures,
     save_search_texts,
 )
 from territories.models import EPCI, Commune, Departement, Region
@@ -896,6 +898,8 @@ class Generator:
                 )
         bulk_insert(KeyFigure, figures)
         self.report.counts["key_figures"] = len(figures)
+        # Derived data: bulk inserts send no signal, and a rebuild is exact.
+        refresh_poles_with_figures()
         self._timed("figures", start)
 
     def make_cooperators(self):  # noqa: PLR0915 - one pass writing every field of a cooperator
@@ -1032,6 +1036,7 @@ def analyze_tables(*only) -> None:
         SearchWord,
         MemberTally,
         SharedMember,
+        PoleWithFigures,
         # The territories, loaded by load_territories just before: without statistics
         # the planner takes the 35,000 communes for a few hundred rows.
         Commune,

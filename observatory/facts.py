@@ -44,7 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from caching import data_version, digest, versioned
-from poles.models import KeyFigure, MemberTally, Pole, SharedMember
+from poles.models import KeyFigure, MemberTally, Pole, PoleWithFigures, SharedMember
 
 
 def selected_ids(poles):
@@ -167,8 +167,21 @@ def figure_counts(poles) -> dict:
     """The key figures by year: {"years": [row, …], "poles": poles with any figure}."""
     figures = KeyFigure.objects.filter(pole_id__in=selected_ids(poles))
     if connection.vendor == "postgresql":
-        return _figures_in_sql(figures)
+        return _figures_in_sql(figures, poles)
     return figures_in_python(figures)
+
+
+def _count_poles_with_figures(poles):
+    """The number of selected poles with an ETP or turnover figure, as a scalar
+    subquery: one `PoleWithFigures` row per such pole (kept by poles/derived.py)."""
+    return Subquery(
+        PoleWithFigures.objects.filter(pole_id__in=selected_ids(poles))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
 
 
 def _figure_row(year, *, etp: tuple, turnover: tuple) -> dict:
@@ -205,7 +218,7 @@ def _poles_key_sql(field: str):
     )
 
 
-def _figures_in_sql(figures) -> dict:
+def _figures_in_sql(figures, poles) -> dict:
     rows = list(
         figures.values("year")
         .annotate(
@@ -217,10 +230,10 @@ def _figures_in_sql(figures) -> dict:
             turnover_middles=Middles("turnover", KeyFigure._meta.get_field("turnover").clone()),
             etp_key=_poles_key_sql("etp"),
             turnover_key=_poles_key_sql("turnover"),
-            # Every pole with any figure, any year: a subquery of the same statement.
-            with_figures=_count_distinct_poles(
-                figures.filter(Q(etp__isnull=False) | Q(turnover__isnull=False))
-            ),
+            # Every pole with any figure, any year: a subquery of the same statement,
+            # over the poles with figures (derived data: one row per pole) rather than
+            # the distinct poles of every year's figures (a sort of them all).
+            with_figures=_count_poles_with_figures(poles),
         )
         .filter(Q(etp_poles__gt=0) | Q(turnover_poles__gt=0))
         .order_by("year")

@@ -1,7 +1,7 @@
 """Derived data of the directory, and the one mechanism that keeps it current.
 
 A derived value is computed from other records and stored for speed; it is never
-edited. This app keeps four of them, per pole:
+edited. This app keeps five of them, per pole:
 
 - `Pole.updated_at` ("last updated", the exports' ETag and Last-Modified, the admin's
   lock), from the pole and every record its page or exports show: key figures,
@@ -18,8 +18,10 @@ edited. This app keeps four of them, per pole:
   bands and approvals, the approvals' IAE flag and the bands' upper bounds. A structure
   is tallied at one pole of those it belongs to (its home), so a change to it marks
   every pole it belongs to, before and after the change.
+- Whether the pole has key figures (`PoleWithFigures`: the observatory's count of the
+  poles behind its jobs and turnover), from the key figures' ETP and turnover.
 
-The page cache's generation is the fifth derived value; it is kept by the `caching`
+The page cache's generation is the sixth derived value; it is kept by the `caching`
 app's own receivers, since every public page derives from every table.
 
 **The mechanism.** `SOURCES` says, for each model, which derived values of which poles
@@ -54,9 +56,11 @@ UPDATED_AT = "updated_at"
 COVERAGE = "coverage"
 SEARCH = "search"
 MEMBER_TALLIES = "member_tallies"
-# Refreshed in this order: the search text and the tallies read nothing the others
-# write, and the touch comes last so that it stamps the end of the change.
-DERIVED_VALUES = (COVERAGE, SEARCH, MEMBER_TALLIES, UPDATED_AT)
+FIGURES = "figures"
+# Refreshed in this order: the search text, the tallies and the poles with figures read
+# nothing the others write, and the touch comes last so that it stamps the end of the
+# change.
+DERIVED_VALUES = (COVERAGE, SEARCH, MEMBER_TALLIES, FIGURES, UPDATED_AT)
 ALL = None  # "every pole", for a mark
 
 
@@ -140,6 +144,8 @@ def _refresh(marks: _Marks) -> None:
             services.refresh_search_texts(poles)
         elif what == MEMBER_TALLIES:
             services.refresh_member_tallies(None if ids is ALL else ids)
+        elif what == FIGURES:
+            services.refresh_poles_with_figures(None if ids is ALL else ids)
         else:
             poles.update(updated_at=timezone.now())
 
@@ -218,6 +224,14 @@ def _either(*finders):
 
 SOURCES: list[Source] = [
     Source("poles.KeyFigure", (UPDATED_AT,), pole_of),
+    # The poles with figures: a figure given or taken away, or moved to another pole.
+    Source(
+        "poles.KeyFigure",
+        (FIGURES,),
+        pole_of,
+        fields=("pole_id", "etp", "turnover"),
+        before=True,
+    ),
     Source("poles.PoleSource", (UPDATED_AT,), pole_of),
     Source("poles.PolePhoto", (UPDATED_AT,), pole_of),
     Source("poles.Membership", (SEARCH, UPDATED_AT), pole_of),

@@ -37,6 +37,7 @@ from .models import (
     Pole,
     PoleCoverage,
     PoleSource,
+    PoleWithFigures,
     PoolingType,
     Recognition,
     SearchWord,
@@ -554,6 +555,32 @@ def refresh_member_tallies(pole_ids=None) -> int:
         MemberTally.objects.bulk_create(tallies, batch_size=2000)
         SharedMember.objects.bulk_create(shared, batch_size=2000)
     return len(tallies) + len(shared)
+
+
+def refresh_poles_with_figures(pole_ids=None) -> int:
+    """Rebuild the list of poles with an ETP or turnover figure (`PoleWithFigures`)
+    for these poles (every pole when `pole_ids` is None); return the rows written.
+
+    Called by poles/derived.py, by a migration's frozen copy, and by writers that
+    insert key figures in bulk (without signals), such as the synthetic data
+    generator."""
+    if pole_ids is not None:
+        pole_ids = list(pole_ids)
+        if not pole_ids:
+            return 0
+    figures = KeyFigure.objects.filter(Q(etp__isnull=False) | Q(turnover__isnull=False))
+    stale = PoleWithFigures.objects.all()
+    if pole_ids is not None:
+        figures = figures.filter(pole_id__in=pole_ids)
+        stale = stale.filter(pole_id__in=pole_ids)
+    with transaction.atomic():
+        stale.delete()
+        rows = [
+            PoleWithFigures(pole_id=pole_id)
+            for pole_id in figures.order_by().values_list("pole_id", flat=True).distinct()
+        ]
+        PoleWithFigures.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def _member_tally_rows(pole_ids) -> tuple[list, list]:

@@ -12,7 +12,7 @@ from .reference import (
 )
 from .search import SearchWord
 from .structure import Membership, Structure
-from .tally import MemberTally, SharedMember
+from .tally import MemberTally, PoleWithFigures, SharedMember
 
 __all__ = [
     "Approval",
@@ -26,6 +26,7 @@ __all__ = [
     "PoleCoverage",
     "PolePhoto",
     "PoleSource",
+    "PoleWithFigures",
     "PoolingType",
     "Recognition",
     "SearchWord",

@@ -94,3 +94,27 @@ class SharedMember(models.Model):
 
     def __str__(self):
         return f"{self.pole_id} → {self.structure_id} (home {self.home_id})"
+
+
+class PoleWithFigures(models.Model):
+    """A pole with at least one full-time equivalent (ETP) or turnover figure, of any
+    year: the observatory's count of the poles behind its key figures.
+
+    Derived data, rebuilt by `poles.services.refresh_poles_with_figures` whenever a key
+    figure is written or deleted (poles/derived.py): counting these rows for a
+    selection reads one row per pole, where counting the distinct poles of the key
+    figures sorts every pole's every year.
+    """
+
+    pole = models.OneToOneField(
+        "poles.Pole", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pole with key figures")
+        verbose_name_plural = _("poles with key figures")
+        # Derived data, never edited by hand: no permissions to list.
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.pole_id)

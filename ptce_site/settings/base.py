@@ -283,6 +283,7 @@ PAGE_CACHE_DERIVED_MODELS = (
     "poles.SearchWord",
     "poles.MemberTally",
     "poles.SharedMember",
+    "poles.PoleWithFigures",
 )
 # The views that only read (ptce_site.middleware.ReadOnlyViewsMiddleware): GET, HEAD
 # and OPTIONS; any other method gets 405 with an Allow header.
