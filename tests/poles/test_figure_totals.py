@@ -59,3 +59,12 @@ def test_one_query(django_assert_num_queries):
     KeyFigureFactory(pole=pole)
     with django_assert_num_queries(1):
         selectors.figure_totals_of([pole.pk])
+
+
+def test_a_national_selection_fits_the_database_s_parameters():
+    """Each id is sent once, as the ORM's `pole_id__in` does (PostgreSQL takes 65,535
+    parameters at most): a selection of 40,000 poles is answered, not a 500."""
+    pole = PoleFactory()
+    KeyFigureFactory(pole=pole, year=2023, etp=3)
+    ids = [pole.pk, *range(10**7, 10**7 + 39_999)]
+    assert selectors.figure_totals_of(ids)["etp"].total == 3
