@@ -897,28 +897,8 @@ NO_SEAT = '"","departement":""'
 
 def _seat_places(codes: set) -> dict[str, str]:
     """For these seat communes' codes, the JSON text of the map feed's "commune" and
-    "departement" properties (from the commune's name to the département's code).
-
-    Communes change only when the geography is reloaded, and the poles' seats rarely:
-    those of every pole are read once per data version (`versioned`), rather than
-    joined from the 35,000 communes at each request (a quarter of the feed's time at
-    2,000 poles). A seat set since that read, if any, is read on its own.
-    """
-
-    def read(communes):
-        return {
-            code: f'{encode_basestring(name)},"departement":{encode_basestring(departement)}'
-            for code, name, departement in communes.values_list("code", "name", "departement_id")
-        }
-
-    places = versioned(
-        "seat-places",
-        lambda: read(Commune.objects.filter(code__in=Pole.objects.values("seat_commune_id"))),
-    )
-    missing = codes - places.keys() - {None}
-    if missing:
-        places = {**places, **read(Commune.objects.filter(code__in=missing))}
-    return places
+    "departement" properties (from the commune's name to the département's code)."""
+    return _seat_json(codes, "seat-places", ',"departement":')
 
 
 # The map feed's "commune" and "departement" cells of a pole without a seat.
@@ -928,21 +908,33 @@ NO_SEAT_CELLS = '"",""'
 def _seat_cells(codes: set) -> dict[str, str]:
     """As `_seat_places`, for the maps' own feed: the JSON text of a pole's "commune"
     and "departement" cells (two items of its list)."""
+    return _seat_json(codes, "seat-cells", ",")
+
+
+def _seat_json(codes: set, name: str, between: str) -> dict[str, str]:
+    """Per seat commune code, its name and its département's code as JSON strings,
+    `between` them (cached as `name`).
+
+    Communes change only when the geography is reloaded, and the poles' seats rarely:
+    those of every pole are read once per data version (`versioned`), rather than
+    joined from the 35,000 communes at each request (a quarter of the feed's time at
+    2,000 poles). A seat set since that read, if any, is read on its own.
+    """
 
     def read(communes):
         return {
-            code: f"{encode_basestring(name)},{encode_basestring(departement)}"
-            for code, name, departement in communes.values_list("code", "name", "departement_id")
+            code: f"{encode_basestring(commune)}{between}{encode_basestring(departement)}"
+            for code, commune, departement in communes.values_list("code", "name", "departement_id")
         }
 
-    cells = versioned(
-        "seat-cells",
+    places = versioned(
+        name,
         lambda: read(Commune.objects.filter(code__in=Pole.objects.values("seat_commune_id"))),
     )
-    missing = codes - cells.keys() - {None}
+    missing = codes - places.keys() - {None}
     if missing:
-        cells = {**cells, **read(Commune.objects.filter(code__in=missing))}
-    return cells
+        places = {**places, **read(Commune.objects.filter(code__in=missing))}
+    return places
 
 
 def _sector_lists(sector_ids: dict, sector_labels: dict[int, str]) -> dict[int, str]:
