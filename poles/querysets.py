@@ -54,7 +54,7 @@ SEARCH_CONFIG = "french_unaccent"
 
 # Columns only the pole's page (LONG_TEXTS) or the search (SEARCH_COLUMNS) reads.
 LONG_TEXTS = ("description", "development_axes", "source")
-SEARCH_COLUMNS = ("search_text", "search_vector")
+SEARCH_COLUMNS = ("search_text", "search_vector", "rank_vector")
 
 
 def _territory_codes(communes) -> tuple[set, set, set, set, set]:
@@ -343,7 +343,7 @@ class PoleQuerySet(models.QuerySet):
             return self.filter(found)
         return (
             self.filter(found)
-            .annotate(search_rank=SearchRank(F("search_vector"), ts_query))
+            .annotate(search_rank=SearchRank(F("rank_vector"), ts_query))
             .order_by(F("search_rank").desc(), "sort_name", "pk")
         )
 
@@ -376,8 +376,9 @@ MAX_NAMED_COMMUNES = 20
 
 def named_communes(words: list[str]) -> tuple[list, list[str]]:
     """The communes (current, with parent and département) named by the longest run of
-    consecutive `words` that is a commune's whole normalised name, and the other words;
-    one indexed query (`search_name IN (...)`)."""
+    consecutive `words` that is a commune's whole normalised name, and the other words:
+    one indexed query of names (`search_name IN (...)`), and one reading the communes
+    when the text names one."""
     runs = {}
     for start in range(len(words)):
         for end in range(start + 1, len(words) + 1):
@@ -386,21 +387,25 @@ def named_communes(words: list[str]) -> tuple[list, list[str]]:
                 runs[run] = (start, end)
     if not runs:
         return [], words
-    communes = [
-        commune
-        for commune in Commune.objects.current()
+    # Most texts name no commune: the names are looked up as plain values first (building
+    # communes with their parent and département cost a millisecond a search).
+    found = [
+        (name, code)
+        for name, population, code in Commune.objects.current()
         .filter(search_name__in=list(runs))
-        .select_related("parent", "departement")
-        .order_by("-population", "code")[: MAX_NAMED_COMMUNES * 4]
-        if len(commune.search_name) >= SHORT_COMMUNE_NAME_LENGTH
-        or (commune.population or 0) >= SHORT_COMMUNE_MIN_POPULATION
+        .order_by("-population", "code")
+        .values_list("search_name", "population", "code")[: MAX_NAMED_COMMUNES * 4]
+        if len(name) >= SHORT_COMMUNE_NAME_LENGTH
+        or (population or 0) >= SHORT_COMMUNE_MIN_POPULATION
     ]
-    if not communes:
+    if not found:
         return [], words
-    longest = max({commune.search_name for commune in communes}, key=lambda run: len(run.split()))
+    # The longest run; between runs of as many words, the most populous commune's name.
+    longest = max((name for name, _code in found), key=lambda run: len(run.split()))
     start, end = runs[longest]
-    named = [commune for commune in communes if commune.search_name == longest]
-    return named[:MAX_NAMED_COMMUNES], words[:start] + words[end:]
+    codes = [code for name, code in found if name == longest][:MAX_NAMED_COMMUNES]
+    named = Commune.objects.filter(code__in=codes).select_related("parent", "departement")
+    return list(named.order_by("-population", "code")), words[:start] + words[end:]
 
 
 # PostgreSQL search: the words a tsquery is built from, at most this many of them.
@@ -434,6 +439,9 @@ def typo_corrections(words: list[str]) -> dict[str, list[str]]:
                 ORDER BY lexicon.word <-> typed.word, lexicon.word
                 LIMIT %s
             ) AS near
+            -- A word the lexicon holds needs no correction: no similarity search for it
+            -- (most searches; 0.03 instead of 1.8 ms for two words at national scale).
+            WHERE NOT EXISTS (SELECT 1 FROM {lexicon} AS known WHERE known.word = typed.word)
             """,  # noqa: S608
             [candidates, TYPO_ALTERNATIVES],
         )
@@ -441,9 +449,7 @@ def typo_corrections(words: list[str]) -> dict[str, list[str]]:
     nearest: dict[str, list[str]] = {}
     for typed, near in rows:
         nearest.setdefault(typed, []).append(near)
-    # A word the lexicon holds as typed needs no correction.
     return {
         typed: [word for word in near if _TSQUERY_WORD.fullmatch(word)]
         for typed, near in nearest.items()
-        if typed not in near
     }

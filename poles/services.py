@@ -386,8 +386,14 @@ def build_search_text(pole, document=None) -> str:
     return "\n".join(text for text in map(normalize, parts) if text)
 
 
-def search_vector(document: dict[str, list[str]]):
-    """The PostgreSQL expression of a pole's weighted tsvector (for bulk_update)."""
+# The weights a search's matches are ranked by (`Pole.rank_vector`): the name, the
+# summary and sectors.
+RANK_WEIGHTS = ("A", "B")
+
+
+def search_vector(document: dict[str, list[str]], weights=SEARCH_WEIGHTS):
+    """The PostgreSQL expression of a pole's weighted tsvector (for bulk_update), of
+    the parts of `weights` (all: `search_vector`; RANK_WEIGHTS: `rank_vector`)."""
 
     vectors = [
         SearchVector(
@@ -395,7 +401,7 @@ def search_vector(document: dict[str, list[str]]):
             config=SEARCH_CONFIG,
             weight=weight,
         )
-        for weight in SEARCH_WEIGHTS
+        for weight in weights
     ]
     combined = vectors[0]
     for vector in vectors[1:]:
@@ -431,14 +437,18 @@ def save_search_texts(poles, *, force: bool = False) -> int:
     for pole in poles:
         document = search_document(pole)
         text = build_search_text(pole, document)
-        stale_vector = postgresql and pole.__dict__.get("search_vector", "") is None
+        stale_vector = postgresql and (
+            pole.__dict__.get("search_vector", "") is None
+            or pole.__dict__.get("rank_vector", "") is None
+        )
         if force or text != pole.search_text or stale_vector:
             pole.search_text = text
             if postgresql:
                 pole.search_vector = search_vector(document)
+                pole.rank_vector = search_vector(document, RANK_WEIGHTS)
             changed.append(pole)
             words |= search_words(text)
-    fields = ["search_text", "search_vector"] if postgresql else ["search_text"]
+    fields = ["search_text", "search_vector", "rank_vector"] if postgresql else ["search_text"]
     # bulk_update leaves updated_at alone: re-indexing is not an edit of the pole.
     Pole.objects.bulk_update(changed, fields, batch_size=500)
     add_search_words(words)

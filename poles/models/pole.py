@@ -184,6 +184,11 @@ class Pole(models.Model):
     # search_text by poles.services, and GIN-indexed (migration 0006), so that a search
     # never computes a tsvector per row at query time.
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+    # PostgreSQL only: the A and B parts of search_vector (name; summary and sectors),
+    # what a search's matches are ranked by. Ranking over search_vector itself read
+    # each match's whole vector, 2 kB on average with the member structures' names (and
+    # stored out of line by PostgreSQL), for a rank those names hardly change.
+    rank_vector = SearchVectorField(_("rank vector"), null=True, editable=False)
     # `name_sort_key(name)`, written by save() (and by bulk writers): what "sort by name"
     # orders by, so that accents and case sort alike on SQLite and PostgreSQL.
     sort_name = models.CharField(

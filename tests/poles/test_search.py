@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from poles.models import Pole, SearchWord, Structure
+from poles.models import Pole, SearchWord, Sector, Structure
 from poles.services import (
     build_search_text,
     rebuild_search_lexicon,
@@ -297,3 +297,76 @@ def test_the_lexicon_holds_the_words_of_the_search_texts(db):
     words = set(SearchWord.objects.values_list("word", flat=True))
     assert {"arlequin", "atelier", "zephyr"} <= words
     assert rebuild_search_lexicon() == SearchWord.objects.count()
+
+
+# --- PostgreSQL: what the matches are ranked by ---------------------------------------
+
+
+def _ranked_pole():
+    pole = located_pole(
+        "60333",
+        name="Pôle Arlequin",
+        summary="Une ressourcerie solidaire",
+        description="Atelier de réparation et de couture.",
+    )
+    pole.sectors.add(Sector.objects.create(name="Réemploi de test", slug="reemploi-de-test"))
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Menuiserie Zéphyr"))
+    refresh_search_text(pole)
+    return pole
+
+
+@pytest.mark.postgres
+def test_the_rank_vector_holds_the_name_summary_and_sectors_only(db):
+    """`rank_vector` is `search_vector`'s A and B parts, as migration 0020 fills it
+    (`ts_filter(search_vector, '{a,b}')`), and follows the pole's edits."""
+    pole = _ranked_pole()
+
+    def vectors():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rank_vector::text, ts_filter(search_vector, '{a,b}')::text "
+                "FROM poles_pole WHERE id = %s",
+                [pole.pk],
+            )
+            return cursor.fetchone()
+
+    rank, filtered = vectors()
+    assert rank == filtered
+    assert "arlequin" in rank and "ressourcer" in rank and "reemploi" in rank
+    assert "zephyr" not in rank and "coutur" not in rank
+    pole.name = "Pôle Colombine"
+    pole.save()
+    refresh_search_texts(Pole.objects.filter(pk=pole.pk))
+    rank, filtered = vectors()
+    assert rank == filtered and "colombin" in rank and "arlequin" not in rank
+
+
+@pytest.mark.postgres
+def test_matches_are_ranked_on_the_small_vector(db):
+    """The ranking reads `rank_vector` (a few hundred bytes a pole), not each match's
+    whole `search_vector` (2 kB on average, members' names included); the matches are
+    still found in the whole text."""
+    query = str(Pole.objects.search("zephyr").query)
+    assert 'ts_rank("poles_pole"."rank_vector"' in query
+    assert 'ts_rank("poles_pole"."search_vector"' not in query
+    pole = _ranked_pole()
+    by_summary = located_pole("60333", name="Pôle Bocage", summary="Menuiserie et ressourcerie")
+    refresh_search_text(by_summary)
+    # Found by a member's name only: ranked after the pole whose summary names it.
+    assert list(Pole.objects.search("menuiserie").values_list("name", flat=True)) == [
+        "Pôle Bocage",
+        pole.name,
+    ]
+
+
+@pytest.mark.postgres
+def test_only_the_words_missing_from_the_lexicon_are_corrected(db):
+    from poles.querysets import typo_corrections
+
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in ("menuiserie", "menuiseries", "menuisier")]
+    )
+    assert typo_corrections(["menuiserie", "menuiseire"]) == {
+        "menuiseire": ["menuiserie", "menuiseries", "menuisier"]
+    }
+    assert typo_corrections(["menuiserie"]) == {}
