@@ -1,6 +1,8 @@
 """The page number of a list, read from the query string the one same way on every page
 (the directory, territory and sector pages, a pole's members, canonical URLs)."""
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.utils.translation import gettext as _
 
 # More digits than any real page count, and beyond what int() should ever be asked to
@@ -32,3 +34,35 @@ def requested_page(value, num_pages: int) -> tuple[int, str]:
     if number > num_pages:
         return num_pages, _("There are fewer pages of results: here is the last one.")
     return number, ""
+
+
+def page_of(queryset, value, per_page: int) -> tuple[Page, str]:
+    """The requested page of `queryset` (a list, or a lazy queryset of ids), or the
+    nearest one with a message (`requested_page`): `Paginator` counts (`COUNT(*)`),
+    then reads the page (`LIMIT`/`OFFSET`)."""
+    paginator = Paginator(queryset, per_page)
+    number, message = requested_page(value, paginator.num_pages)
+    return paginator.page(number), message
+
+
+def counted_page_of(ids, value, per_page: int) -> tuple[Page, str]:
+    """`page_of` for a lazy queryset of ids (`values_list("pk", flat=True)`) that the
+    database has to read whole anyway to order it (filtered, searched, sorted by a
+    computed value): the page and the number of rows in one query
+    (`COUNT(*) OVER ()`), not a count and then the page, each planning the filters
+    again. A page past the end (a stale or hand-edited link) has no row to carry the
+    count: then counted apart, as `page_of` does, to show the last page."""
+    text = (value or "").strip()
+    number = page_number(text) if text else 1
+    if number is not None:
+        offset = (number - 1) * per_page
+        rows = list(
+            ids.annotate(rows_in_all=Window(Count("*"))).values_list("pk", "rows_in_all")[
+                offset : offset + per_page
+            ]
+        )
+        if rows or number == 1:
+            paginator = Paginator([], per_page)
+            paginator.count = rows[0][1] if rows else 0  # the cached property, known
+            return Page([pk for pk, _count in rows], number, paginator), ""
+    return page_of(ids, value, per_page)

@@ -544,6 +544,14 @@ def directory_pole_ids(filterset):
     return filterset.qs.values_list("pk", flat=True)
 
 
+def directory_reads_all(filterset) -> bool:
+    """Does the database read every match of the directory's query to order it: a
+    filter or a search (not a sort alone, which the unfiltered list's indexes serve)?"""
+    if not filterset.is_valid():
+        return False
+    return any(value for name, value in filterset.form.cleaned_data.items() if name != "tri")
+
+
 def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=None) -> list[dict]:
     """The directory rows of the poles `ids` (one page), in that order: dicts of
     DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries.

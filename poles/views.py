@@ -14,7 +14,7 @@ from . import selectors
 from .charts import year_chart
 from .filters import SORT_CHOICES
 from .models import Sector
-from .pagination import requested_page
+from .pagination import counted_page_of, page_of, requested_page
 
 
 def home(request):
@@ -24,13 +24,6 @@ def home(request):
 DIRECTORY_PAGE_SIZE = 20
 # Territory and sector pages list their poles by pages too: a région can hold hundreds.
 TERRITORY_PAGE_SIZE = 50
-
-
-def _directory_page(queryset, number, *, per_page=DIRECTORY_PAGE_SIZE):
-    """The requested page, or the nearest one with a message (poles/pagination.py)."""
-    paginator = Paginator(queryset, per_page)
-    number, message = requested_page(number, paginator.num_pages)
-    return paginator.page(number), message
 
 
 def _without(params, *names) -> str:
@@ -47,9 +40,11 @@ def pole_list(request):
     rendered: static/poles/js/directory.js swaps them in as filters change.
     """
     filterset = selectors.directory_filterset(request.GET)
-    page, page_message = _directory_page(
-        selectors.directory_pole_ids(filterset), request.GET.get("page")
-    )
+    ids = selectors.directory_pole_ids(filterset)
+    # Unfiltered, the count and the page are each read from an index; otherwise the
+    # database reads every match to order them, and counts them in the same query.
+    read_page = counted_page_of if selectors.directory_reads_all(filterset) else page_of
+    page, page_message = read_page(ids, request.GET.get("page"), DIRECTORY_PAGE_SIZE)
     page.object_list = selectors.directory_rows(
         list(page.object_list), filterset.sector_labels, origin=filterset.origin
     )
@@ -117,7 +112,7 @@ class PoleDetailView(DetailView):
 def _territory_context(request, poles) -> dict:
     """A territory's or a sector's figures (all its poles) and one page of its poles."""
     ids, figures = selectors.territory_poles(poles)
-    page, page_message = _directory_page(ids, request.GET.get("page"), per_page=TERRITORY_PAGE_SIZE)
+    page, page_message = page_of(ids, request.GET.get("page"), TERRITORY_PAGE_SIZE)
     page.object_list = selectors.pole_cards(page.object_list)
     return {
         "figures": figures,

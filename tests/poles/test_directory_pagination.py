@@ -31,7 +31,7 @@ def pole_id_reads(queries) -> list[str]:
     return [
         query["sql"]
         for query in queries
-        if query["sql"].startswith('SELECT "poles_pole"."id" AS "pk" FROM')
+        if query["sql"].startswith('SELECT "poles_pole"."id" AS "pk"')
         and "ORDER BY" in query["sql"]
     ]
 
@@ -65,3 +65,50 @@ def test_an_invalid_filter_lists_nothing_without_a_query_for_ids(client, poles):
         content = client.get("/poles/?region=99").content.decode()
     assert listed(content) == []
     assert pole_id_reads(queries.captured_queries) == []
+
+
+def counts(queries) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith("SELECT COUNT(*)")]
+
+
+@pytest.mark.parametrize("query", ["?statut=actif", "?departement=60&tri=creation", "?q=pole"])
+def test_a_filtered_page_is_counted_by_its_own_query(client, poles, query):
+    """Filtered or searched, the database reads every match to order them anyway: the
+    count comes with the page (`COUNT(*) OVER ()`), no second query plans the filters
+    again; the count and the pages stay exact."""
+    Pole.objects.filter(pk=poles[0].pk).update(is_published=False)
+    names = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get(f"/poles/{query}&page={page}", HTTP_ACCEPT_LANGUAGE="en")
+            content = content.content.decode()
+        (read,) = pole_id_reads(queries.captured_queries)
+        assert "COUNT(*) OVER ()" in read
+        assert counts(queries.captured_queries) == []
+        assert f"Page {page} of 3" in content
+        assert "44" in content  # the result count
+        names += listed(content)
+    assert sorted(names) == sorted(f"Pôle {index:02d}" for index in range(1, 45))
+
+
+@pytest.mark.parametrize("page", ["9", "4", "999999999", "1000000000000"])
+def test_a_filtered_page_past_the_end_shows_the_last_one(client, poles, page):
+    content = client.get(f"/poles/?statut=actif&page={page}", HTTP_ACCEPT_LANGUAGE="en")
+    content = content.content.decode()
+    assert "There are fewer pages of results: here is the last one." in content
+    assert "Page 3 of 3" in content
+    assert len(listed(content)) == 5
+
+
+def test_a_filtered_page_number_that_is_not_one_shows_the_first(client, poles):
+    content = client.get("/poles/?statut=actif&page=deux", HTTP_ACCEPT_LANGUAGE="en")
+    content = content.content.decode()
+    assert "This page number is not valid: here is the first page." in content
+    assert "Page 1 of 3" in content
+
+
+def test_a_filter_that_matches_nothing_has_one_empty_page(client, poles):
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get("/poles/?q=zzyzx", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert listed(content) == []
+    assert len(pole_id_reads(queries.captured_queries)) == 1
