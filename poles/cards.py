@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from .markup import esc
 from .models import Pole
+from .numbers import decimal_text
 from .selectors import pole_url_prefix
 
 
@@ -121,7 +122,7 @@ def etp_text(value, *, grouping: bool = True) -> str:
     three-quarter-time post), no trailing zero (12,5; 145)."""
     exponent = Decimal(str(value)).normalize().as_tuple().exponent
     decimals = min(max(0, -exponent), 2) if isinstance(exponent, int) else 0
-    return floatformat(value, f"{decimals}g" if grouping else str(decimals))
+    return decimal_text(value, decimals, grouping=grouping)
 
 
 def _etp(row, labels) -> str:

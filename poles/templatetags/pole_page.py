@@ -9,7 +9,6 @@ captions, table heads) and the short loops stay in poles/pole_detail.html.
 """
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -19,6 +18,7 @@ from poles.cards import etp_text
 from poles.links import web_href
 from poles.markup import esc
 from poles.models import Membership
+from poles.numbers import integer_text
 
 register = template.Library()
 
@@ -74,6 +74,7 @@ def member_rows(memberships) -> SafeString:
         legal_form = membership["legal_form"]
         etp, turnover, year = membership["etp"], membership["turnover"], membership["figures_year"]
         role = membership["role"]
+        turnover = DASH if turnover is None else _with_year(f"{integer_text(turnover)} €", year)
         rows.append(
             f'<tr>\n<th scope="row">{name}</th>\n'
             f"<td>{abbreviations[legal_form] if legal_form else DASH}</td>\n"
@@ -81,7 +82,7 @@ def member_rows(memberships) -> SafeString:
             f"<td>{esc(membership['headcount_band'] or DASH)}</td>\n"
             f'<td class="num">{DASH if etp is None else _with_year(etp_text(etp), year)}</td>\n'
             f'<td class="num">'
-            f"{DASH if turnover is None else _with_year(f'{intcomma(turnover)} €', year)}</td>\n"
+            f"{turnover}</td>\n"
             f"<td>{roles.get(role) or esc(capfirst(role))}</td>\n"
             f"<td>{_years(membership, since, until)}</td>\n</tr>"
         )
@@ -109,7 +110,7 @@ def figure_rows(figures) -> SafeString:
             f'<tr>\n<th scope="row">{figure.year}{approximate if figure.is_approximate else ""}'
             f"</th>\n"
             f'<td class="num">{DASH if etp is None else esc(etp_text(etp))}</td>\n'
-            f'<td class="num">{DASH if turnover is None else esc(intcomma(turnover))}'
+            f'<td class="num">{DASH if turnover is None else esc(integer_text(turnover))}'
             f"{'' if turnover is None else ' €'}</td>\n"
             f'<td class="num">{_count(figure.member_structures_count)}</td>\n'
             f'<td class="num">{_count(figure.cooperators_count)}</td>\n'
