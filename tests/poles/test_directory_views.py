@@ -164,7 +164,12 @@ def test_directory_queries_do_not_grow_with_the_data(
     small = _directory_queries(client, f"/poles/{query}")
     directory_poles(27, sectors=sectors, pooling_types=pooling, networks=networks)
     large = _directory_queries(client, f"/poles/{query}")
-    assert small == large
+    if "page=2" in query:
+        # 3 poles have no page 2: a page past the end is counted apart, to show the last
+        # page (poles/pagination.py); with 30 poles the page carries the count.
+        assert large == small - 2
+    else:
+        assert small == large
     # 12 at most: a place (`commune`) is resolved in two (the commune, then the place's
     # communes); PostgreSQL reads its snapshot for the cached filter choices.
     with django_assert_max_num_queries(12):
