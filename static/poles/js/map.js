@@ -560,7 +560,9 @@
     this.previewPane.setAttribute("aria-hidden", "true");
     this.preview = null;
     this.map.on("moveend", function () {
-      // Moved (or resized) before the real layer is there: the stand-in for this view.
+      // Moved (or resized) before the real layer is there: the stand-in for this view
+      // (the cluster layer, if it has started, also draws what it has clustered so far
+      // over it, until it is done, as it did before the stand-in existed).
       if (self.preview) {
         self.showPreview(self.points);
       }
