@@ -55,9 +55,10 @@ TIMINGS = """() => {
     feed_end_ms: feed ? feed.responseEnd : null,
     feed_bytes: feed ? feed.encodedBodySize : null,
     feed_decoded_bytes: feed ? feed.decodedBodySize : null,
-    // 1 when map.js's fetch took the preloaded response.
+    // 1 when the page's fetch (map-feed.js's, else map.js's) took the preloaded response.
     feed_requests: feeds.length,
-    // static/poles/js/map.js's steps: map ready, feed parsed, markers built, clustered.
+    // static/poles/js/map.js's steps: map ready, feed parsed, first screen (preview),
+    // markers built, clustered.
     ...Object.fromEntries(performance.getEntriesByType("mark")
       .filter((mark) => mark.name.startsWith("ptce:"))
       .map((mark) => [mark.name.slice(5).replace(/-/g, "_") + "_ms", mark.startTime])),

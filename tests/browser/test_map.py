@@ -106,3 +106,59 @@ def test_invalid_filters_say_so_on_the_map_instead_of_a_loading_error(page):
     assert "inconnu" in status  # the form's own message names the bad value
     assert "could not be loaded" not in status and "pas pu être chargée" not in status
     assert page.locator("[data-ptce-map] .leaflet-marker-icon").count() == 0
+
+
+# Installed before the page's scripts: at the first marker or cluster icon in the map,
+# which poles the page shows and how far map.js has got (its performance marks).
+FIRST_SCREEN = """
+window.__firstScreen = null;
+new MutationObserver((mutations, observer) => {
+  const map = document.querySelector("[data-ptce-map]");
+  if (!map || !map.querySelector(".leaflet-marker-icon")) {
+    return;
+  }
+  observer.disconnect();
+  let shown = 0;
+  map.querySelectorAll(".leaflet-marker-icon").forEach((icon) => {
+    const count = icon.querySelector(".ptce-cluster__count span");
+    shown += count ? parseInt(count.textContent, 10) : 1;
+  });
+  const view = map.ptceMap.map.getBounds();
+  window.__firstScreen = {
+    shown: shown,
+    view: [[view.getSouth(), view.getWest()], [view.getNorth(), view.getEast()]],
+    stand_ins: map.querySelectorAll(".leaflet-marker-icon.ptce-preview").length,
+    marks: performance.getEntriesByType("mark").map((mark) => mark.name),
+  };
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_first_screen_shows_every_pole_in_view_before_the_markers_are_built(page, site):
+    # Building a Leaflet marker for each pole and clustering them takes a tenth of a
+    # second or more at national scale: the map draws the poles of its view first
+    # (inert stand-ins), and the real layer replaces them.
+    page.add_init_script(FIRST_SCREEN)
+    page.goto("/poles/")
+    wait_for_map(page)
+    first = page.evaluate("window.__firstScreen")
+    assert first is not None
+    assert "ptce:markers-built" not in first["marks"], first["marks"]
+    assert first["stand_ins"] > 0
+    # Every pole in that first view, no more, no less.
+    in_view = page.evaluate(
+        """(corners) => {
+          const map = document.querySelector("[data-ptce-map]").ptceMap;
+          const view = L.latLngBounds(corners);
+          return map.markers.filter((marker) => view.contains(marker.getLatLng())).length;
+        }""",
+        first["view"],
+    )
+    assert in_view > 1
+    assert first["shown"] == in_view
+    # Then the real markers and clusters only: the stand-ins are gone, and were never
+    # offered to the keyboard or assistive technology.
+    expect_markers(page, len(site.mapped_poles))
+    assert page.locator("[data-ptce-map] .ptce-preview").count() == 0
+    pane = page.locator("[data-ptce-map] .leaflet-ptcePreview-pane")
+    assert pane.get_attribute("aria-hidden") == "true"

@@ -166,6 +166,109 @@
     });
   }
 
+  /*
+   * The first screen. Building a Leaflet marker for each of thousands of poles and
+   * clustering them at every zoom level takes a tenth of a second or more; meanwhile the
+   * map shows a stand-in: the poles of the current view grouped on a grid of the cluster
+   * layer's radius, at this zoom only (one pass over the coordinates), drawn as inert
+   * icons that look like the clusters and markers to come. The real layer replaces it in
+   * the same task as it draws itself. The stand-in is hidden from assistive technology
+   * (its own pane is aria-hidden) and takes no clicks or focus: the real markers, a
+   * moment later, do.
+   */
+  var PREVIEW_RADIUS = 50; // px: the cluster layer's maxClusterRadius
+
+  // Pixel coordinates at `zoom` of a point: Web Mercator inline for Leaflet's default
+  // projection (map.project allocates two objects a point, and this runs over every pole
+  // before the first screen), map.project for any other.
+  var MAX_LATITUDE = 85.0511287798;
+
+  function projector(map, zoom) {
+    if (map.options.crs !== L.CRS.EPSG3857) {
+      return function (lat, lng) {
+        return map.project([lat, lng], zoom);
+      };
+    }
+    var scale = 256 * Math.pow(2, zoom);
+    var point = { x: 0, y: 0 };
+    return function (lat, lng) {
+      var sin = Math.sin((Math.max(Math.min(lat, MAX_LATITUDE), -MAX_LATITUDE) * Math.PI) / 180);
+      point.x = (scale * (lng + 180)) / 360;
+      point.y = scale * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+      return point;
+    };
+  }
+
+  function previewGroups(map, points) {
+    // Greedy: each pole joins the nearest group within the radius (looked for in the
+    // 3×3 grid cells around it), else starts one. Only what the view (and a margin)
+    // shows, as the cluster layer does.
+    var zoom = map.getZoom();
+    var project = projector(map, zoom);
+    var view = map.getPixelBounds();
+    var minX = view.min.x - PREVIEW_RADIUS;
+    var minY = view.min.y - PREVIEW_RADIUS;
+    var maxX = view.max.x + PREVIEW_RADIUS;
+    var maxY = view.max.y + PREVIEW_RADIUS;
+    var columns = Math.ceil((maxX - minX) / PREVIEW_RADIUS) + 2;
+    var cells = new Map();
+    var groups = [];
+    for (var i = 0; i < points.length; i += 1) {
+      var point = project(points[i].lat, points[i].lng);
+      var x = point.x;
+      var y = point.y;
+      if (x < minX || x > maxX || y < minY || y > maxY) {
+        continue;
+      }
+      var column = Math.floor((x - minX) / PREVIEW_RADIUS) + 1;
+      var row = Math.floor((y - minY) / PREVIEW_RADIUS) + 1;
+      var found = null;
+      var nearest = PREVIEW_RADIUS * PREVIEW_RADIUS;
+      for (var dy = -1; dy <= 1; dy += 1) {
+        for (var dx = -1; dx <= 1; dx += 1) {
+          var cell = cells.get((row + dy) * columns + column + dx);
+          for (var k = 0; cell && k < cell.length; k += 1) {
+            var ex = cell[k].x - x;
+            var ey = cell[k].y - y;
+            if (ex * ex + ey * ey <= nearest) {
+              nearest = ex * ex + ey * ey;
+              found = cell[k];
+            }
+          }
+        }
+      }
+      if (found) {
+        found.count += 1;
+        found.sumX += x;
+        found.sumY += y;
+      } else {
+        var group = { x: x, y: y, sumX: x, sumY: y, count: 1, pole: points[i] };
+        var key = row * columns + column;
+        if (!cells.has(key)) {
+          cells.set(key, []);
+        }
+        cells.get(key).push(group);
+        groups.push(group);
+      }
+    }
+    return groups;
+  }
+
+  function previewIcon(group) {
+    if (group.count === 1) {
+      return L.divIcon({
+        html: markerBadge(markStyle(group.pole.properties)),
+        className: "ptce-preview",
+        iconSize: [26, 26],
+        iconAnchor: [13, 13],
+      });
+    }
+    var size = group.count < 10 ? 34 : group.count < 100 ? 40 : 48;
+    var wrapper = element("span", "ptce-cluster__count");
+    wrapper.appendChild(element("span", null, String(group.count)));
+    return L.divIcon({ html: wrapper, className: "ptce-preview", iconSize: [size, size] });
+  }
+
   function openInNewTab(link) {
     link.target = "_blank";
     link.rel = "noopener";
@@ -321,15 +424,24 @@
     });
   }
 
-  // Each zone's bounds built once: zoneOf runs for every marker.
+  // Each zone's bounds read once, as numbers: zoneOf runs for every pole (LatLngBounds'
+  // contains() would allocate a LatLng each time).
   var zoneBounds = (config.zones || []).map(function (zone) {
-    return { key: zone.key, bounds: L.latLngBounds(zone.bounds) };
+    var bounds = L.latLngBounds(zone.bounds);
+    return {
+      key: zone.key,
+      south: bounds.getSouth(),
+      west: bounds.getWest(),
+      north: bounds.getNorth(),
+      east: bounds.getEast(),
+    };
   });
 
-  function zoneOf(latlng) {
+  function zoneOf(lat, lng) {
     for (var i = 0; i < zoneBounds.length; i += 1) {
-      if (zoneBounds[i].bounds.contains(latlng)) {
-        return zoneBounds[i].key;
+      var zone = zoneBounds[i];
+      if (lat >= zone.south && lat <= zone.north && lng >= zone.west && lng <= zone.east) {
+        return zone.key;
       }
     }
     return null;
@@ -382,6 +494,7 @@
   }
 
   function PoleMap(container) {
+    var self = this;
     this.container = container;
     this.url = container.getAttribute("data-feed-url");
     this.fit = container.getAttribute("data-fit") !== "false";
@@ -431,8 +544,29 @@
       chunkedLoading: true,
       chunkInterval: 50,
       chunkDelay: 1,
+      // Called after each slice; the last one is followed, in the same task, by the
+      // layer drawing its clusters: the first screen's stand-in goes then.
+      chunkProgress: function (processed, total) {
+        if (processed === total) {
+          self.clustered(total);
+        }
+      },
     });
     this.map.addLayer(this.cluster);
+    // The first screen's stand-in (previewGroups), in a pane of its own, under the real
+    // markers' and hidden from assistive technology.
+    this.previewPane = this.map.createPane("ptcePreview");
+    this.previewPane.style.zIndex = 590;
+    this.previewPane.setAttribute("aria-hidden", "true");
+    this.preview = null;
+    this.map.on("moveend", function () {
+      // Moved (or resized) before the real layer is there: the stand-in for this view
+      // (the cluster layer, if it has started, also draws what it has clustered so far
+      // over it, until it is done, as it did before the stand-in existed).
+      if (self.preview) {
+        self.showPreview(self.points);
+      }
+    });
     this.zoneButtons = this.buildZoneButtons();
     this.listUrl = safeUrl(container.getAttribute("data-list-url"));
     this.legend = buildLegend(this);
@@ -466,8 +600,8 @@
       pending = window.requestAnimationFrame(function () {
         map.invalidateSize();
         // Until the visitor moves the map, keep every marker in view.
-        if (self.fit && !self.userMoved && self.markers && self.markers.length) {
-          self.fitMarkers(self.markers);
+        if (self.fit && !self.userMoved && self.points && self.points.length) {
+          self.fitMarkers(self.points);
         }
       });
     }).observe(this.container);
@@ -520,6 +654,25 @@
     return group;
   };
 
+  function fetchFeed(url, signal) {
+    // The feed's response and its parsed body ({ response, data }; data null when the
+    // body is not JSON). The same request as poles/js/map-feed.js makes for the first one.
+    return fetch(url, {
+      headers: { Accept: "application/json, application/geo+json" },
+      credentials: "same-origin",
+      signal: signal,
+    }).then(function (response) {
+      return response.json().then(
+        function (data) {
+          return { response: response, data: data };
+        },
+        function () {
+          return { response: response, data: null };
+        }
+      );
+    });
+  }
+
   PoleMap.prototype.load = function (url) {
     var self = this;
     this.url = url;
@@ -527,71 +680,126 @@
       this.request.abort();
     }
     var controller = window.AbortController ? new AbortController() : null;
-    this.request = controller;
+    var ticket = controller || {};
+    this.request = ticket;
     this.container.setAttribute("aria-busy", "true");
     this.status.textContent = labels.loading;
-    fetch(url, {
-      headers: { Accept: "application/json, application/geo+json" },
-      credentials: "same-origin",
-      signal: controller ? controller.signal : undefined,
-    })
-      .then(function (response) {
+    // A render of the previous feed still building its layer stops there.
+    this.rendering = null;
+    // The page's first feed was asked for, and maybe parsed, while the page loaded
+    // (poles/js/map-feed.js, in the head): taken from there, once.
+    var early = window.PTCEMapFeed ? window.PTCEMapFeed.take(url) : null;
+    (early || fetchFeed(url, controller ? controller.signal : undefined))
+      .then(function (result) {
+        if (self.request !== ticket) {
+          // Another feed was asked for since (the filters changed).
+          var superseded = new Error("superseded");
+          superseded.name = "AbortError";
+          throw superseded;
+        }
+        var response = result.response;
         if (response.status === 400) {
           // Invalid filters: the feed names them (`errors`), say so, not "could not load".
-          return response.json().then(
-            function (data) {
-              throw invalidFilters(data);
-            },
-            function () {
-              throw invalidFilters(null);
-            }
-          );
+          throw invalidFilters(result.data);
         }
-        if (!response.ok) {
+        if (!response.ok || result.data === null) {
           throw new Error("HTTP " + response.status);
         }
-        return response.json();
-      })
-      .then(function (data) {
         mark("feed-parsed");
-        self.render(data);
+        // Busy until the real layer is drawn (render's promise), not just its stand-in.
+        return self.render(result.data);
       })
       .catch(function (error) {
         if (error && error.name === "AbortError") {
           return;
         }
+        self.rendering = null;
+        self.clearPreview();
         self.cluster.clearLayers();
         self.markers = [];
+        self.points = [];
         self.status.textContent =
           error && error.name === "InvalidFilters" ? error.message : labels.error;
       })
       .then(function () {
-        if (self.request === controller) {
+        if (self.request === ticket) {
           self.container.removeAttribute("aria-busy");
         }
       });
   };
 
   PoleMap.prototype.render = function (data, options) {
+    // In two steps: the view fitted to the poles, their stand-in drawn (previewGroups)
+    // and the status said, then, once the browser has painted that, the Leaflet markers
+    // built, clustered (in slices), the stand-in replaced, the legend and zone buttons
+    // updated. The promise settles when the real layer is drawn (or the render was
+    // superseded by another).
     mark("render-start");
-    var markers = [];
-    var closed = [];
-    var counts = {};
-    var newTab = this.newTab;
     var self = this;
-    polesOf(data).forEach(function (feature) {
-      var lng = feature.lng;
-      var lat = feature.lat;
-      if (!isFinite(lat) || !isFinite(lng)) {
+    var token = {};
+    this.rendering = token;
+    this.container.setAttribute("aria-busy", "true");
+    var showClosed = this.showClosed();
+    var points = [];
+    var closed = 0;
+    polesOf(data).forEach(function (pole) {
+      if (!isFinite(pole.lat) || !isFinite(pole.lng)) {
         return;
       }
-      var properties = feature.properties;
+      if (pole.properties.status === "ferme" && !showClosed) {
+        closed += 1;
+        return;
+      }
+      points.push(pole);
+    });
+    this.points = points;
+    this.lastData = data;
+    // The previous markers go now, not after the new ones are built: the stand-in
+    // would be drawn over them.
+    this.cluster.clearLayers();
+    // The view before the markers: the cluster layer then draws once, for this view.
+    if (this.fit && points.length && !(options && options.keepView)) {
+      this.userMoved = false;
+      this.fitMarkers(points);
+    }
+    this.showPreview(points);
+    mark("preview");
+    this.status.textContent = "";
+    this.status.appendChild(this.statusText(points.length, closed, data));
+    return new Promise(function (resolve) {
+      var started = false;
+      function build() {
+        if (started) {
+          return;
+        }
+        started = true;
+        if (self.rendering !== token) {
+          resolve();
+          return;
+        }
+        self.buildLayer(points, closed, token, resolve);
+      }
+      // After a frame, so that the stand-in is painted before the long work; a timer
+      // too, since a hidden tab gets no frames.
+      window.requestAnimationFrame(function () {
+        setTimeout(build, 0);
+      });
+      setTimeout(build, 100);
+    });
+  };
+
+  PoleMap.prototype.buildLayer = function (points, closed, token, resolve) {
+    var self = this;
+    var newTab = this.newTab;
+    var counts = {};
+    var markers = points.map(function (pole) {
+      var properties = pole.properties;
       var statusLabel = (labels.statuses || {})[properties.status];
       var name = properties.name || "";
       if (properties.status === "ferme" && statusLabel) {
         name += " (" + statusLabel + ")";
       }
-      var marker = L.marker([lat, lng], {
+      var marker = L.marker([pole.lat, pole.lng], {
         icon: markerIcon(properties),
         title: name,
         alt: name,
@@ -602,38 +810,69 @@
       marker.bindPopup(function () {
         return popupContent(properties, newTab);
       });
-      marker.feature = feature;
-      if (properties.status === "ferme" && !self.showClosed()) {
-        closed.push(marker);
-        return;
-      }
-      markers.push(marker);
-      var zone = zoneOf(marker.getLatLng());
+      marker.feature = pole;
+      var zone = zoneOf(pole.lat, pole.lng);
       counts[zone] = (counts[zone] || 0) + 1;
+      return marker;
     });
     mark("markers-built");
-    this.cluster.clearLayers();
+    this.pending = {
+      token: token,
+      total: markers.length,
+      done: function () {
+        self.markers = markers;
+        self.updateZoneButtons(counts);
+        self.updateLegend(points, closed);
+        self.container.removeAttribute("aria-busy");
+        mark("render-end");
+        self.container.dispatchEvent(
+          new CustomEvent("ptce:map-loaded", { bubbles: true, detail: { count: markers.length } })
+        );
+        resolve();
+      },
+    };
+    // In slices (chunkedLoading); `clustered` follows the last one.
     this.cluster.addLayers(markers);
-    mark("clustered");
-    this.markers = markers;
-    this.lastData = data;
-    this.updateZoneButtons(counts);
-    this.updateLegend(
-      markers.map(function (marker) {
-        return marker.feature;
-      }),
-      closed.length
-    );
-    this.status.textContent = "";
-    this.status.appendChild(this.statusText(markers.length, closed.length, data));
-    if (this.fit && markers.length && !(options && options.keepView)) {
-      this.userMoved = false;
-      this.fitMarkers(markers);
+  };
+
+  PoleMap.prototype.clustered = function (total) {
+    var pending = this.pending;
+    if (!pending || pending.total !== total) {
+      return;
     }
-    mark("render-end");
-    this.container.dispatchEvent(
-      new CustomEvent("ptce:map-loaded", { bubbles: true, detail: { count: markers.length } })
-    );
+    this.pending = null;
+    if (this.rendering !== pending.token) {
+      return;
+    }
+    // In this task, before the cluster layer draws: no frame without either.
+    this.clearPreview();
+    mark("clustered");
+    // The rest once the layer has drawn (this runs inside its slice).
+    Promise.resolve().then(pending.done);
+  };
+
+  PoleMap.prototype.showPreview = function (points) {
+    this.clearPreview();
+    var map = this.map;
+    var pane = "ptcePreview";
+    var layer = L.layerGroup();
+    previewGroups(map, points || []).forEach(function (group) {
+      var latlng = map.unproject([group.sumX / group.count, group.sumY / group.count], map.getZoom());
+      L.marker(latlng, {
+        icon: previewIcon(group),
+        pane: pane,
+        interactive: false,
+        keyboard: false,
+      }).addTo(layer);
+    });
+    this.preview = layer.addTo(map);
+  };
+
+  PoleMap.prototype.clearPreview = function () {
+    if (this.preview) {
+      this.map.removeLayer(this.preview);
+      this.preview = null;
+    }
   };
 
   PoleMap.prototype.updateZoneButtons = function (counts) {
@@ -771,17 +1010,17 @@
     legend.root.hidden = order.length === 0 && !hiddenClosed;
   };
 
-  PoleMap.prototype.fitMarkers = function (markers) {
-    // Fit metropolitan markers when there are some: one bounding box spanning
+  PoleMap.prototype.fitMarkers = function (points) {
+    // Fit metropolitan poles when there are some: one bounding box spanning
     // Réunion and Lille shows neither. Overseas poles stay one click away
     // through the zone buttons; a map with only overseas poles fits them.
-    var metropolitan = markers.filter(function (marker) {
-      return zoneOf(marker.getLatLng()) === "metropole";
+    // (`points`: the poles, { lat, lng, properties }.)
+    var metropolitan = points.filter(function (point) {
+      return zoneOf(point.lat, point.lng) === "metropole";
     });
-    var chosen = metropolitan.length ? metropolitan : markers;
     var bounds = L.latLngBounds(
-      chosen.map(function (marker) {
-        return marker.getLatLng();
+      (metropolitan.length ? metropolitan : points).map(function (point) {
+        return [point.lat, point.lng];
       })
     );
     this.fitting = true;
