@@ -10,6 +10,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.autoreload import file_changed
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -265,6 +266,16 @@ _remembered: dict[tuple, str] = {}
 @receiver(setting_changed)
 def _forget_remembered(**kwargs):
     _remembered.clear()
+
+
+@receiver(file_changed, dispatch_uid="ptce_forget_rendered_on_template_change")
+def _forget_rendered_on_template_change(sender, file_path, **kwargs):
+    """Under runserver, a template edited is shown without a restart (Django's
+    autoreloader reloads the templates, not the process): what was rendered from the
+    old ones is forgotten with them."""
+    if file_path.suffix != ".py":
+        _remembered.clear()
+        _map_scripts_html.clear()
 
 
 class RememberNode(template.Node):

@@ -66,3 +66,21 @@ def test_each_page_marks_its_own_menu_item_in_its_own_language(client, seeded, f
             assert next_url == url.replace("&", "&amp;")
             privacy = "Confidentialité" if language == "fr" else "Privacy"
             assert f'<a href="/confidentialite/">{privacy}</a>' in footer
+
+
+def test_an_edited_template_is_shown_without_a_restart(client, seeded):
+    """Under runserver, Django's autoreloader reloads an edited template without
+    restarting the process: the header and footer remembered from the old one go too."""
+    from pathlib import Path
+
+    from django.utils.autoreload import file_changed
+
+    from poles.templatetags import ptce
+
+    remembered, map_scripts = ptce._remembered, ptce._map_scripts_html  # noqa: SLF001 - the memories
+    client.get("/")
+    assert remembered and map_scripts
+    file_changed.send(sender=None, file_path=Path(settings.BASE_DIR) / "views.py")
+    assert remembered  # Python: the process restarts, nothing to forget here
+    file_changed.send(sender=None, file_path=Path(settings.BASE_DIR) / "templates" / "base.html")
+    assert not remembered and not map_scripts
