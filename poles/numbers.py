@@ -11,6 +11,7 @@ for generated values in both languages.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context as DecimalContext
 from functools import cache
 
 from django.conf import settings
@@ -77,3 +78,17 @@ def integer_text(value) -> str:
         return intcomma(value)
     grouped = _grouped(str(abs(value)), thousand_separator, group)
     return f"-{grouped}" if value < 0 else grouped
+
+
+_FROM_FLOAT = DecimalContext(prec=15).create_decimal_from_float
+
+
+def orm_decimal(value, quantum: Decimal | None = None) -> Decimal | None:
+    """A decimal value read by hand-written SQL, as the ORM reads it: PostgreSQL gives
+    a Decimal already; SQLite a float or an integer, which Django's SQLite backend
+    reads as a Decimal of 15 digits, and for a plain column (not an aggregate or a
+    subquery) quantizes to the field's decimal places (`quantum`)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    value = _FROM_FLOAT(value)
+    return value if quantum is None else value.quantize(quantum)

@@ -3,7 +3,6 @@
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Context as DecimalContext
 from decimal import Decimal
 from json.encoder import encode_basestring
 
@@ -39,6 +38,7 @@ from .models import (
     Sector,
     Structure,
 )
+from .numbers import orm_decimal
 from .querysets import membership_count
 
 DEFAULT_MARKER_COLOR = "#3f6f8f"
@@ -226,7 +226,7 @@ def pole_memberships(pole: Pole, *, offset: int = 0) -> list[dict]:
         label = _label(name, name_en, english)
         approvals[structure_id].append((label, abbreviation or label))
     for row in rows:
-        row["etp"] = _decimal(row["etp"], _STRUCTURE_ETP_QUANTUM)
+        row["etp"] = orm_decimal(row["etp"], _STRUCTURE_ETP_QUANTUM)
         row["legal_form"] = None
         if row["legal_form_name"] is not None:
             label = _label(row["legal_form_name"], row["legal_form_name_en"], english)
@@ -430,7 +430,7 @@ def figure_totals_of(ids) -> dict[str, FigureTotal]:
         cursor.execute(FIGURE_TOTALS_SQL.format(ids=placeholders), ids)
         years = [dict(zip(_FIGURE_TOTALS_KEYS, row, strict=True)) for row in cursor.fetchall()]
     for row in years:
-        row["etp_total"] = _decimal(row["etp_total"])
+        row["etp_total"] = orm_decimal(row["etp_total"])
     return _totals_by_year(years)
 
 
@@ -620,25 +620,13 @@ def _plain_directory_rows(ids) -> list[dict]:
         if row is None:
             continue  # unpublished since its id was read
         row["to_complete"] = bool(row["to_complete"])  # SQLite's 0 and 1
-        row["latest_etp"] = _decimal(row["latest_etp"])  # a subquery's: not quantized
+        row["latest_etp"] = orm_decimal(row["latest_etp"])  # a subquery's: not quantized
         row["sectors"] = sectors[pk]
         rows.append(row)
     return rows
 
 
 _STRUCTURE_ETP_QUANTUM = Decimal(1).scaleb(-Structure._meta.get_field("etp").decimal_places)
-_FROM_FLOAT = DecimalContext(prec=15).create_decimal_from_float
-
-
-def _decimal(value, quantum: Decimal | None = None) -> Decimal | None:
-    """A decimal value as the ORM reads it: PostgreSQL gives a Decimal already; SQLite a
-    float or an integer, which Django's SQLite backend reads as a Decimal of 15 digits,
-    and for a plain column (not an aggregate or a subquery) quantizes to the field's
-    decimal places (`quantum`)."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    value = _FROM_FLOAT(value)
-    return value if quantum is None else value.quantize(quantum)
 
 
 def directory_summary(filterset, count: int) -> dict:

@@ -56,8 +56,8 @@ EXPECTED = {
     "/api/v1/poles/?commune=60333&tri=distance": 10,
     "/api/v1/poles/?autour=49.44,2.09&tri=distance": 10,
     # The pole, its eight lists in one query, its figures, sources, photos, members and
-    # their approvals, its cooperators and their colleges.
-    "/api/v1/poles/{pole}/": 10,
+    # their approvals, its cooperators with their colleges (one query).
+    "/api/v1/poles/{pole}/": 9,
     "/api/v1/structures/": 6,
     "/api/v1/regions/32/": 5,
     "/api/v1/communes/60333/": 3,

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -169,7 +170,7 @@ def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, s
     # 9, whatever the lists' length: the pole, its many-to-many lists (one UNION),
     # figures, sources, photos, a page of members and their approvals, the cooperators
     # and their colleges.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(pole.get_absolute_url())
         page = text(response)
     assert page.count("Structure synthétique") == size
@@ -262,7 +263,7 @@ def test_pole_page_photos_add_no_query_per_photo(client, django_assert_max_num_q
     pole = rich_pole(index=0, size=3)
     for index in range(size):
         _photo(pole, index)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         html = client.get(pole.get_absolute_url()).content.decode()
     assert html.count('loading="lazy"') == size
 
@@ -283,7 +284,7 @@ def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num
         for structure in structures
     )
     url = pole.get_absolute_url()
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         first = text(client.get(url))
     assert f"{MEMBERS_PAGE_SIZE + 5} structures" in first
     assert "Structure paginée 000" in first
@@ -479,3 +480,30 @@ def test_etp_shows_up_to_two_decimals_without_trailing_zeros(client, db):
     assert "12,5" in page
     assert "12,50" not in page
     assert "2,25" in page
+
+
+def test_the_colleges_table_counts_each_college_in_its_order(client, db):
+    pole = PoleFactory()
+    CollegeFactory(pole=pole, name="Usagers", vote_weight=Decimal("33.33"), position=2)
+    founders = CollegeFactory(pole=pole, name="Fondateurs", vote_weight=50, position=1)
+    CollegeFactory(pole=pole, name="Collectivités", vote_weight=Decimal("16.67"), position=2)
+    # Colleges without any cooperator: not shown.
+    assert "Colleges of the governing body" not in get_english(client, pole)
+    CooperatorFactory(pole=pole, name="Organisation synthétique A", college=founders)
+    CooperatorFactory(pole=pole, name="Organisation synthétique B", college=founders)
+    CooperatorFactory(pole=pole, name="Organisation synthétique C")
+    html = get_english(client, pole)
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td><td class="num">(\d+)</td>',
+        html,
+    )
+    assert rows == [
+        ("Fondateurs", "50 %", "2"),
+        ("Collectivités", "16.67 %", "0"),
+        ("Usagers", "33.33 %", "0"),
+        ("Without a college", "—", "1"),
+    ]
+
+
+def get_english(client, pole) -> str:
+    return client.get(pole.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
