@@ -32,7 +32,6 @@ from .models import (
     Pole,
     PoleCoverage,
     PolePhoto,
-    PoleSource,
     PoolingType,
     Recognition,
     Sector,
@@ -58,18 +57,13 @@ def pole_detail_queryset():
 
 
 def pole_lists(pole: Pole) -> dict[str, list]:
-    """The short lists of a pole's page in four queries: its eight many-to-many lists
-    in one (`_linked_items()`), then its figures, sources and photos. Not
+    """The short lists of a pole's page in three queries: its eight many-to-many lists
+    and its sources in one (`_linked_items()`), then its figures and photos. Not
     `prefetch_related()`: a lookup costs more in Python than the few rows it brings.
     Lean rows (`.values()`) where the page calls no method of the model."""
     lists = {
         **_linked_items(pole),
         "figures": list(KeyFigure.objects.filter(pole=pole).order_by("-year")),
-        "sources": list(
-            PoleSource.objects.filter(pole=pole)
-            .order_by("position", "id")
-            .values("citation", "url", "year")
-        ),
         "photos": list(PolePhoto.objects.filter(pole=pole).order_by("position", "id")),
     }
     # "Informations de 2021": the year of the most recent dated source, so that a figure
@@ -123,6 +117,11 @@ SELECT 'communes', 0, '', c.name, '', c.code, '', ''
   FROM poles_pole_territory_communes AS link
   JOIN territories_commune AS c ON c.code = link.commune_id
  WHERE link.pole_id = %s
+UNION ALL
+SELECT 'sources', source.position, '', source.citation, '', CAST(source.id AS TEXT),
+       source.url, CAST(source.year AS TEXT)
+  FROM poles_polesource AS source
+ WHERE source.pole_id = %s
 ORDER BY 1, 2, 3, 4
 """
 
@@ -152,12 +151,22 @@ _LINKED_ITEM = {
 
 def _linked_items(pole: Pole) -> dict[str, list]:
     """The pole's sectors, pooling types, recognitions, networks, and the régions,
-    départements, EPCIs and communes of its territory of action, in one query."""
+    départements, EPCIs and communes of its territory of action, and its sources
+    (`PoleSource.Meta.ordering`: position, then id), in one query."""
     items = {link: [] for link in _LINKED_ITEM}
+    sources = []
     with connection.cursor() as cursor:
-        cursor.execute(POLE_LINKS_SQL, [pole.pk] * len(_LINKED_ITEM))
-        for link, _number, _text, *columns in cursor.fetchall():
-            items[link].append(_LINKED_ITEM[link](*columns))
+        cursor.execute(POLE_LINKS_SQL, [pole.pk] * (len(_LINKED_ITEM) + 1))
+        for link, number, _text, *columns in cursor.fetchall():
+            if link == "sources":
+                citation, _name_en, pk, url, year = columns
+                sources.append((number, int(pk), citation, url, int(year) if year else None))
+            else:
+                items[link].append(_LINKED_ITEM[link](*columns))
+    items["sources"] = [
+        {"citation": citation, "url": url, "year": year}
+        for _position, _pk, citation, url, year in sorted(sources)
+    ]
     return items
 
 

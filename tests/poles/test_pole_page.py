@@ -170,7 +170,7 @@ def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, s
     # 9, whatever the lists' length: the pole, its many-to-many lists (one UNION),
     # figures, sources, photos, a page of members and their approvals, the cooperators
     # and their colleges.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(pole.get_absolute_url())
         page = text(response)
     assert page.count("Structure synthétique") == size
@@ -263,7 +263,7 @@ def test_pole_page_photos_add_no_query_per_photo(client, django_assert_max_num_q
     pole = rich_pole(index=0, size=3)
     for index in range(size):
         _photo(pole, index)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         html = client.get(pole.get_absolute_url()).content.decode()
     assert html.count('loading="lazy"') == size
 
@@ -284,7 +284,7 @@ def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num
         for structure in structures
     )
     url = pole.get_absolute_url()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         first = text(client.get(url))
     assert f"{MEMBERS_PAGE_SIZE + 5} structures" in first
     assert "Structure paginée 000" in first

@@ -112,3 +112,24 @@ def test_the_members_rows_are_the_orm_s(pole, language, monkeypatch):
 def test_the_members_page_costs_two_queries(pole, django_assert_num_queries):
     with django_assert_num_queries(2):
         assert len(selectors.pole_memberships(pole)) == 7
+
+
+def test_the_sources_are_the_orm_s(pole):
+    """A pole's sources come with its linked lists (POLE_LINKS_SQL), in the order of
+    `PoleSource.Meta.ordering` (position, then id), years as numbers or None."""
+    from poles.models import PoleSource
+
+    for position, citation, year in [
+        (2, "Rapport d'activité synthétique", 2023),
+        (1, "Article de presse synthétique", None),
+        (2, "Délibération synthétique", 2019),
+        (0, "Site web synthétique", 2024),
+    ]:
+        PoleSource.objects.create(
+            pole=pole, position=position, citation=citation, year=year, url="https://example.org/"
+        )
+    expected = list(PoleSource.objects.filter(pole=pole).values("citation", "url", "year"))
+    lists = selectors.pole_lists(pole)
+    assert lists["sources"] == expected
+    assert expected[0]["citation"] == "Site web synthétique"
+    assert lists["sources_year"] == 2024
