@@ -329,3 +329,50 @@ def test_the_changelist_sidebar_is_djangos(client):
     assert pages["national", "fr"] != pages["national", "en"]
     # A territorial editor does not see the national administrators' models.
     assert pages["territorial", "fr"] != pages["national", "fr"]
+
+
+@pytest.mark.parametrize("role", ["national", "territorial"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("admin:poles_pole_changelist", {}),
+        # Active filters (selected choices, "Clear all filters"), a search kept in each
+        # choice's link, and the facets' counts in the choices' labels.
+        (
+            "admin:poles_pole_changelist",
+            {"is_published__exact": "1", "figures": "outdated", "q": "Pôle & <Cie>"},
+        ),
+        ("admin:poles_pole_changelist", {"_facets": "True", "status__exact": "actif"}),
+        ("admin:poles_structure_changelist", {"siret": "missing"}),
+        ("admin:members_cooperator_changelist", {}),
+        ("admin:poles_keyfigure_changelist", {"year__exact": "2020"}),
+    ],
+)
+def test_changelist_filters_are_djangos_markup(client, role, language, url_name, params):
+    """editors_admin.lean_list_filter writes each filter as Django's admin/filter.html
+    does: the same choices, links, selected choice and title, escaped alike."""
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from editors.templatetags.editors_admin import lean_list_filter
+
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    network = Network.objects.create(slug="reseau-de-test", name="Réseau <b>& Cie</b>")
+    pole = located_pole("60333", name="Pôle & <Cie>", status="actif")
+    pole.networks.set([network])
+    located_pole("13055", name="Pôle marseillais")
+    KeyFigureFactory(pole=pole, year=2020)
+    CooperatorFactory(pole=pole)
+    StructureFactory(siret="")
+    client.cookies["django_language"] = language
+    response = client.get(reverse(url_name), params, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert cl.filter_specs, "filters to compare"
+    html = response.content.decode()
+    for spec in cl.filter_specs:
+        expected = admin_list_filter(cl, spec)
+        assert lean_list_filter(cl, spec) == expected
+        assert expected in html
+    if role == "national" and url_name == "admin:poles_pole_changelist":
+        assert "Réseau &lt;b&gt;&amp; Cie&lt;/b&gt;" in html
