@@ -101,7 +101,11 @@ class Column:
         self.plain_integers = False
         if getattr(field, "flatchoices", None):
             try:
-                self.choices = dict(field.flatchoices)
+                # Each label translated and escaped once per page, not once per row.
+                self.choices = {
+                    value: mark_safe(esc(label))  # noqa: S308 - escaped
+                    for value, label in dict(field.flatchoices).items()
+                }
             except TypeError:  # list-like choices: display_for_field's own path
                 self.choices = None
         elif isinstance(field, models.BooleanField):
@@ -226,7 +230,8 @@ def _url_pattern(cl):
 
 
 def lean_results(cl) -> list:
-    """The page's rows for `change_list_results.html`, as Django's `results(cl)`."""
+    """The page's rows for `change_list_results.html`, as Django's `results(cl)`: the
+    same cells' markup, as strings to be joined and marked safe per row."""
     if cl.formset or cl.is_popup or cl.to_field:
         return list(results(cl))
     columns = _columns(cl)
@@ -236,14 +241,15 @@ def lean_results(cl) -> list:
         cells = []
         for column in columns:
             shown, row_class = column.cell(cl, result)
+            # Escaped here (esc), as format_html() escapes its arguments; each cell is
+            # safe markup, marked so once per row (editors_admin.lean_result_list).
             if column.link:
                 url = _change_url(cl, result, pattern)
-                # Escaped here (esc), as format_html() escapes its arguments.
                 if url is not None:
                     shown = mark_safe(f'<a href="{esc(url)}">{esc(shown)}</a>')  # noqa: S308
                 tag = column.tag
-                cells.append(mark_safe(f"<{tag}{row_class}>{esc(shown)}</{tag}>"))  # noqa: S308
+                cells.append(f"<{tag}{row_class}>{esc(shown)}</{tag}>")
             else:
-                cells.append(mark_safe(f"<td{row_class}>{esc(shown)}</td>"))  # noqa: S308
+                cells.append(f"<td{row_class}>{esc(shown)}</td>")
         rows.append(ResultList(None, cells))
     return rows

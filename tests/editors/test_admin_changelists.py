@@ -376,3 +376,76 @@ def test_changelist_filters_are_djangos_markup(client, role, language, url_name,
         assert expected in html
     if role == "national" and url_name == "admin:poles_pole_changelist":
         assert "Réseau &lt;b&gt;&amp; Cie&lt;/b&gt;" in html
+
+
+# --- The pole changelist's queries, pinned ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        # The session, the user, their permissions (their own, their groups'), their
+        # editor profile, the data version (the filters' reference lists are cached
+        # under it), the page's count and its rows.
+        ("national", 8),
+        # The same, and the régions of the editor's poles (scoped: never cached).
+        ("territorial", 9),
+    ],
+)
+def test_the_pole_changelist_queries_are_pinned(client, role, expected):
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    directory_poles(3, sectors=list(Sector.objects.all()[:2]))
+    url = reverse("admin:poles_pole_changelist")
+    captured(client, url)  # the reference lists read once for this data version
+    response, queries = captured(client, url)
+    assert len(queries) == expected, "\n".join(queries)
+    # The sectors and networks offered: from the cache.
+    reads = [
+        sql
+        for sql in queries
+        if sql.startswith(('SELECT "poles_sector"', 'SELECT "poles_network"'))
+    ]
+    assert not reads
+    assert len(response.context["cl"].result_list) == 3
+
+
+def test_the_filters_reference_lists_are_djangos_and_follow_each_edit(client):
+    """Cached per data version, the sectors, networks and (national) régions offered are
+    those Django's filters read, and an edit shows at the next request."""
+    client.force_login(editor(Role.NATIONAL))
+    located_pole("60333")
+    network = Network.objects.create(slug="reseau-de-test", name="Réseau de test")
+    url = reverse("admin:poles_pole_changelist")
+
+    def offered(response):
+        return {
+            spec.field_path: list(spec.lookup_choices)
+            for spec in response.context["cl"].filter_specs
+            if hasattr(spec, "lookup_choices") and hasattr(spec, "field_path")
+        }
+
+    lists = offered(client.get(url))
+    region_path = "seat_commune__departement__region"
+    sectors = Pole._meta.get_field("sectors")
+    networks = Pole._meta.get_field("networks")
+    regions = Departement._meta.get_field("region")
+    assert lists["sectors"] == sectors.get_choices(
+        include_blank=False, ordering=("position", "name")
+    )
+    assert lists["networks"] == networks.get_choices(
+        include_blank=False, ordering=("position", "name")
+    )
+    assert lists[region_path] == regions.get_choices(include_blank=False, ordering=("name",))
+    assert (network.pk, "Réseau de test") in lists["networks"]
+
+    network.name = "Réseau renommé"
+    network.save()
+    Region.objects.filter(code="32").update(name="Hauts-de-France (renommée)")
+    from caching import bump_generation
+
+    bump_generation()  # what a write that sends no signal must do (caching.invalidation)
+    lists = offered(client.get(url))
+    assert (network.pk, "Réseau renommé") in lists["networks"]
+    assert ("32", "Hauts-de-France (renommée)") in lists[region_path]
+    Network.objects.filter(pk=network.pk).delete()
+    assert network.pk not in {pk for pk, _ in offered(client.get(url))["networks"]}
