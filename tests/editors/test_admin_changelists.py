@@ -2,9 +2,10 @@
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from editors.models import EditorProfile
 from poles.models import Network, Pole, Sector
@@ -331,6 +332,11 @@ def test_the_changelist_sidebar_is_djangos(client):
     assert pages["territorial", "fr"] != pages["national", "fr"]
 
 
+def filter_panel(html):
+    start = html.index('<nav id="changelist-filter"')
+    return html[start : html.index("</nav>", start) + len("</nav>")]
+
+
 @pytest.mark.parametrize("role", ["national", "territorial"])
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize(
@@ -374,6 +380,13 @@ def test_changelist_filters_are_djangos_markup(client, role, language, url_name,
         expected = admin_list_filter(cl, spec)
         assert lean_list_filter(cl, spec) == expected
         assert expected in html
+    # The whole filter panel (editors/admin/change_list.html copies Django's block) as
+    # Django's own changelist template renders it.
+    with translation.override(language):
+        djangos = render_to_string(
+            "admin/change_list.html", response.context_data, request=response.wsgi_request
+        )
+    assert filter_panel(html) == filter_panel(djangos)
     if role == "national" and url_name == "admin:poles_pole_changelist":
         assert "Réseau &lt;b&gt;&amp; Cie&lt;/b&gt;" in html
 
