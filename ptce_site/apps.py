@@ -13,6 +13,9 @@ class PTCEAdminConfig(SimpleAdminConfig):
     `leaflet.admin`, which imports GeoDjango and fails without GDAL.
     """
 
+    # Django's site, its list of apps and models remembered per set of permissions.
+    default_site = "editors.sites.StaffAdminSite"
+
     # axes: national administrators see and clear login lockouts.
     ADMIN_MODULES = (
         "django.contrib.auth",

@@ -3,8 +3,40 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from caching import data_version, versioned
 from editors import scopes
 from editors.selectors import recent_figures, thin_record
+
+
+def _request_data_version(request) -> str:
+    """The data version, read once per request for all the filters of a changelist (it
+    may cost a query: caching.data_version)."""
+    version = getattr(request, "admin_filters_data_version", None)
+    if version is None:
+        version = request.admin_filters_data_version = data_version()
+    return version
+
+
+def reference_choices(field, ordering, request):
+    """`field.get_choices()` of a filter (the related records' keys and names, in the
+    related admin's order), read once per data version and language rather than at
+    every request: what a list offers to filter by is the same for every editor."""
+    return versioned(
+        f"admin-filter-choices:{field.model._meta.label}.{field.name}:{ordering!r}",
+        lambda: field.get_choices(include_blank=False, ordering=ordering),
+        per_language=True,
+        version=_request_data_version(request),
+    )
+
+
+class ReferenceListFilter(admin.RelatedFieldListFilter):
+    """Django's filter by a related reference list (sectors, networks), its choices
+    read once per data version (`reference_choices`). Every editor sees them all, as
+    with Django's."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return reference_choices(field, ordering, request)
 
 
 class FiguresOutdatedFilter(admin.SimpleListFilter):
@@ -20,11 +52,10 @@ class FiguresOutdatedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        recent = recent_figures()
         if self.value() == "outdated":
-            return queryset.filter(~recent)
+            return queryset.filter(~recent_figures())
         if self.value() == "recent":
-            return queryset.filter(recent)
+            return queryset.filter(recent_figures())
         return queryset
 
 
@@ -61,10 +92,11 @@ class MissingSiretFilter(admin.SimpleListFilter):
 class SeatRegionFilter(admin.RelatedOnlyFieldListFilter):
     """The régions of the poles' seats. A national administrator sees every région (all
     have poles at national scale) without the DISTINCT over every pole's seat that
-    "related only" costs; other editors see only the régions of their poles."""
+    "related only" costs, read once per data version; other editors see only the
+    régions of their poles."""
 
     def field_choices(self, field, request, model_admin):
         if scopes.is_national(request.user):
             ordering = self.field_admin_ordering(field, request, model_admin)
-            return field.get_choices(include_blank=False, ordering=ordering)
+            return reference_choices(field, ordering, request)
         return super().field_choices(field, request, model_admin)

@@ -28,7 +28,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.encoding import force_str
-from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion import add_to_revision, create_revision, set_comment, set_user
@@ -36,6 +35,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from editors import history, scopes
+from editors.admin import rows
 from editors.admin.locking import OptimisticLockAdminMixin
 from editors.history import compare, current_field_dict, register_models
 from members.models import College
@@ -199,13 +199,11 @@ class ScopedAdminMixin(InlineAddTextMixin, DerivedDataBatchMixin, ScopedChoicesM
     def action_checkbox(self, obj):
         """The changelist's row checkbox, the same markup as Django's, without rendering
         a CheckboxInput widget through the template engine for each row (half the cost
-        of a changelist row)."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            format_html(_("Select this object for an action - {}"), str(obj)),
-        )
+        of a changelist row); editors.admin.rows writes it with its label translated
+        once per page."""
+        return rows.action_checkbox(obj, rows.checkbox_label_format())
+
+    action_checkbox.writes_action_checkbox = True
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -10,6 +10,7 @@ from editors import scopes
 from editors.admin.filters import (
     FiguresOutdatedFilter,
     MissingSiretFilter,
+    ReferenceListFilter,
     SeatRegionFilter,
     ThinRecordFilter,
 )
@@ -196,8 +197,8 @@ class PoleAdmin(PoleLogoAdminMixin, SeatMapAdminMixin, ScopedVersionAdmin):
         "is_published",
         "status",
         ("seat_commune__departement__region", SeatRegionFilter),
-        "sectors",
-        "networks",
+        ("sectors", ReferenceListFilter),
+        ("networks", ReferenceListFilter),
         "to_complete",
         FiguresOutdatedFilter,
         ThinRecordFilter,

@@ -18,6 +18,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_list import (
     ResultList,
     _boolean_icon,
@@ -38,6 +39,7 @@ from django.urls import NoReverseMatch
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from poles.markup import esc
 
@@ -45,6 +47,21 @@ from poles.markup import esc
 # characters is written into the URL as it is (by reverse() and the preserved filters).
 _PK_MARK = "0PKMARK0"
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def checkbox_label_format() -> str:
+    """The row checkbox's label, Django's message, translated once per page."""
+    return gettext("Select this object for an action - {}")
+
+
+def action_checkbox(obj, label_format: str):
+    """A row's checkbox: the markup of Django's `ModelAdmin.action_checkbox`, whose
+    `format_html()` escapes the key and the object's name, not the label's format."""
+    label = label_format.format(esc(str(obj)))
+    return mark_safe(  # noqa: S308 - the values escaped (esc), the format is the translation
+        f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{esc(str(obj.pk))}"'
+        f' class="action-select" aria-label="{label}">'
+    )
 
 
 class Column:
@@ -58,38 +75,52 @@ class Column:
         self.empty = cl.model_admin.get_empty_value_display()
         # A concrete model field named as it is (lookup_field's first case): how its
         # value is shown is decided here, once.
-        self.field = self.admin_method = None
+        self.field = self.admin_method = self.checkbox_label = None
         try:
             field = _get_non_gfk_field(cl.lookup_opts, name) if isinstance(name, str) else None
         except (FieldDoesNotExist, ValueError):
             field = None
         if field is not None and not field.auto_created:
-            self.field = field
-            self.related = isinstance(field.remote_field, models.ManyToOneRel)
-            if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
-                self.classes.append("nowrap")
-            self.choices = self.icons = self.datetime_format = None
-            self.plain_integers = False
-            if getattr(field, "flatchoices", None):
-                try:
-                    self.choices = dict(field.flatchoices)
-                except TypeError:  # list-like choices: display_for_field's own path
-                    self.choices = None
-            elif isinstance(field, models.BooleanField):
-                self.icons = {value: _boolean_icon(value) for value in (True, False, None)}
-            elif isinstance(field, models.DateTimeField):
-                # formats.localize()'s format, looked up once.
-                self.datetime_format = get_format("DATETIME_FORMAT")
-            elif isinstance(field, models.IntegerField):
-                # number_format() writes an int as it is when it does not group digits.
-                self.plain_integers = not settings.USE_THOUSAND_SEPARATOR
+            self._model_field(field)
         elif isinstance(name, str) and name != "__str__" and hasattr(cl.model_admin, name):
             # An admin method (lookup_field's second case), e.g. the row's checkbox.
             self.admin_method = getattr(cl.model_admin, name)
+            if getattr(self.admin_method, "writes_action_checkbox", False):
+                # The staff admin's checkbox (editors.admin.mixins): its label's format
+                # translated once, and the cell's class as _other_cell gives it.
+                self.checkbox_label = checkbox_label_format()
+                self.checkbox_class = _class_attribute(["action-checkbox"])
         self.row_class = _class_attribute(self.classes)
+
+    def _model_field(self, field):
+        self.field = field
+        self.related = isinstance(field.remote_field, models.ManyToOneRel)
+        if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
+            self.classes.append("nowrap")
+        self.choices = self.icons = self.datetime_format = None
+        self.plain_integers = False
+        if getattr(field, "flatchoices", None):
+            try:
+                # Each label translated and escaped once per page, not once per row.
+                self.choices = {
+                    value: mark_safe(esc(label))  # noqa: S308 - escaped
+                    for value, label in dict(field.flatchoices).items()
+                }
+            except TypeError:  # list-like choices: display_for_field's own path
+                self.choices = None
+        elif isinstance(field, models.BooleanField):
+            self.icons = {value: _boolean_icon(value) for value in (True, False, None)}
+        elif isinstance(field, models.DateTimeField):
+            # formats.localize()'s format, looked up once.
+            self.datetime_format = get_format("DATETIME_FORMAT")
+        elif isinstance(field, models.IntegerField):
+            # number_format() writes an int as it is when it does not group digits.
+            self.plain_integers = not settings.USE_THOUSAND_SEPARATOR
 
     def cell(self, cl, result):
         """The cell's content and class attribute, as `items_for_result` makes them."""
+        if self.checkbox_label is not None:
+            return action_checkbox(result, self.checkbox_label), self.checkbox_class
         field = self.field
         if field is not None:
             if self.related:
@@ -199,7 +230,8 @@ def _url_pattern(cl):
 
 
 def lean_results(cl) -> list:
-    """The page's rows for `change_list_results.html`, as Django's `results(cl)`."""
+    """The page's rows for `change_list_results.html`, as Django's `results(cl)`: the
+    same cells' markup, as strings to be joined and marked safe per row."""
     if cl.formset or cl.is_popup or cl.to_field:
         return list(results(cl))
     columns = _columns(cl)
@@ -209,14 +241,15 @@ def lean_results(cl) -> list:
         cells = []
         for column in columns:
             shown, row_class = column.cell(cl, result)
+            # Escaped here (esc), as format_html() escapes its arguments; each cell is
+            # safe markup, marked so once per row (editors_admin.lean_result_list).
             if column.link:
                 url = _change_url(cl, result, pattern)
-                # Escaped here (esc), as format_html() escapes its arguments.
                 if url is not None:
                     shown = mark_safe(f'<a href="{esc(url)}">{esc(shown)}</a>')  # noqa: S308
                 tag = column.tag
-                cells.append(mark_safe(f"<{tag}{row_class}>{esc(shown)}</{tag}>"))  # noqa: S308
+                cells.append(f"<{tag}{row_class}>{esc(shown)}</{tag}>")
             else:
-                cells.append(mark_safe(f"<td{row_class}>{esc(shown)}</td>"))  # noqa: S308
+                cells.append(f"<td{row_class}>{esc(shown)}</td>")
         rows.append(ResultList(None, cells))
     return rows

@@ -1,10 +1,23 @@
+from pathlib import Path
+
+import django.contrib.admin
 from django import template
-from django.contrib.admin.templatetags.admin_list import result_headers, result_hidden_fields
+from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    admin_list_filter,
+    result_headers,
+    result_hidden_fields,
+)
 from django.contrib.admin.templatetags.base import InclusionAdminNode
-from django.utils.translation import get_language
+from django.template.base import render_value_in_context
+from django.template.loader import get_template
+from django.utils.encoding import iri_to_uri
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from editors.admin.rows import lean_results
 from editors.selectors import staff_dashboard as dashboard_panels
+from poles.markup import esc
 
 register = template.Library()
 
@@ -20,12 +33,18 @@ def lean_result_list(cl):
     """Django's `result_list` (the changelist's table), its rows made once per column
     (editors.admin.rows) instead of once per cell."""
     headers = list(result_headers(cl))
+    rows = lean_results(cl)
+    if not cl.formset:
+        # Each row's cells as one item: change_list_results.html writes
+        # `<tr>{% for item in result %}{{ item }}{% endfor %}</tr>`, so the markup is the
+        # same, with one turn of the template's loop per row instead of one per cell.
+        rows = [ResultList(None, [mark_safe("".join(row))]) for row in rows]  # noqa: S308
     return {
         "cl": cl,
         "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": lean_results(cl),
+        "results": rows,
     }
 
 
@@ -92,3 +111,51 @@ def nav_sidebar(context):
                 SIDEBARS.clear()
             SIDEBARS[key] = html
     return html
+
+
+# Django's own filter template, which lean_list_filter writes in Python.
+DJANGOS_FILTER_TEMPLATE = str(
+    Path(django.contrib.admin.__file__).parent / "templates" / "admin" / "filter.html"
+)
+_PLAIN = template.Context()
+
+
+def _shown(value) -> str:
+    """`{{ value }}` in a template: escaped, and localized when not a string."""
+    if type(value) is str:
+        return esc(value)
+    return render_value_in_context(value, _PLAIN)
+
+
+def _filter_markup(title, choices) -> str:
+    """admin/filter.html's markup, character for character (a test compares them)."""
+    title = _shown(title)
+    items = []
+    for choice in choices:
+        selected = ' class="selected"' if choice["selected"] else ""
+        href = esc(iri_to_uri(str(choice["query_string"])))
+        items.append(
+            f'\n    <li{selected}>\n    <a href="{href}">{_shown(choice["display"])}</a></li>\n  '
+        )
+    # The template's {% blocktranslate %}: Django's message, the title escaped.
+    by = gettext(" By %(filter_title)s ") % {"filter_title": title}
+    return (
+        f'\n<details data-filter-title="{title}" open>\n  <summary>\n    {by}\n  </summary>'
+        f"\n  <ul>\n  {''.join(items)}\n  </ul>\n</details>\n"
+    )
+
+
+def _djangos_template(name) -> bool:
+    origin = getattr(get_template(name), "origin", None)
+    return origin is not None and origin.name == DJANGOS_FILTER_TEMPLATE
+
+
+@register.simple_tag
+def lean_list_filter(cl, spec):
+    """Django's `admin_list_filter`, its template's markup written in Python: the
+    template engine's loop over the choices (the régions, sectors, networks…) was most
+    of the filters' cost. A filter with a template of its own, or a project's
+    admin/filter.html, is rendered by Django."""
+    if spec.template != "admin/filter.html" or not _djangos_template(spec.template):
+        return admin_list_filter(cl, spec)
+    return mark_safe(_filter_markup(spec.title, list(spec.choices(cl))))  # noqa: S308

@@ -2,9 +2,10 @@
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from editors.models import EditorProfile
 from poles.models import Network, Pole, Sector
@@ -329,3 +330,135 @@ def test_the_changelist_sidebar_is_djangos(client):
     assert pages["national", "fr"] != pages["national", "en"]
     # A territorial editor does not see the national administrators' models.
     assert pages["territorial", "fr"] != pages["national", "fr"]
+
+
+def filter_panel(html):
+    start = html.index('<nav id="changelist-filter"')
+    return html[start : html.index("</nav>", start) + len("</nav>")]
+
+
+@pytest.mark.parametrize("role", ["national", "territorial"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("admin:poles_pole_changelist", {}),
+        # Active filters (selected choices, "Clear all filters"), a search kept in each
+        # choice's link, and the facets' counts in the choices' labels.
+        (
+            "admin:poles_pole_changelist",
+            {"is_published__exact": "1", "figures": "outdated", "q": "Pôle & <Cie>"},
+        ),
+        ("admin:poles_pole_changelist", {"_facets": "True", "status__exact": "actif"}),
+        ("admin:poles_structure_changelist", {"siret": "missing"}),
+        ("admin:members_cooperator_changelist", {}),
+        ("admin:poles_keyfigure_changelist", {"year__exact": "2020"}),
+    ],
+)
+def test_changelist_filters_are_djangos_markup(client, role, language, url_name, params):
+    """editors_admin.lean_list_filter writes each filter as Django's admin/filter.html
+    does: the same choices, links, selected choice and title, escaped alike."""
+    from django.contrib.admin.templatetags.admin_list import admin_list_filter
+
+    from editors.templatetags.editors_admin import lean_list_filter
+
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    network = Network.objects.create(slug="reseau-de-test", name="Réseau <b>& Cie</b>")
+    pole = located_pole("60333", name="Pôle & <Cie>", status="actif")
+    pole.networks.set([network])
+    located_pole("13055", name="Pôle marseillais")
+    KeyFigureFactory(pole=pole, year=2020)
+    CooperatorFactory(pole=pole)
+    StructureFactory(siret="")
+    client.cookies["django_language"] = language
+    response = client.get(reverse(url_name), params, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert cl.filter_specs, "filters to compare"
+    html = response.content.decode()
+    for spec in cl.filter_specs:
+        expected = admin_list_filter(cl, spec)
+        assert lean_list_filter(cl, spec) == expected
+        assert expected in html
+    # The whole filter panel (editors/admin/change_list.html copies Django's block) as
+    # Django's own changelist template renders it.
+    with translation.override(language):
+        djangos = render_to_string(
+            "admin/change_list.html", response.context_data, request=response.wsgi_request
+        )
+    assert filter_panel(html) == filter_panel(djangos)
+    if role == "national" and url_name == "admin:poles_pole_changelist":
+        assert "Réseau &lt;b&gt;&amp; Cie&lt;/b&gt;" in html
+
+
+# --- The pole changelist's queries, pinned ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        # The session, the user, their permissions (their own, their groups'), their
+        # editor profile, the data version (the filters' reference lists are cached
+        # under it), the page's count and its rows.
+        ("national", 8),
+        # The same, and the régions of the editor's poles (scoped: never cached).
+        ("territorial", 9),
+    ],
+)
+def test_the_pole_changelist_queries_are_pinned(client, role, expected):
+    client.force_login(editor(Role.NATIONAL) if role == "national" else territorial_editor())
+    directory_poles(3, sectors=list(Sector.objects.all()[:2]))
+    url = reverse("admin:poles_pole_changelist")
+    captured(client, url)  # the reference lists read once for this data version
+    response, queries = captured(client, url)
+    assert len(queries) == expected, "\n".join(queries)
+    # The sectors and networks offered: from the cache.
+    reads = [
+        sql
+        for sql in queries
+        if sql.startswith(('SELECT "poles_sector"', 'SELECT "poles_network"'))
+    ]
+    assert not reads
+    assert len(response.context["cl"].result_list) == 3
+
+
+def test_the_filters_reference_lists_are_djangos_and_follow_each_edit(client):
+    """Cached per data version, the sectors, networks and (national) régions offered are
+    those Django's filters read, and an edit shows at the next request."""
+    client.force_login(editor(Role.NATIONAL))
+    located_pole("60333")
+    network = Network.objects.create(slug="reseau-de-test", name="Réseau de test")
+    url = reverse("admin:poles_pole_changelist")
+
+    def offered(response):
+        return {
+            spec.field_path: list(spec.lookup_choices)
+            for spec in response.context["cl"].filter_specs
+            if hasattr(spec, "lookup_choices") and hasattr(spec, "field_path")
+        }
+
+    lists = offered(client.get(url))
+    region_path = "seat_commune__departement__region"
+    sectors = Pole._meta.get_field("sectors")
+    networks = Pole._meta.get_field("networks")
+    regions = Departement._meta.get_field("region")
+    assert lists["sectors"] == sectors.get_choices(
+        include_blank=False, ordering=("position", "name")
+    )
+    assert lists["networks"] == networks.get_choices(
+        include_blank=False, ordering=("position", "name")
+    )
+    assert lists[region_path] == regions.get_choices(include_blank=False, ordering=("name",))
+    assert (network.pk, "Réseau de test") in lists["networks"]
+
+    network.name = "Réseau renommé"
+    network.save()
+    Region.objects.filter(code="32").update(name="Hauts-de-France (renommée)")
+    from caching import bump_generation
+
+    bump_generation()  # what a write that sends no signal must do (caching.invalidation)
+    lists = offered(client.get(url))
+    assert (network.pk, "Réseau renommé") in lists["networks"]
+    assert ("32", "Hauts-de-France (renommée)") in lists[region_path]
+    Network.objects.filter(pk=network.pk).delete()
+    assert network.pk not in {pk for pk, _ in offered(client.get(url))["networks"]}
