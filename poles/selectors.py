@@ -445,7 +445,7 @@ def figure_totals_of(ids) -> dict[str, FigureTotal]:
 
 def pole_cards(ids) -> list[dict]:
     """The published poles `ids`, in that order, as the rows a pole card shows (the
-    directory's rows, poles/cards.py): two queries, no model instance."""
+    directory's rows, poles/cards.py): one query, no model instance."""
     return directory_rows(ids)
 
 
@@ -563,8 +563,8 @@ def directory_reads_all(filterset) -> bool:
 
 def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=None) -> list[dict]:
     """The directory rows of the poles `ids` (one page), in that order: dicts of
-    DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels, two queries.
-    With an `origin` (`filters.Origin`), each row's `distance_km` from it and
+    DIRECTORY_ROW_FIELDS with the latest ETP and the sectors' labels: one query (two
+    with an `origin`). With an `origin` (`filters.Origin`), each row's `distance_km` from it and
     `distance_from_commune` (`with_distance()`: None without a position, of the pole
     or of its seat commune), and for a pole without one, `territory`: the origin's
     territory the pole is present in (`with_territory_rank()`) as (kind, name)
@@ -584,28 +584,30 @@ def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=N
 
 
 # The rows of a page of poles without a distance (the directory's usual page, the
-# territory and sector pages), written by hand as POLE_LINKS_SQL: built by the ORM, the
-# rows' query and their sectors' cost about 4 ms of the directory's 13 ms of Python at
-# 2,000 poles (2026-12-07), against under 1 ms now. "Published" is
+# territory and sector pages), and their sectors (the rows of kind 1), written by hand as
+# POLE_LINKS_SQL: built by the ORM, the rows' query and their sectors' cost about 4 ms
+# of the directory's 13 ms of Python at 2,000 poles (2026-12-07), against under 1 ms
+# now. "Published" is
 # `PoleQuerySet.published()`, the latest ETP `PoleQuerySet.with_latest_etp()`;
 # tests/poles/test_directory_rows.py holds the rows equal to the ORM's.
 DIRECTORY_ROWS_SQL = """
-SELECT p.id, p.name, p.slug, p.summary, p.status, p.founded_year, c.name, d.name,
+SELECT 0, p.id, p.name, p.slug, p.summary, p.status, p.founded_year, c.name, d.name,
        p.to_complete,
        (SELECT k.etp FROM poles_keyfigure AS k
          WHERE k.pole_id = p.id AND k.etp IS NOT NULL ORDER BY k.year DESC LIMIT 1),
        (SELECT k.year FROM poles_keyfigure AS k
-         WHERE k.pole_id = p.id AND k.etp IS NOT NULL ORDER BY k.year DESC LIMIT 1)
+         WHERE k.pole_id = p.id AND k.etp IS NOT NULL ORDER BY k.year DESC LIMIT 1),
+       0
   FROM poles_pole AS p
   LEFT JOIN territories_commune AS c ON c.code = p.seat_commune_id
   LEFT JOIN territories_departement AS d ON d.code = c.departement_id
  WHERE p.is_published AND p.id IN ({ids})
-"""
-DIRECTORY_SECTORS_SQL = """
-SELECT link.pole_id, s.name, s.name_en
+UNION ALL
+SELECT 1, link.pole_id, s.name, s.name_en, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       s.position
   FROM poles_pole_sectors AS link JOIN poles_sector AS s ON s.id = link.sector_id
  WHERE link.pole_id IN ({ids})
- ORDER BY s.position, s.name
+ ORDER BY 1, 13, 3
 """
 _ROW_KEYS = (*DIRECTORY_ROW_FIELDS, "latest_etp", "latest_etp_year")
 
@@ -617,12 +619,15 @@ def _plain_directory_rows(ids) -> list[dict]:
     placeholders = ", ".join(["%s"] * len(ids))
     english = (get_language() or "fr").startswith("en")
     sectors = defaultdict(list)
+    by_id = {}
     with connection.cursor() as cursor:
-        cursor.execute(DIRECTORY_ROWS_SQL.format(ids=placeholders), ids)
-        by_id = {row[0]: dict(zip(_ROW_KEYS, row, strict=True)) for row in cursor.fetchall()}
-        cursor.execute(DIRECTORY_SECTORS_SQL.format(ids=placeholders), ids)
-        for pole_id, name, name_en in cursor.fetchall():
-            sectors[pole_id].append(_label(name, name_en, english))
+        # The rows, then their sectors (by position and name), in one round trip.
+        cursor.execute(DIRECTORY_ROWS_SQL.format(ids=placeholders), ids * 2)
+        for sector, *row, _position in cursor.fetchall():
+            if sector:
+                sectors[row[0]].append(_label(row[1], row[2], english))
+            else:
+                by_id[row[0]] = dict(zip(_ROW_KEYS, row, strict=True))
     rows = []
     for pk in ids:
         row = by_id.get(pk)

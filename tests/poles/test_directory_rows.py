@@ -64,8 +64,9 @@ def test_the_rows_are_the_orm_s(poles, language):
     assert bare["sectors"] == ["Secteur de test"]
 
 
-def test_a_page_of_cards_costs_two_queries(poles, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_a_page_of_cards_costs_one_query(poles, django_assert_num_queries):
+    """The rows and their sectors in one round trip (DIRECTORY_ROWS_SQL)."""
+    with django_assert_num_queries(1):
         selectors.pole_cards(poles)
     with django_assert_num_queries(0):
         assert selectors.pole_cards([]) == []
