@@ -7,6 +7,8 @@ table is compared whole, search columns included (search_vector and rank_vector 
 PostgreSQL, written from a version's stale copy by a revert or a recovery).
 """
 
+import json
+
 import pytest
 import reversion
 from django.db import connection, transaction
@@ -132,6 +134,18 @@ def recover_pole(world, client):
     assert Membership.objects.filter(pole=world["p1"]).count() == 2
 
 
+def recover_pole_versioned_before_the_rank_vector(world, client):
+    """A deletion recorded before migration 0020: the version has no rank_vector (nor,
+    here, search columns at all): the recovered pole gets them computed."""
+    delete_in_admin(client, world["p1"])
+    deleted = Version.objects.get_deleted(Pole).get(object_id=str(world["p1"].pk))
+    data = json.loads(deleted.serialized_data)
+    for name in ("search_text", "search_vector", "rank_vector"):
+        data[0]["fields"].pop(name, None)
+    Version.objects.filter(pk=deleted.pk).update(serialized_data=json.dumps(data))
+    recover(client, Pole, world["p1"].pk)
+
+
 def revert_pole_after_its_members_changed(world, client):
     Membership.objects.filter(pole=world["p1"], structure=world["own"]).delete()
     KeyFigure.objects.filter(pole=world["p1"]).delete()
@@ -192,6 +206,7 @@ def import_structures(world, client):
 
 SCENARIOS = [
     recover_pole,
+    recover_pole_versioned_before_the_rank_vector,
     revert_pole_after_its_members_changed,
     recover_structure,
     recover_membership,
