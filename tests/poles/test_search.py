@@ -370,3 +370,25 @@ def test_only_the_words_missing_from_the_lexicon_are_corrected(db):
         "menuiseire": ["menuiserie", "menuiseries", "menuisier"]
     }
     assert typo_corrections(["menuiserie"]) == {}
+
+
+@pytest.mark.postgres
+def test_the_poles_the_text_names_come_before_those_only_acting_there(client, db):
+    """`q=Beauvais`: the name that says Beauvais first (ranked), then the poles seated
+    there before those found only because their territory covers it (acting on the
+    whole Oise or Hauts-de-France), whatever their names; each group by name. The rank
+    alone (name, summary, sectors) ties them all at 0."""
+    region_wide = PoleFactory(name="Aaa réseau régional")
+    region_wide.territory_regions.set(["32"])
+    departement_wide = PoleFactory(name="Abc pôle de l'Oise")
+    departement_wide.territory_departements.set(["60"])
+    located_pole("60057", name="Zénith solidaire")
+    located_pole("60057", name="Pôle Beauvais ressources")
+    located_pole("76540", name="Pôle du Havre", summary="Ailleurs.")
+    refresh_search_texts(Pole.objects.all())
+    assert found(client, "beauvais") == [
+        "Pôle Beauvais ressources",  # the name says it
+        "Zénith solidaire",  # seated there
+        "Aaa réseau régional",
+        "Abc pôle de l'Oise",
+    ]
