@@ -47,11 +47,12 @@ def page_of(queryset, value, per_page: int) -> tuple[Page, str]:
 
 def counted_page_of(ids, value, per_page: int) -> tuple[Page, str]:
     """`page_of` for a lazy queryset of ids (`values_list("pk", flat=True)`) that the
-    database has to read whole anyway to order it (filtered, searched, sorted by a
-    computed value): the page and the number of rows in one query
-    (`COUNT(*) OVER ()`), not a count and then the page, each planning the filters
-    again. A page past the end (a stale or hand-edited link) has no row to carry the
-    count: then counted apart, as `page_of` does, to show the last page."""
+    database has to read whole anyway to order it (ranked by search relevance): the
+    page and the number of rows in one query (`COUNT(*) OVER ()`), not a count and
+    then the page, each planning the search again. Not for an order an index serves:
+    the window makes the planner read the whole index to fill a page. A page past the
+    end (a stale or hand-edited link) has no row to carry the count: then counted
+    apart, as `page_of` does, to show the last page."""
     text = (value or "").strip()
     number = page_number(text) if text else 1
     if number is not None:

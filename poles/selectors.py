@@ -553,12 +553,18 @@ def directory_pole_ids(filterset):
     return filterset.qs.values_list("pk", flat=True)
 
 
-def directory_reads_all(filterset) -> bool:
-    """Does the database read every match of the directory's query to order it: a
-    filter or a search (not a sort alone, which the unfiltered list's indexes serve)?"""
-    if not filterset.is_valid():
+def directory_ranked(filterset) -> bool:
+    """Is the directory's list ordered by search relevance (PostgreSQL)? PostgreSQL
+    then ranks every match before the first page, so the page can carry the matches'
+    count (`pagination.counted_page_of`). Not for an order an index serves (by name,
+    the filtered lists): there `COUNT(*) OVER ()` made the planner walk the whole index
+    with a probe per pole (8.6 ms at 8,000 poles, against 0.8 + 1.8 for the page and a
+    count apart)."""
+    if not filterset.is_valid() or filterset.form.cleaned_data.get("tri"):
         return False
-    return any(value for name, value in filterset.form.cleaned_data.items() if name != "tri")
+    if filterset.form.cleaned_data.get("autour"):
+        return False
+    return "search_rank" in filterset.qs.query.annotations
 
 
 def directory_rows(ids, sector_labels: dict[int, str] | None = None, *, origin=None) -> list[dict]:

@@ -41,9 +41,9 @@ def pole_list(request):
     """
     filterset = selectors.directory_filterset(request.GET)
     ids = selectors.directory_pole_ids(filterset)
-    # Unfiltered, the count and the page are each read from an index; otherwise the
-    # database reads every match to order them, and counts them in the same query.
-    read_page = counted_page_of if selectors.directory_reads_all(filterset) else page_of
+    # Ranked by relevance, the database reads every match before the first page: the
+    # page then carries their count. Otherwise a count and the page, each from an index.
+    read_page = counted_page_of if selectors.directory_ranked(filterset) else page_of
     page, page_message = read_page(ids, request.GET.get("page"), DIRECTORY_PAGE_SIZE)
     page.object_list = selectors.directory_rows(
         list(page.object_list), filterset.sector_labels, origin=filterset.origin

@@ -300,9 +300,8 @@ def _directory_queries(client, url) -> int:
     ("query", "without_distance", "more"),
     [
         # A position costs its nearest commune, and the rows with their distance are read
-        # apart from their sectors (the unfiltered rows come with theirs); the page of
-        # poles sorted by distance carries their count (the unfiltered list counts apart).
-        (f"?autour={NEAR_BEAUVAIS}", "", 1),
+        # apart from their sectors (the unfiltered rows come with theirs).
+        (f"?autour={NEAR_BEAUVAIS}", "", 2),
         # A place costs none beyond its resolution (the same place sorted by name).
         ("?commune=60057&tri=distance", "?commune=60057&tri=nom", 0),
         ("?lieu=Beauvais+(60)&tri=distance", "?lieu=Beauvais+(60)&tri=nom", 0),
