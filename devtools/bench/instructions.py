@@ -29,6 +29,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from in_process import production_env
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -76,22 +78,11 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL (a benchmark dataset, e.g. make bench's).")
     workdir = Path(tempfile.mkdtemp(prefix="ptce-instructions-"))
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod",
-        "SECRET_KEY": "instructions-" + "x" * 50,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
+        **production_env(workdir, "instructions"),
         "STATIC_ROOT": str(workdir / "static"),
-        "STORED_BODIES_ROOT": str(workdir / "stored"),
-        "PUBLIC_CACHE_SECONDS": "0",
-        "API_RATE_LIMIT": "0",
-        "LOG_LEVEL": "WARNING",
         # The same hashes from run to run: set and dict orders, hence instructions.
         "PYTHONHASHSEED": "0",
     }
-    env.pop("REDIS_URL", None)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,

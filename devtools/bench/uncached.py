@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from in_process import production_env
+
 HERE = Path(__file__).resolve().parent.parent.parent
 
 
@@ -141,20 +143,7 @@ def main() -> None:
         raise SystemExit("Set DATABASE_URL (a copy of a benchmark dataset).")
     checkouts = [path.resolve() for path in (args.checkout or [HERE])]
     workdir = Path(tempfile.mkdtemp(prefix="ptce-uncached-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ptce_site.settings.prod",
-        "SECRET_KEY": "uncached-" + "x" * 50,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "STORED_BODIES_ROOT": str(workdir / "stored"),
-        "PUBLIC_CACHE_SECONDS": "0",
-        "API_RATE_LIMIT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = production_env(workdir, "uncached")
     envs = {}
     for index, checkout in enumerate(checkouts):
         envs[checkout] = {**env, "STATIC_ROOT": str(workdir / f"static-{index}")}
