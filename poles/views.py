@@ -109,17 +109,22 @@ class PoleDetailView(DetailView):
         }
 
 
-def _territory_context(request, poles) -> dict:
-    """A territory's or a sector's figures (all its poles) and one page of its poles."""
+def _territory_context(request, poles, **filters) -> dict:
+    """A territory's or a sector's figures (all its poles) and one page of its poles;
+    `filters`: the directory's filters that select the same poles (its map's feed, the
+    link to the directory)."""
     ids, figures = selectors.territory_poles(poles)
     page, page_message = page_of(ids, request.GET.get("page"), TERRITORY_PAGE_SIZE)
     page.object_list = selectors.pole_cards(page.object_list)
+    feed_query = urlencode(filters)
     return {
         "figures": figures,
         "page_obj": page,
         "poles": page.object_list,
         "pole_count": page.paginator.count,
         "page_message": page_message,
+        "feed_query": feed_query,
+        "feed_url": f"{reverse('opendata:map_feed')}?{feed_query}",
     }
 
 
@@ -134,12 +139,8 @@ def region_detail(request, region_slug):
         ),
         slug=region_slug,
     )
-    context = _territory_context(request, selectors.poles_in_region(region))
-    context.update(
-        territory=region,
-        kind="region",
-        feed_query=urlencode({"region": region.code}),
-    )
+    context = _territory_context(request, selectors.poles_in_region(region), region=region.code)
+    context.update(territory=region, kind="region")
     return render(request, "poles/territory.html", context)
 
 
@@ -149,13 +150,10 @@ def departement_detail(request, region_slug, departement_slug):
     )
     if departement.region.slug != region_slug:
         raise Http404
-    context = _territory_context(request, selectors.poles_in_departement(departement))
-    context.update(
-        territory=departement,
-        region=departement.region,
-        kind="departement",
-        feed_query=urlencode({"departement": departement.code}),
+    context = _territory_context(
+        request, selectors.poles_in_departement(departement), departement=departement.code
     )
+    context.update(territory=departement, region=departement.region, kind="departement")
     return render(request, "poles/territory.html", context)
 
 
@@ -165,10 +163,6 @@ def sector_index(request):
 
 def sector_detail(request, slug):
     sector = get_object_or_404(Sector, slug=slug)
-    context = _territory_context(request, selectors.poles_in_sector(sector))
-    context.update(
-        territory=sector,
-        kind="sector",
-        feed_query=urlencode({"secteur": sector.slug}),
-    )
+    context = _territory_context(request, selectors.poles_in_sector(sector), secteur=sector.slug)
+    context.update(territory=sector, kind="sector")
     return render(request, "poles/territory.html", context)

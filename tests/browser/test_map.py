@@ -162,3 +162,43 @@ def test_the_first_screen_shows_every_pole_in_view_before_the_markers_are_built(
     assert page.locator("[data-ptce-map] .ptce-preview").count() == 0
     pane = page.locator("[data-ptce-map] .leaflet-ptcePreview-pane")
     assert pane.get_attribute("aria-hidden") == "true"
+
+
+def zooms_of(tiles: list[str]) -> set[int]:
+    """The zoom levels of tile URLs (…/{z}/{x}/{y}.png)."""
+    return {int(re.search(r"/(\d+)/\d+/\d+\.png", url).group(1)) for url in tiles}
+
+
+def test_with_the_poles_at_hand_the_map_asks_for_the_tiles_of_their_view_only(page, network):
+    # The page's feed is fetched and parsed from the head (map-feed.js): when it is
+    # there before the map is built, the map fits the poles first and lays its tiles
+    # out once, for that view, not for the default view as well. map.js is held back
+    # here until the feed is parsed, as on a fast connection.
+    held = []
+    page.route("**/static/poles/js/map.js", lambda route: held.append(route))
+    page.goto("/territoires/hauts-de-france/", wait_until="commit")
+    page.wait_for_function(
+        """() => {
+          const map = document.querySelector("[data-ptce-map]");
+          return !!(map && window.PTCEMapFeed
+            && window.PTCEMapFeed.ready(map.getAttribute("data-feed-url")));
+        }""",
+        polling=50,
+    )
+    assert len(held) == 1
+    held[0].continue_()
+    wait_for_map(page)
+    page.wait_for_function("() => document.querySelector('[data-ptce-map] .leaflet-tile-loaded')")
+    zoom = page.evaluate("document.querySelector('[data-ptce-map]').ptceMap.map.getZoom()")
+    assert zoom > 5
+    assert zooms_of(network.tiles) == {zoom}
+
+
+def test_a_feed_that_fails_leaves_the_map_with_its_tiles(page, network):
+    # The tiles wait for the poles' view only while the poles are coming: when the
+    # feed cannot be read, the map still shows its default view's tiles.
+    page.route("**/poles/carte.json*", lambda route: route.fulfill(status=500, body="boom"))
+    page.goto("/poles/")
+    page.locator(".map-status").filter(has_text=re.compile(r"\S")).wait_for()
+    page.wait_for_function("() => document.querySelector('[data-ptce-map] .leaflet-tile-loaded')")
+    assert network.tiles

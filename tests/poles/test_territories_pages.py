@@ -56,6 +56,11 @@ def test_region_page_shows_its_poles_map_and_figures(client, seeded):
         response
     )
     assert 'data-feed-url="/poles/carte.json?region=32"' in html
+    # The map's feed is asked for from the head, while the page loads (map-feed.js).
+    head = html.split("</head>")[0]
+    assert re.search(
+        r'<link rel="preload" href="/poles/carte.json\?region=32"[^>]*data-ptce-feed', head
+    )
     figures = response.context["figures"]
     assert figures["etp"].total == 145 and figures["etp"].years == "2014"
     assert re.search(r"4\D400\D000 €", text(response))

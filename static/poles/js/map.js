@@ -29,7 +29,9 @@
   "use strict";
 
   var configElement = document.getElementById("ptce-map-config");
-  if (!window.L || !configElement) {
+  // PTCEMapFeed: the feed requests (poles/js/map-feed.js, loaded before this script).
+  var feeds = window.PTCEMapFeed;
+  if (!window.L || !configElement || !feeds) {
     return;
   }
   var config = JSON.parse(configElement.textContent);
@@ -418,11 +420,6 @@
     return poles;
   }
 
-  function addTiles(map) {
-    (config.tiles || []).slice(0, 1).forEach(function (layer) {
-      L.tileLayer(layer.url, layer.options || {}).addTo(map);
-    });
-  }
 
   // Each zone's bounds read once, as numbers: zoneOf runs for every pole (LatLngBounds'
   // contains() would allocate a LatLng each time).
@@ -519,7 +516,7 @@
         close.title = labels.close_popup;
       }
     });
-    addTiles(this.map);
+    this.tiles = null;
     this.watchSize();
     this.status = element("p", "map-status");
     this.status.setAttribute("role", "status");
@@ -529,6 +526,7 @@
     var lng = parseFloat(container.getAttribute("data-lng"));
     if (!isNaN(lat) && !isNaN(lng)) {
       this.showPoint(lat, lng);
+      this.showTiles();
       return;
     }
     this.cluster = L.markerClusterGroup({
@@ -570,6 +568,15 @@
     this.zoneButtons = this.buildZoneButtons();
     this.listUrl = safeUrl(container.getAttribute("data-list-url"));
     this.legend = buildLegend(this);
+    // The tiles are laid out for the view they are added in, and again at each change of
+    // view. When the page's poles are already at hand (parsed while the page loaded,
+    // map-feed.js) and the map is fitted to them, the view changes as soon as they are
+    // drawn: the tiles wait for that view (render's second step) rather than being laid
+    // out twice before the first marker. Otherwise (a slow feed, no feed, a fixed view)
+    // they come now, so that the map is never left without them while the feed loads.
+    if (!(this.url && this.fit && feeds.ready(this.url))) {
+      this.showTiles();
+    }
     mark("map-ready");
     if (this.url) {
       this.load(this.url);
@@ -605,6 +612,16 @@
         }
       });
     }).observe(this.container);
+  };
+
+  PoleMap.prototype.showTiles = function () {
+    if (this.tiles) {
+      return;
+    }
+    var map = this.map;
+    this.tiles = (config.tiles || []).slice(0, 1).map(function (layer) {
+      return L.tileLayer(layer.url, layer.options || {}).addTo(map);
+    });
   };
 
   PoleMap.prototype.showPoint = function (lat, lng) {
@@ -654,25 +671,6 @@
     return group;
   };
 
-  function fetchFeed(url, signal) {
-    // The feed's response and its parsed body ({ response, data }; data null when the
-    // body is not JSON). The same request as poles/js/map-feed.js makes for the first one.
-    return fetch(url, {
-      headers: { Accept: "application/json, application/geo+json" },
-      credentials: "same-origin",
-      signal: signal,
-    }).then(function (response) {
-      return response.json().then(
-        function (data) {
-          return { response: response, data: data };
-        },
-        function () {
-          return { response: response, data: null };
-        }
-      );
-    });
-  }
-
   PoleMap.prototype.load = function (url) {
     var self = this;
     this.url = url;
@@ -688,8 +686,8 @@
     this.rendering = null;
     // The page's first feed was asked for, and maybe parsed, while the page loaded
     // (poles/js/map-feed.js, in the head): taken from there, once.
-    var early = window.PTCEMapFeed ? window.PTCEMapFeed.take(url) : null;
-    (early || fetchFeed(url, controller ? controller.signal : undefined))
+    var early = feeds.take(url);
+    (early ? early.promise : feeds.fetch(url, controller ? controller.signal : undefined))
       .then(function (result) {
         if (self.request !== ticket) {
           // Another feed was asked for since (the filters changed).
@@ -714,6 +712,7 @@
           return;
         }
         self.rendering = null;
+        self.showTiles();
         self.clearPreview();
         self.cluster.clearLayers();
         self.markers = [];
@@ -773,6 +772,8 @@
           return;
         }
         started = true;
+        // Before the markers' long work, so that the tiles' requests leave first.
+        self.showTiles();
         if (self.rendering !== token) {
           resolve();
           return;
