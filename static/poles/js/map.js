@@ -1019,11 +1019,19 @@
     var metropolitan = points.filter(function (point) {
       return zoneOf(point.lat, point.lng) === "metropole";
     });
-    var bounds = L.latLngBounds(
-      (metropolitan.length ? metropolitan : points).map(function (point) {
-        return [point.lat, point.lng];
-      })
-    );
+    // Their extent as four numbers (not a LatLng for each pole: this runs before the
+    // first screen).
+    var south = Infinity;
+    var west = Infinity;
+    var north = -Infinity;
+    var east = -Infinity;
+    (metropolitan.length ? metropolitan : points).forEach(function (point) {
+      south = Math.min(south, point.lat);
+      north = Math.max(north, point.lat);
+      west = Math.min(west, point.lng);
+      east = Math.max(east, point.lng);
+    });
+    var bounds = L.latLngBounds([south, west], [north, east]);
     this.fitting = true;
     this.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 11, animate: false });
     this.fitting = false;
