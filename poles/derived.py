@@ -33,10 +33,10 @@ save changing none of them marks nothing, and ask for the poles the row fed as s
 before a save, so that a row moved to another pole or structure refreshes both). A mark
 is refreshed at once, or, inside a `batch()` block, once at
 the end of the block (still inside its transaction): the admin's forms and actions,
-history reverts, imports and the seed loader run in a batch, so a pole saved with twenty inline rows
-is refreshed once. Writes that send no signal (`QuerySet.update()`, `bulk_create()`)
-call `mark()` themselves, or `refresh_all()` after a bulk load. Other apps add their
-models with `register()` (members does, from its `ready()`).
+history reverts, imports and the seed loader run in a batch, so a pole saved with
+twenty inline rows is refreshed once. Writes that send no signal (`QuerySet.update()`,
+`bulk_create()`) call `mark()` themselves, or `refresh_all()` after a bulk load. Other
+apps add their models with `register()` (members does, from its `ready()`).
 
 **Concurrent refreshes.** A refresh deletes a pole's derived rows and inserts them
 again, from what its transaction reads. On PostgreSQL two transactions may refresh the
@@ -187,7 +187,8 @@ def _lock(marks: _Marks) -> None:
     order. Outside a batch, a transaction refreshes at each write, before it replaces
     the stamp (this app's receivers run first), and takes these locks in steps: it may
     deadlock with another writer (PostgreSQL then rolls one back: its save fails), so
-    the site's writers all batch (the admin, the API, imports, suggestions, the seed).
+    the site's writers all batch (the admin and its history reverts, the API, imports,
+    suggestions, the seed).
 
     No lock for the touch alone: an UPDATE of `updated_at` deletes nothing."""
     if set(marks.poles) == {UPDATED_AT}:
