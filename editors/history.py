@@ -29,6 +29,7 @@ from reversion.models import _safe_revert
 from reversion.revisions import _follow_relations_recursive
 
 from members.models import College, Cooperator
+from poles import derived
 from poles.models import KeyFigure, Membership, Pole, PolePhoto, PoleSource, Structure
 
 # The image fields of the versioned models. Versions hold their file names (so that a
@@ -486,7 +487,9 @@ def revert_versions(versions, *, deletion=()) -> None:
     if not versions:
         raise RevertError(_("Nothing could be restored from this version."))
     database = versions[0].db
-    with transaction.atomic(using=database):
+    # The derived data of the poles written refreshed once, after the checks, as every
+    # writer does (poles/derived.py: a refresh per row would lock the poles in steps).
+    with transaction.atomic(using=database), derived.batch():
         if deletion:
             collector = Collector(using=database)
             for _model, group in groupby(sorted(deletion, key=lambda o: o._meta.label), type):

@@ -33,10 +33,17 @@ save changing none of them marks nothing, and ask for the poles the row fed as s
 before a save, so that a row moved to another pole or structure refreshes both). A mark
 is refreshed at once, or, inside a `batch()` block, once at
 the end of the block (still inside its transaction): the admin's forms and actions,
-imports and the seed loader run in a batch, so a pole saved with twenty inline rows
-is refreshed once. Writes that send no signal (`QuerySet.update()`, `bulk_create()`)
-call `mark()` themselves, or `refresh_all()` after a bulk load. Other apps add their
-models with `register()` (members does, from its `ready()`).
+history reverts, imports and the seed loader run in a batch, so a pole saved with
+twenty inline rows is refreshed once. Writes that send no signal (`QuerySet.update()`,
+`bulk_create()`) call `mark()` themselves, or `refresh_all()` after a bulk load. Other
+apps add their models with `register()` (members does, from its `ready()`).
+
+**Concurrent refreshes.** A refresh deletes a pole's derived rows and inserts them
+again, from what its transaction reads. On PostgreSQL two transactions may refresh the
+same pole at once (two editors, the API and the admin): each refresh first locks the
+poles it refreshes (`_lock`), so that the second waits for the first to commit and then
+reads, in READ COMMITTED, what the first wrote (SQLite writes one transaction at a
+time).
 """
 
 from collections.abc import Callable, Iterable
@@ -45,6 +52,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -131,7 +139,82 @@ def batch():
     _refresh(marks)
 
 
+# Taken shared by every refresh of some poles and exclusive by a refresh of every pole
+# (the project's only advisory lock: the key is arbitrary, "ptce:drv" as a number).
+REBUILD_LOCK = int.from_bytes(b"ptce:drv", "big")
+
+
 def _refresh(marks: _Marks) -> None:
+    if not marks.poles:
+        return
+    if connection.vendor != "postgresql":
+        # SQLite writes one transaction at a time: nothing to wait for, no query more.
+        _refresh_values(marks)
+        return
+    # The lock must be held by the transaction that deletes and inserts the rows, until
+    # it commits: a refresh outside a transaction (autocommit) gets one of its own.
+    with transaction.atomic(savepoint=False):
+        _lock(marks)
+        _refresh_values(marks)
+
+
+def _lock(marks: _Marks) -> None:
+    """Make a concurrent refresh of the same poles wait until this transaction commits.
+
+    Without it, two transactions refreshing a pole at once each delete the rows they
+    can see and insert the rows computed from what they can see: the second insert
+    fails on the first's row (duplicate key), or the second's values, computed without
+    the first's change, win (search text).
+
+    The lock is the poles' own rows, in primary-key order (two refreshes of overlapping
+    poles never each hold what the other waits for), FOR NO KEY UPDATE: the lock the
+    refresh takes anyway when it writes the pole's `updated_at` or search text, taken
+    before it reads anything. So a refresh also waits for an editor who holds the pole
+    (the admin's change form locks the record it saves, a pole's form the pole), and
+    the editor's own refresh then locks a row it already holds. An advisory lock per
+    pole would not: a refresh holding it would wait for the editor's row to write
+    `updated_at`, while the editor, at the end of its batch, waits for the advisory
+    lock (a deadlock). Not FOR UPDATE, which would also stop the key-share locks that
+    the foreign keys of a pole's new rows take on it.
+
+    A refresh of every pole cannot lock the poles created meanwhile, by transactions
+    not committed yet: it takes an advisory lock exclusive, which every other refresh
+    takes shared; each after the rows, so that an editor holding a pole's row never
+    waits for a rebuild that holds the advisory lock and waits for that row.
+
+    Writers that replace the page cache's data stamp (caching/stamp.py) take its row
+    at their first write and these locks at the end of their batch: always in that
+    order. Outside a batch, a transaction refreshes at each write, before it replaces
+    the stamp (this app's receivers run first), and takes these locks in steps: it may
+    deadlock with another writer (PostgreSQL then rolls one back: its save fails), so
+    the site's writers all batch (the admin and its history reverts, the API, imports,
+    suggestions, the seed).
+
+    No lock for the touch alone: an UPDATE of `updated_at` deletes nothing."""
+    if set(marks.poles) == {UPDATED_AT}:
+        return
+    pole = apps.get_model("poles", "Pole")._meta
+    table, pk = (connection.ops.quote_name(name) for name in (pole.db_table, pole.pk.column))
+    if any(ids is ALL for ids in marks.poles.values()):
+        rows, params, rebuild_lock = "", [], "pg_advisory_xact_lock"
+    else:
+        ids = sorted(set().union(*marks.poles.values()))
+        rows, params, rebuild_lock = (
+            f"WHERE {pk} = ANY(%s::bigint[])",
+            [ids],
+            "pg_advisory_xact_lock_shared",
+        )
+    # One round trip: the count reads, hence locks, every row before the rebuild lock.
+    # The names are the model's; the ids are parameters.
+    sql = (
+        f"SELECT {rebuild_lock}(%s) FROM (SELECT count(*) FROM (SELECT {pk} FROM {table} "  # noqa: S608
+        f"{rows} ORDER BY {pk} FOR NO KEY UPDATE) AS locked) AS poles"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [REBUILD_LOCK, *params])
+
+
+def _refresh_values(marks: _Marks) -> None:
     pole_model = apps.get_model("poles", "Pole")
     for what in DERIVED_VALUES:
         if what not in marks.poles:
