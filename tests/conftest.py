@@ -11,6 +11,7 @@ seeded tests of a module run after its other tests, which never see the seed.
 """
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -44,8 +45,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def refuse_unless_test_database():
+    """pytest-django sets up the test database only when a collected test asks for it
+    (marked `django_db`, or using `db`, `transactional_db` or `live_server`). A module
+    whose tests use only committed fixtures (tests/poles/test_derived_concurrency.py),
+    run alone, would otherwise write to the database DATABASE_URL names."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if not (in_memory or Path(name).name.startswith("test_")):
+        pytest.fail(
+            f"not a test database: {name}. Run these tests with a test that uses the "
+            "database (e.g. the whole folder), or mark one django_db."
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    refuse_unless_test_database()
     with django_db_blocker.unblock():
         call_command("load_territories", stdout=StringIO())
         call_command("load_reference", stdout=StringIO())

@@ -19,7 +19,8 @@ The threads' own connections see only committed rows: the pole is committed, the
 deleted with its figures and its words (not `transaction=True`, whose flush would
 empty the communes loaded once per session, see tests/browser/conftest.py). No test
 here asks for the `db` fixture, so pytest-django creates the test database only when
-another module's tests run too: run this file with tests/poles, not alone.
+another module's tests run too: run this file with tests/poles. Alone, it stops at once
+(tests/conftest.py refuses any database but a test one).
 """
 
 import threading
