@@ -22,7 +22,10 @@ from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, 
 
 from territories import places
 from territories.models import Commune
+from territories.services import ARRONDISSEMENT_PARENTS
 from territories.text import normalize
+
+CITIES_WITH_ARRONDISSEMENTS = frozenset(ARRONDISSEMENT_PARENTS.values())
 
 # The mean radius of the Earth, for distances "as the crow flies".
 EARTH_RADIUS_KM = 6371.0
@@ -72,7 +75,10 @@ def _territory_codes(communes) -> tuple[set, set, set, set, set]:
         epcis |= {code for code in (commune.epci_id, city.epci_id) if code}
         departements.add(commune.departement_id)
         regions.add(commune.departement.region_id)
-        if commune.parent_id is None:
+        # Only the three cities have arrondissements: for any other commune, looking
+        # for poles seated in its arrondissements joined every pole with the 35,000
+        # communes (8 of the 13 ms of `q=93200` at 2,000 poles).
+        if commune.parent_id is None and commune.code in CITIES_WITH_ARRONDISSEMENTS:
             cities.add(commune.code)
     return codes, cities, epcis, departements, regions
 

@@ -217,3 +217,16 @@ def test_the_search_box_says_it_reads_postal_codes(client, db):
     assert "Nom, activité, structure membre, commune, code postal…" in content
     content = client.get("/poles/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Name, activity, member structure, commune, postal code…" in content
+
+
+def test_only_the_three_cities_look_for_their_arrondissements_poles(db):
+    """A commune without arrondissements (Saint-Denis) is no city to look for the poles
+    of its arrondissements: that look joined every pole with the 35,000 communes."""
+    from territories.models import Commune
+
+    def sql(code):
+        commune = Commune.objects.select_related("parent", "departement").get(code=code)
+        return str(Pole.objects.covering_communes([commune]).query)
+
+    assert '"parent_id"' not in sql("93066")
+    assert '"parent_id"' in sql("75056")
