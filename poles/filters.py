@@ -420,7 +420,7 @@ class PoleFilterSet(django_filters.FilterSet):
         label=_("Search"),
         method="filter_search",
         widget=forms.SearchInput,
-        help_text=_("Name, activity, member structure, commune…"),
+        help_text=_("Name, activity, member structure, commune, postal code…"),
     )
     region = django_filters.ChoiceFilter(
         label=_("Région"), method="filter_region", empty_label=_("All régions")

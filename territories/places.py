@@ -309,18 +309,38 @@ def _postal_code_rows(prefix: str, *, limit: int = POSTAL_CODE_ROWS) -> dict[str
     bounds = {"code__gte": prefix}
     if len(upper) == len(prefix):
         bounds["code__lt"] = upper
+    # One postal code (a place resolved): its communes' EPCI too, as `_communes()`.
+    return _postal_code_communes(bounds, limit=limit, with_epci=len(prefix) == 5)
+
+
+def postal_code_communes(codes: list[str]) -> dict[str, list[Commune]]:
+    """The communes of each of the postal codes `codes` (five digits) that exists, as
+    the place field reads a postal code (`resolve`): current communes first, each with
+    its parent, EPCI and département. For the free-text search too (poles.querysets),
+    which reads a postal code typed there as its communes. One indexed query."""
+    return _postal_code_communes(
+        {"code__in": codes}, limit=POSTAL_CODE_ROWS * len(codes), with_epci=True
+    )
+
+
+def _postal_code_communes(lookups: dict, *, limit: int, with_epci: bool):
     related = ["commune__parent", "commune__departement"]
-    if len(prefix) == 5:
-        # One postal code (a place resolved): its communes' EPCI too, as `_communes()`.
+    if with_epci:
         related.append("commune__epci")
     rows = (
-        PostalCode.objects.filter(**bounds)
+        PostalCode.objects.filter(**lookups)
         .select_related(*related)
         .order_by("code", "-commune__is_current", "commune__name", "commune__code")[:limit]
     )
     codes: dict[str, list[Commune]] = {}
     for row in rows:
         codes.setdefault(row.code, []).append(row.commune)
+    # Paris, Lyon and Marseille hold each of their arrondissements' postal codes:
+    # 75001 is the 1st arrondissement, not the whole city with it (whose poles a place
+    # that is the city would all find: `PoleQuerySet.covering_communes`).
+    for code, communes in codes.items():
+        cities = {commune.parent_id for commune in communes if commune.parent_id}
+        codes[code] = [commune for commune in communes if commune.code not in cities]
     return codes
 
 
@@ -535,7 +555,7 @@ def resolve(text, *, communes_only: bool = False) -> PlaceMatch:
 
 
 def _resolve_five_digits(match: PlaceMatch, code: str) -> PlaceMatch:
-    postal = _postal_code_rows(code).get(code, [])
+    postal = postal_code_communes([code]).get(code, [])
     commune = commune_by_code(code)
     if postal:
         match.read_as = "postal_code"

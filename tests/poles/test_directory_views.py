@@ -150,6 +150,9 @@ def _directory_queries(client, url) -> int:
         "?secteur=mobilite&secteur=agriculture&region=32&tri=-etp",
         "?departement=60&statut=actif&mutualisation=locaux&reseau=coorace&tri=creation",
         "?commune=60333&q=test&page=2",
+        # A postal code in the search (Lachapelle-aux-Pots' 60650): one indexed lookup,
+        # instead of the commune names' probe.
+        "?q=test+60650&page=2",
         "?autour=49.44,2.09",
     ],
 )

@@ -152,6 +152,8 @@ def test_no_query_text_gives_a_server_error(db, q):
     # And the same text typed in the place field: a result or a clear message.
     directory = Client().get("/poles/", {"lieu": q})
     assert directory.status_code == 200
+    # And in the search box, which reads postal codes too.
+    assert Client().get("/poles/", {"q": q}).status_code == 200
 
 
 def test_repeated_and_odd_parameters(client):
