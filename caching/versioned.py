@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 
 from .generation import cache_seconds, current_generation
 from .keys import digest
-from .stamp import read_stamp
+from .stamp import read_token
 
 # How long numbers cached under a data version stay: the version is exact, so this only
 # bounds memory.
@@ -31,8 +31,7 @@ def data_version() -> str:
     """
     if cache_seconds():
         return f"generation:{current_generation()}"
-    token, _changed_at = read_stamp()
-    return f"stamp:{token}"
+    return f"stamp:{read_token()}"
 
 
 def versioned(name: str, compute, *, per_language: bool = False, version: str | None = ...):

@@ -18,8 +18,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Value
 from django.urls import reverse_lazy
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceIterator
 
 from caching import versioned
 from territories import places
@@ -296,6 +299,10 @@ class CommuneFilter(django_filters.Filter):
     field_class = CommuneCodeField
 
 
+# The filters whose choices come from the data (`filter_choices()`).
+CACHED_CHOICES = ("region", "departement", "secteur", "mutualisation", "reseau", "reconnaissance")
+
+
 def filter_choices() -> dict:
     """The choices of the list filters, labels in the active language: five small
     queries, cached by `versioned()` under the data version (the directory page would
@@ -313,7 +320,14 @@ def filter_choices() -> dict:
         # the active-filter chips name a département without its code.
         "departement_regions": {code: region for code, _name, region in departements},
         "departement_names": {code: name for code, name, _region in departements},
+        "departements_by_region": {},
     }
+    for code, name, region in departements:
+        lists["departements_by_region"].setdefault(region, []).append((code, f"{code} – {name}"))
+    lists["departement_options"] = json_script(
+        [[code, label, lists["departement_regions"][code]] for code, label in lists["departement"]],
+        "directory-departements",
+    )
     sectors = list(Sector.objects.only("slug", "name", "name_en", "color", "symbol", "symbol_en"))
     lists["secteur"] = [(sector.slug, str(sector.label)) for sector in sectors]
     # The directory's rows name their sectors from here (selectors.with_sectors).
@@ -350,9 +364,9 @@ def filter_choices() -> dict:
 
 class DirectoryFilterForm(forms.Form):
     # On every directory page, with ~150 choices: written without the template engine,
-    # and the fields left empty remembered (poles/form_html.py).
+    # and its choice fields and empty fields remembered (poles/form_html.py).
     bound_field_class = PythonRenderedBoundField
-    remember_empty_fields = True
+    remember_fields = True
     # Read from links and bookmarks, but shown in the place field (`lieu`): one field
     # says where, and resubmitting the form sends the place from there. An invalid
     # value keeps its own field, with its error, so that the visitor can correct it
@@ -385,6 +399,27 @@ class DirectoryFilterForm(forms.Form):
             field.widget = forms.TextInput(attrs={"autocomplete": "off"})
             field.label = _("Your position (latitude,longitude)")
         self.data = data
+
+
+def _freeze_choices(form, flat=()) -> None:
+    """Each choice field's choices as a plain list, for this form only. django-filter
+    hands its fields an iterator that normalises every choice again each time it is
+    read (validation, rendering, the remembered fields' keys read them): several passes
+    over the form's ~300 choices per request. `flat`: the fields whose choices are
+    pairs of strings already (the cached lists of `filter_choices()`), taken as they
+    are. Nothing changes a list of choices in place: a filter set only replaces it."""
+    for name, form_field in form.fields.items():
+        choices = getattr(form_field, "choices", None)
+        if not isinstance(choices, ChoiceIterator):
+            continue
+        if name in flat and form_field.null_label is None:
+            empty = [] if form_field.empty_label is None else [("", form_field.empty_label)]
+            frozen = [*empty, *choices.choices]
+        else:
+            frozen = list(choices)
+        # Not through the setters: django-filter's would wrap the list again, and
+        # Django's would normalise it once more.
+        form_field._choices = form_field.widget._choices = frozen  # noqa: SLF001
 
 
 class FiltersCopiedShallow(dict):
@@ -487,16 +522,12 @@ class PoleFilterSet(django_filters.FilterSet):
         )
         self.sector_labels = lists["sector_labels"]
         self.sector_marks = lists["sector_marks"]
+        self.sector_ids = {mark["slug"]: pk for pk, mark in self.sector_marks.items()}
         self.departement_regions = lists["departement_regions"]
         self.departement_names = lists["departement_names"]
-        for name in (
-            "region",
-            "departement",
-            "secteur",
-            "mutualisation",
-            "reseau",
-            "reconnaissance",
-        ):
+        self.departements_by_region = lists["departements_by_region"]
+        self._lists = lists
+        for name in CACHED_CHOICES:
             self.filters[name].extra["choices"] = lists[name]
 
     def get_form_class(self):
@@ -521,16 +552,17 @@ class PoleFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            self._departements_follow_region(super().form)
+            form = super().form
+            _freeze_choices(form, flat=CACHED_CHOICES)
+            self._departements_follow_region(form)
         return self._form
 
-    def departement_options(self) -> list[list[str]]:
-        """Every département as `[code, label, région code]`: the directory's script
-        makes the list follow the région chosen, whichever options the page showed."""
-        return [
-            [code, label, self.departement_regions.get(code)]
-            for code, label in self.filters["departement"].extra["choices"]
-        ]
+    def departement_options(self) -> SafeString:
+        """Every département as `[code, label, région code]`, in a JSON `<script>` for
+        the directory's script, which makes the list follow the région chosen,
+        whichever options the page showed. The same for every page of a data version
+        and language: written once (`filter_choices()`)."""
+        return self._lists["departement_options"]
 
     def _departements_follow_region(self, form):
         """With a known région in the query, the département list offers its
@@ -538,10 +570,14 @@ class PoleFilterSet(django_filters.FilterSet):
         still shows what the URL asks). Only the options shown change: any département
         stays a valid value, and an empty result then says which filter to drop."""
         region = self.data.get("region") if self.data is not None else None
-        if not region or region not in self.departement_regions.values():
+        if not region or region not in self.departements_by_region:
             return
         chosen = self.data.get("departement")
         widget = form.fields["departement"].widget
+        if not chosen or self.departement_regions.get(chosen) == region:
+            # The usual case, from the cached lists: no pass over the 101 choices.
+            widget.choices = [widget.choices[0], *self.departements_by_region[region]]
+            return
         widget.choices = [
             (code, label)
             for code, label in widget.choices
@@ -648,8 +684,10 @@ class PoleFilterSet(django_filters.FilterSet):
         )
 
     def filter_sectors(self, queryset, name, value):
-        # Any of the chosen sectors: a visitor ticking two sectors widens the list.
-        return queryset.filter(queryset.linked_through("sectors", sector__slug__in=value))
+        # Any of the chosen sectors: a visitor ticking two sectors widens the list. By
+        # their ids, from the cached lists the value was checked against: no join.
+        ids = [self.sector_ids[slug] for slug in value if slug in self.sector_ids]
+        return queryset.filter(queryset.linked_through("sectors", sector_id__in=ids))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status=value)

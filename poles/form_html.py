@@ -274,28 +274,30 @@ def widget_html(bound_field: BoundField) -> SafeString:
     return mark_safe(_multiple_input_html(context))  # noqa: S308 - every value is escaped above
 
 
-# Fields left empty are most of the directory's form on most requests, and their HTML
-# depends on nothing the visitor sent: remembered per form, field, language and
-# choices (forms opt in with `remember_empty_fields`). A fixed number of entries; any
-# setting change (tests) forgets them.
-_EMPTY_FIELDS_MAX = 512
-_empty_fields: dict[tuple, SafeString] = {}
+# Fields left empty are most of the directory's form on most requests, and a choice
+# field's HTML depends only on which of its choices are ticked: remembered per form,
+# field, value, language and choices (forms opt in with `remember_fields`). Not a
+# field with an error, nor a text field with a value (any text a visitor types). A
+# fixed number of entries; any setting change (tests) forgets them.
+_REMEMBERED_FIELDS_MAX = 512
+_remembered_fields: dict[tuple, SafeString] = {}
 
 
 @receiver(setting_changed)
-def _forget_empty_fields(**kwargs):
-    _empty_fields.clear()
+def _forget_remembered_fields(**kwargs):
+    _remembered_fields.clear()
 
 
-def _empty_field_key(bound_field: BoundField) -> tuple | None:
+def _remembered_field_key(bound_field: BoundField) -> tuple | None:
     form = bound_field.form
-    if not getattr(form, "remember_empty_fields", False):
+    if not getattr(form, "remember_fields", False) or bound_field.errors:
         return None
     value = bound_field.value()
-    if value not in (None, "", [], ()) or bound_field.errors:
-        return None
     widget = bound_field.field.widget
-    choices = tuple(widget.choices) if isinstance(widget, forms.widgets.ChoiceWidget) else None
+    choice_widget = isinstance(widget, forms.widgets.ChoiceWidget)
+    if value not in (None, "", [], ()) and not choice_widget:
+        return None
+    choices = tuple(widget.choices) if choice_widget else None
     key = (
         type(form).__module__,
         type(form).__qualname__,
@@ -315,15 +317,15 @@ def _empty_field_key(bound_field: BoundField) -> tuple | None:
 
 def field_group_html(bound_field: BoundField) -> SafeString:
     """What `bound_field.as_field_group()` gives with `django/forms/field.html`."""
-    key = _empty_field_key(bound_field)
+    key = _remembered_field_key(bound_field)
     if key is None:
         return _field_group_html(bound_field)
-    html = _empty_fields.get(key)
+    html = _remembered_fields.get(key)
     if html is None:
         html = _field_group_html(bound_field)
-        if len(_empty_fields) >= _EMPTY_FIELDS_MAX:
-            _empty_fields.clear()
-        _empty_fields[key] = html
+        if len(_remembered_fields) >= _REMEMBERED_FIELDS_MAX:
+            _remembered_fields.clear()
+        _remembered_fields[key] = html
     return html
 
 

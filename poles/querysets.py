@@ -492,10 +492,7 @@ def named_communes(words: list[str]) -> tuple[list, list[str]]:
     # communes with their parent and département cost a millisecond a search).
     found = [
         (name, code)
-        for name, population, code in Commune.objects.current()
-        .filter(search_name__in=list(runs))
-        .order_by("-population", "code")
-        .values_list("search_name", "population", "code")[: MAX_NAMED_COMMUNES * 4]
+        for name, population, code in _commune_names(list(runs))
         if len(name) >= SHORT_COMMUNE_NAME_LENGTH
         or (population or 0) >= SHORT_COMMUNE_MIN_POPULATION
     ]
@@ -507,6 +504,23 @@ def named_communes(words: list[str]) -> tuple[list, list[str]]:
     codes = [code for name, code in found if name == longest][:MAX_NAMED_COMMUNES]
     named = Commune.objects.filter(code__in=codes).select_related("parent", "departement")
     return list(named.order_by("-population", "code")), words[:start] + words[end:]
+
+
+def _commune_names(names: list[str]) -> list[tuple[str, int | None, str]]:
+    """(search name, population, code) of the current communes named `names`, the most
+    populous first: the ORM's `Commune.objects.current().filter(search_name__in=names)
+    .order_by("-population", "code")`, written by hand since compiling it cost more
+    than running it, on every search (tests/poles/test_search.py holds them equal)."""
+    table = connection.ops.quote_name(Commune._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT search_name, population, code FROM {table} "  # noqa: S608 - our table, placeholders
+            f"WHERE is_current AND search_name IN ({placeholders}) "
+            "ORDER BY population DESC, code LIMIT %s",
+            [*names, MAX_NAMED_COMMUNES * 4],
+        )
+        return cursor.fetchall()
 
 
 # PostgreSQL search: the words a tsquery is built from, at most this many of them.

@@ -65,7 +65,7 @@ def pole_list(request):
             "sort_links": SORT_CHOICES,
             # Chips, and which filter to drop when none matches.
             **selectors.directory_summary(filterset, page.paginator.count),
-            "departement_options": None if partial else filterset.departement_options(),
+            "departement_options": "" if partial else filterset.departement_options(),
         },
     )
     patch_vary_headers(response, ["X-Requested-With"])

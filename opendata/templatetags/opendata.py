@@ -11,13 +11,22 @@ PAGE_ONLY_PARAMETERS = ("page", "partial")
 
 
 def filter_query(request, *, drop=()) -> str:
-    """The request's filters as a query string, without the page-only parameters."""
+    """The request's filters as a query string, without the page-only parameters.
+    Computed once per request and `drop` (the directory's links ask for it six
+    times)."""
     if request is None:
         return ""
-    params = request.GET.copy()
-    for name in (*PAGE_ONLY_PARAMETERS, *drop):
-        params.pop(name, None)
-    return params.urlencode()
+    drop = tuple(drop)
+    queries = request.__dict__.setdefault("_ptce_filter_queries", {})
+    if drop not in queries:
+        if not request.GET:
+            queries[drop] = ""
+        else:
+            params = request.GET.copy()
+            for name in (*PAGE_ONLY_PARAMETERS, *drop):
+                params.pop(name, None)
+            queries[drop] = params.urlencode()
+    return queries[drop]
 
 
 @register.simple_tag(takes_context=True)

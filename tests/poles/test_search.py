@@ -392,3 +392,22 @@ def test_the_poles_the_text_names_come_before_those_only_acting_there(client, db
         "Aaa réseau régional",
         "Abc pôle de l'Oise",
     ]
+
+
+def test_the_commune_names_query_reads_what_the_orm_reads(db):
+    """`_commune_names` is written by hand (it runs on every search): the same rows, in
+    the same order, as the ORM's query, NULL populations included."""
+    from poles.querysets import MAX_NAMED_COMMUNES, _commune_names
+    from territories.models import Commune
+
+    names = ["saint denis", "paris", "beauvais", "sainte marie", "bray", "no such commune"]
+    first = Commune.objects.filter(search_name="sainte marie").order_by("code").first()
+    Commune.objects.filter(pk=first.pk).update(population=None)
+    orm = list(
+        Commune.objects.current()
+        .filter(search_name__in=names)
+        .order_by("-population", "code")
+        .values_list("search_name", "population", "code")[: MAX_NAMED_COMMUNES * 4]
+    )
+    assert len(orm) > 5
+    assert [tuple(row) for row in _commune_names(names)] == orm
