@@ -299,6 +299,11 @@ class CommuneFilter(django_filters.Filter):
     field_class = CommuneCodeField
 
 
+# The name `filter_choices()`'s lists are cached under. With a shared cache (Redis), a
+# release meets the lists the previous one stored under the same data version: change
+# the name whenever their keys change (2: `departements_by_region`,
+# `departement_options`).
+FILTER_CHOICES_NAME = "directory-filter-choices:2"
 # The filters whose choices come from the data (`filter_choices()`).
 CACHED_CHOICES = ("region", "departement", "secteur", "mutualisation", "reseau", "reconnaissance")
 
@@ -517,9 +522,7 @@ class PoleFilterSet(django_filters.FilterSet):
         if queryset is None:
             queryset = Pole.objects.published()
         super().__init__(data, queryset, **kwargs)
-        lists = versioned(
-            "directory-filter-choices", filter_choices, per_language=True, version=version
-        )
+        lists = versioned(FILTER_CHOICES_NAME, filter_choices, per_language=True, version=version)
         self.sector_labels = lists["sector_labels"]
         self.sector_marks = lists["sector_marks"]
         self.sector_ids = {mark["slug"]: pk for pk, mark in self.sector_marks.items()}
