@@ -4,8 +4,9 @@ The official geography (35,000 communes) and the reference lists are loaded once
 per test database, in `django_db_setup`, so each test starts with real territories
 without paying for the load again (tests run in transactions rolled back after).
 
-The real seed poles (`seeded`) are loaded once per test module, in a transaction
-around that module's seeded tests and rolled back after them: each of those tests runs
+The real seed poles (`seeded`) are loaded once per session and their rows recorded
+(tests/seed_snapshot.py); each test module writes those rows again in a transaction
+around its seeded tests, rolled back after them: each of those tests runs
 in a savepoint inside it, so it sees the seed as loaded whatever the others did. The
 seeded tests of a module run after its other tests, which never see the seed.
 """
@@ -69,14 +70,28 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference", stdout=StringIO())
 
 
+@pytest.fixture(scope="session")
+def _seed_snapshot(django_db_setup, django_db_blocker):
+    """The rows the seed loader writes, recorded once (tests/seed_snapshot.py)."""
+    from .seed_snapshot import SeedSnapshot
+
+    with django_db_blocker.unblock():
+        return SeedSnapshot.record(lambda: call_command("load_seed", stdout=StringIO()))
+
+
 @pytest.fixture(scope="module")
-def _seed_for_module(django_db_setup, django_db_blocker):
+def _seed_for_module(_seed_snapshot, django_db_blocker):
+    from caching.generation import bump_generation
+
     with django_db_blocker.unblock():
         atomics = [transaction.atomic(using=alias) for alias in connections]
         for atomic in atomics:
             atomic.__enter__()
         try:
-            call_command("load_seed", stdout=StringIO())
+            _seed_snapshot.replay()
+            # A token of its own for each module's seed: values cached under another
+            # module's would describe that module's data.
+            bump_generation()
             yield
         finally:
             for alias in connections:
