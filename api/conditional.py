@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import get_language
 
-from caching import canonical_query, digest
+from caching import canonical_query, digest, release
 
 # Tags stay remembered this long at most: the version is exact, this only bounds memory.
 REMEMBERED_SECONDS = 600
@@ -43,12 +43,14 @@ def none_match(header: str | None, etag: str) -> bool:
 
 def validator_key(request, version: str) -> str:
     """Where the tag of this request's representation is remembered under `version`:
-    the database, the scheme, host, path and canonical query, the language, and the
-    authenticated user (none for public reads)."""
+    the database, the running release (another release's bytes have another tag), the
+    scheme, host, path and canonical query, the language, and the authenticated user
+    (none for public reads)."""
     user = getattr(request, "user", None)
     user_id = user.pk if user is not None and user.is_authenticated else None
     return "ptce:api:etag:" + digest(
         str(connection.settings_dict["NAME"] or ""),
+        release(),
         version,
         request.scheme,
         request.get_host(),

@@ -9,11 +9,15 @@
   whole exports written once per **data stamp** (`caching.stamp`, a row every write
   replaces in its transaction) and served as files.
 
+Every key of the three holds the running release (`caching.release`): during a
+release, old and new workers never read what the other code cached or stored.
+
 This package imports no app of the project: the others import it.
 """
 
 from .generation import bump_generation, cache_seconds, current_generation
 from .keys import canonical_query, digest
+from .release import release
 from .versioned import data_version, versioned
 
 __all__ = [
@@ -23,5 +27,6 @@ __all__ = [
     "current_generation",
     "data_version",
     "digest",
+    "release",
     "versioned",
 ]

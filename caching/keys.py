@@ -13,6 +13,8 @@ import hashlib
 import json
 from urllib.parse import quote
 
+from .release import release
+
 
 def _escape(text: str) -> str:
     # Nothing is safe: "&", "=", "%" and "/" are all encoded. Lone surrogates (which a
@@ -46,8 +48,10 @@ def digest(*parts) -> str:
 def page_key(request, *, language: str, generation: int) -> tuple[str, str]:
     """(cache key, weak ETag) of a public page: the scheme, host, path and canonical
     query, the language and the `X-Requested-With` header (the directory's partial
-    results), under the content generation."""
+    results), under the content generation and the running release (release.py: a page
+    another release rendered names its static files and holds its markup)."""
     page = digest(
+        release(),
         request.scheme,
         request.get_host(),
         request.path,

@@ -48,6 +48,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from .keys import digest
+from .release import release
 from .stamp import read_stamp
 
 # Bytes handed to the client and the files at once: lines of a CSV are joined into
@@ -185,7 +186,9 @@ def stored_response(  # noqa: PLR0913 - keyword-only: what the body depends on
     answered as an ordinary response, read from its file."""
     token, changed_at = read_stamp()
     family = f"{name}.{digest(str(connection.settings_dict['NAME'] or ''), name, *parts)[:20]}"
-    key = digest(family, token)[:32]
+    # The release in the key: another release's file (its columns, its labels) is never
+    # served; each release's first build removes the other's files of the same body.
+    key = digest(family, release(), token)[:32]
     path = root() / f"{family}.{key}"
     etags = _etags(key)
     gzipped = accepts_gzip(request)

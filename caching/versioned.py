@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from .generation import cache_seconds, current_generation
 from .keys import digest
+from .release import release
 from .stamp import read_token
 
 # How long numbers cached under a data version stay: the version is exact, so this only
@@ -44,7 +45,8 @@ def versioned(name: str, compute, *, per_language: bool = False, version: str | 
     `caching.digest()` from parsed input). `version`: a version already read by the
     caller, so that several values of one page are read under the same one. The
     version is read before the data, so what is stored under it is at least as recent
-    as the version.
+    as the version. The key holds the running release too (release.py): a value
+    another release stored, in its own shape, is never read.
     """
     if version is ...:
         version = data_version()
@@ -52,7 +54,7 @@ def versioned(name: str, compute, *, per_language: bool = False, version: str | 
         return compute()
     language = (get_language() or "") if per_language else None
     key = "ptce:versioned:" + digest(
-        str(connection.settings_dict["NAME"] or ""), version, name, language
+        str(connection.settings_dict["NAME"] or ""), release(), version, name, language
     )
     value = cache.get(key, _MISSING)
     if value is _MISSING:

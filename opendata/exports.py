@@ -40,6 +40,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from caching import release
 from poles.constants import YEAR_MAX, YEAR_MIN
 from poles.models import KeyFigure, LegalForm, Membership, Pole, Structure
 from spreadsheets.cells import CSV_DIALECTS, LIST_SEPARATOR, PLAIN_CSV, CsvDialect
@@ -683,8 +684,9 @@ class Freshness:
     count: int
 
     def etag(self, *parts: str) -> str:
+        # The release: another release's columns or labels are another representation.
         stamp = self.last_modified.isoformat() if self.last_modified else "-"
-        text = "\n".join([stamp, str(self.count), *parts])
+        text = "\n".join([release(), stamp, str(self.count), *parts])
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -299,11 +299,9 @@ class CommuneFilter(django_filters.Filter):
     field_class = CommuneCodeField
 
 
-# The name `filter_choices()`'s lists are cached under. With a shared cache (Redis), a
-# release meets the lists the previous one stored under the same data version: change
-# the name whenever their keys change (2: `departements_by_region`,
-# `departement_options`).
-FILTER_CHOICES_NAME = "directory-filter-choices:2"
+# The name `filter_choices()`'s lists are cached under (with the data version and the
+# running release, caching/release.py: another release's lists may lack a key).
+FILTER_CHOICES_NAME = "directory-filter-choices"
 # The filters whose choices come from the data (`filter_choices()`).
 CACHED_CHOICES = ("region", "departement", "secteur", "mutualisation", "reseau", "reconnaissance")
 

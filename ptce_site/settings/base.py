@@ -29,6 +29,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
+# The deployed release (e.g. its commit), in every cache key (caching/release.py); empty:
+# a digest of the code, templates and translations, computed at start-up.
+RELEASE = os.environ.get("PTCE_RELEASE", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
