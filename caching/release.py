@@ -11,7 +11,8 @@ each code reads only what the same code stored.
 The release is `settings.RELEASE` (the `PTCE_RELEASE` environment variable, e.g. the
 deployed commit), or else a digest of what decides the shape of what is cached: the
 project's Python modules, templates and compiled translations, and the static files'
-manifest. Read once per process.
+manifest. Read once per process, as the WSGI application loads (ptce_site/wsgi.py):
+then the files are those of the code being run.
 """
 
 import functools
@@ -47,16 +48,17 @@ def release() -> str:
     if configured:
         return str(configured)
     base = Path(settings.BASE_DIR)
+    # Named relative to the checkout, the manifest by its own name: two instances of
+    # one release, installed in other folders, share their cached values.
+    files = [(path, path.relative_to(base).as_posix()) for path in _source_files(base)]
+    files.append((Path(settings.STATIC_ROOT) / "staticfiles.json", "static manifest"))
     sources = hashlib.sha256()
-    files = [*_source_files(base), Path(settings.STATIC_ROOT) / "staticfiles.json"]
-    for path in files:
+    for path, name in files:
         try:
             content = path.read_bytes()
         except OSError:  # no manifest outside production; a file removed meanwhile
             continue
-        sources.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
-        sources.update(b"\0")
-        sources.update(hashlib.sha256(content).digest())
+        sources.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
     return sources.hexdigest()[:16]
 
 

@@ -3,6 +3,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from caching.release import release
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptce_site.settings.prod")
 
 
@@ -35,3 +37,9 @@ class FreezeWarmObjects:
 
 
 application = FreezeWarmObjects(get_wsgi_application())
+
+# The release's name (caching/release.py), read from the files now, as the code is: a
+# worker that computed it at its first request, after a release had replaced the files
+# but not yet the running code (gunicorn's `--preload`), would name the old code's values
+# after the new release.
+release()

@@ -99,3 +99,19 @@ def test_the_release_is_a_digest_of_the_running_code_unless_named(settings, tmp_
     assert release() != changed, "new static file names render other pages"
     settings.RELEASE = "2026-12-07.1"
     assert release() == "2026-12-07.1"
+
+
+def test_two_instances_of_one_release_share_their_cache_wherever_installed(settings, tmp_path):
+    releases = []
+    for folder in ("a", "b"):
+        base = tmp_path / folder
+        (base / "app").mkdir(parents=True)
+        (base / "app" / "views.py").write_text("A = 1\n")
+        static = tmp_path / f"static-{folder}"  # outside the checkout, as in production
+        static.mkdir()
+        (static / "staticfiles.json").write_text('{"paths": {}}')
+        settings.RELEASE = ""
+        settings.BASE_DIR = base
+        settings.STATIC_ROOT = static
+        releases.append(release())
+    assert releases[0] == releases[1]

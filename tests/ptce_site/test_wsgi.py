@@ -31,3 +31,17 @@ def test_a_worker_freezes_what_it_built_after_its_first_requests():
         assert served == list(range(200))
     finally:
         gc.unfreeze()
+
+
+def test_the_release_is_read_as_the_application_loads(settings, tmp_path):
+    """Read later, at a worker's first request, it could name the files a release has
+    just put in place rather than the code the worker runs (caching/release.py)."""
+    import importlib
+
+    import ptce_site.wsgi
+    from caching.release import release
+
+    settings.RELEASE = ""  # forgets the release read so far
+    assert release.cache_info().currsize == 0
+    importlib.reload(ptce_site.wsgi)
+    assert release.cache_info().currsize == 1
