@@ -84,18 +84,24 @@ def located_pole(code: str, **kwargs) -> Pole:
 
 def directory_poles(count: int, *, sectors, pooling_types=(), networks=()) -> list[Pole]:
     """`count` located poles, each with sectors, a main sector, pooling types, networks,
-    two member structures and two years of key figures: what the directory shows."""
+    two member structures and two years of key figures: what the directory shows. Their
+    derived data are refreshed once, at the end, as a bulk write of the site does (each
+    way of writing is tested on its own in tests/poles/test_derived_data.py)."""
+    from poles import derived
     from poles.services import refresh_search_texts
 
     poles = []
-    for index in range(count):
-        pole = located_pole("60333", sectors=sectors, main_sector=sectors[0] if sectors else None)
-        pole.pooling_types.set(pooling_types)
-        pole.networks.set(networks)
-        MembershipFactory.create_batch(2, pole=pole)
-        KeyFigureFactory(pole=pole, year=2022, etp=index)
-        KeyFigureFactory(pole=pole, year=2023, etp=index + 1)
-        poles.append(pole)
+    with derived.batch():
+        for index in range(count):
+            pole = located_pole(
+                "60333", sectors=sectors, main_sector=sectors[0] if sectors else None
+            )
+            pole.pooling_types.set(pooling_types)
+            pole.networks.set(networks)
+            MembershipFactory.create_batch(2, pole=pole)
+            KeyFigureFactory(pole=pole, year=2022, etp=index)
+            KeyFigureFactory(pole=pole, year=2023, etp=index + 1)
+            poles.append(pole)
     refresh_search_texts(Pole.objects.filter(pk__in=[pole.pk for pole in poles]))
     return poles
 
