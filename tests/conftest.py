@@ -106,6 +106,18 @@ def seeded(_seed_for_module, db):
 
 
 @pytest.fixture
+def empty_cache():
+    """The shared cache emptied before and after the test: rate counters, remembered
+    validators and cached values of another test never reach it. A module that needs it
+    for every test says `pytestmark = pytest.mark.usefixtures("empty_cache")`."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def staff_client(client, django_user_model):
     """A client signed in as a superuser (every admin page, no scope)."""
     user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw-test-123")

@@ -2,20 +2,12 @@
 details for Django's own errors."""
 
 import pytest
-from django.core.cache import cache
 
 from poles.models import Pole
 from tests.factories import located_pole
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The rate limit's counters and the remembered validators live in the cache.
-    cache.clear()
-    yield
-    cache.clear()
+# The rate limit's counters and the remembered validators live in the cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def test_a_read_has_an_etag_and_a_conditional_read_gets_304(client):

@@ -6,7 +6,6 @@ version once `migrate` has moved it: each must read only what the same code stor
 """
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from caching import versioned
@@ -15,14 +14,7 @@ from caching.versioned import data_version
 from poles.filters import FILTER_CHOICES_NAME
 from tests.factories import located_pole
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

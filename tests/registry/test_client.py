@@ -20,12 +20,8 @@ from registry.client import (
 
 from .recorded import answer
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+# The rate slots live in the cache.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 class Sleeps(list):

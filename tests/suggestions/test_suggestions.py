@@ -8,7 +8,6 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -23,16 +22,10 @@ from suggestions.services import pole_version as lock_token
 from territories.models import Departement, Region
 from tests.factories import MembershipFactory, StructureFactory, editor, located_pole
 
-pytestmark = pytest.mark.django_db
+# The rate limit's counters live in the cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 Role = EditorProfile.Role
-
-
-@pytest.fixture(autouse=True)
-def clear_rate_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
