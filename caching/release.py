@@ -26,9 +26,20 @@ from django.dispatch import receiver
 
 # What decides the shape of a cached value, page or stored body.
 SOURCE_SUFFIXES = (".py", ".html", ".txt", ".mo")
-# Folders of no running code (tests, tools, data loaded by commands, the checkout's
-# own tooling); folders starting with a dot are skipped too.
-SKIPPED_FOLDERS = {"node_modules", "staticfiles", "media", "tests", "devtools", "docs", "fixtures"}
+# Folders of no running code of ours (tests, tools, data loaded by commands, uploads,
+# stored feeds under var/, a virtualenv without a dot); folders starting with a dot
+# (.venv, .git) are skipped too.
+SKIPPED_FOLDERS = {
+    "node_modules",
+    "staticfiles",
+    "media",
+    "var",
+    "venv",
+    "tests",
+    "devtools",
+    "docs",
+    "fixtures",
+}
 
 
 def _source_files(base: Path):

@@ -81,6 +81,11 @@ def test_the_release_is_a_digest_of_the_running_code_unless_named(settings, tmp_
     (tmp_path / "tests" / "test_views.py").write_text("B = 2\n")
     settings.BASE_DIR = tmp_path  # forgets the digest read at start-up
     assert release() == first, "tests are not running code"
+    for folder in ("venv/lib", "var/stored"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "module.py").write_text("C = 1\n")
+    settings.BASE_DIR = tmp_path
+    assert release() == first, "nor a virtualenv or the stored feeds"
     (tmp_path / "app" / "views.py").write_text("A = 2\n")
     settings.BASE_DIR = tmp_path
     changed = release()
