@@ -57,8 +57,9 @@ TIMINGS = """() => {
     feed_decoded_bytes: feed ? feed.decodedBodySize : null,
     // 1 when the page's fetch (map-feed.js's, else map.js's) took the preloaded response.
     feed_requests: feeds.length,
-    // static/poles/js/map.js's steps: map ready, feed parsed, first screen (preview),
-    // markers built, clustered.
+    // static/poles/js/map-feed.js's and map.js's steps: the feed parsed early, the first
+    // screen before Leaflet, map ready, feed parsed, first screen (preview), markers
+    // built, clustered.
     ...Object.fromEntries(performance.getEntriesByType("mark")
       .filter((mark) => mark.name.startsWith("ptce:"))
       .map((mark) => [mark.name.slice(5).replace(/-/g, "_") + "_ms", mark.startTime])),
@@ -128,7 +129,10 @@ def first_marker(base: str, path: str = "/poles/", *, runs: int = 10) -> dict:
     samples = samples[1:]
     times = sorted(sample["first_marker_ms"] for sample in samples)
     rank = max(0, -(-95 * len(times) // 100) - 1)
-    names = [name for name in samples[0] if name != "feed_requests"] if samples else []
+    # Every mark any visit set (one visit may lack one: its step never ran, or ran late).
+    names = [
+        name for name in dict.fromkeys(key for s in samples for key in s) if name != "feed_requests"
+    ]
     marks = {}
     for name in names:
         values = [sample[name] for sample in samples if sample.get(name) is not None]

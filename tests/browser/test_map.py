@@ -110,11 +110,12 @@ def test_invalid_filters_say_so_on_the_map_instead_of_a_loading_error(page):
 
 # Installed before the page's scripts: at the first marker or cluster icon in the map,
 # which poles the page shows and how far map.js has got (its performance marks).
+# (map.js's first screen: the one drawn before Leaflet, map-feed.js's, has a test below.)
 FIRST_SCREEN = """
 window.__firstScreen = null;
 new MutationObserver((mutations, observer) => {
   const map = document.querySelector("[data-ptce-map]");
-  if (!map || !map.querySelector(".leaflet-marker-icon")) {
+  if (!map || !map.ptceMap || !map.querySelector(".leaflet-pane .leaflet-marker-icon")) {
     return;
   }
   observer.disconnect();
@@ -162,6 +163,88 @@ def test_the_first_screen_shows_every_pole_in_view_before_the_markers_are_built(
     assert page.locator("[data-ptce-map] .ptce-preview").count() == 0
     pane = page.locator("[data-ptce-map] .leaflet-ptcePreview-pane")
     assert pane.get_attribute("aria-hidden") == "true"
+
+
+# Installed before the page's scripts: each first-screen icon as it enters the page,
+# with where it is in the map (its centre, from the map's top left corner), what it
+# says, and whether Leaflet is there yet.
+FIRST_SCREEN_ICONS = """
+window.__firstScreenIcons = [];
+new MutationObserver((mutations) => {
+  mutations.forEach((mutation) => mutation.addedNodes.forEach((node) => {
+    if (!(node instanceof Element)) {
+      return;
+    }
+    const icons = node.matches(".ptce-preview") ? [node] : node.querySelectorAll(".ptce-preview");
+    const map = node.closest("[data-ptce-map]");
+    if (!map || !icons.length) {
+      return;
+    }
+    const box = map.getBoundingClientRect();
+    icons.forEach((icon) => {
+      const rect = icon.getBoundingClientRect();
+      window.__firstScreenIcons.push({
+        before_leaflet: !!icon.closest(".ptce-first-screen"),
+        leaflet_loaded: typeof window.L !== "undefined",
+        x: rect.left + rect.width / 2 - box.left,
+        y: rect.top + rect.height / 2 - box.top,
+        size: rect.width,
+        text: icon.textContent,
+      });
+    });
+  }));
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+@pytest.mark.parametrize(
+    "path, width",
+    [
+        ("/poles/", 1280),
+        ("/territoires/hauts-de-france/", 1280),
+        ("/", 1280),
+        # A map 567 px wide whose poles fit at the zoom it was created with: Leaflet pans
+        # to them (at half-pixel offsets) rather than resetting its view.
+        ("/poles/", 601),
+        ("/embed/", 390),
+    ],
+)
+def test_the_first_screen_is_drawn_before_leaflet_where_the_map_draws_its_own(
+    page, site, path, width
+):
+    # The feed is parsed from the head (map-feed.js): the poles it will show are drawn
+    # while Leaflet is still on its way, on the very pixels where map.js then draws its
+    # own first screen, which replaces them in the same task (no jump, no flicker).
+    # Leaflet is held back here until that first screen is in the page.
+    page.set_viewport_size({"width": width, "height": 900})
+    page.add_init_script(FIRST_SCREEN_ICONS)
+    held = []
+    page.route(re.compile(r".*/leaflet/leaflet\.js$"), lambda route: held.append(route))
+    page.goto(path, wait_until="commit")
+    layer = page.locator("[data-ptce-map] .ptce-first-screen")
+    layer.locator(".leaflet-marker-icon").first.wait_for(state="attached")
+    assert len(held) == 1
+    assert page.evaluate("typeof window.L") == "undefined"
+    # Inert and hidden from assistive technology: the real markers, a moment later, are
+    # what a keyboard and a screen reader reach.
+    assert layer.get_attribute("aria-hidden") == "true"
+    assert layer.evaluate("(node) => getComputedStyle(node).pointerEvents") == "none"
+    held[0].continue_()
+    wait_for_map(page)
+    assert page.locator("[data-ptce-map] .ptce-first-screen").count() == 0
+    icons = page.evaluate("window.__firstScreenIcons")
+    early = [icon for icon in icons if icon["before_leaflet"]]
+    leaflet = [icon for icon in icons if not icon["before_leaflet"]]
+    assert early and not any(icon["leaflet_loaded"] for icon in early)
+    assert all(icon["leaflet_loaded"] for icon in leaflet)
+
+    def placed(group):
+        return sorted((icon["x"], icon["y"], icon["size"], icon["text"]) for icon in group)
+
+    # map.js's own first screen is the same, icon for icon, pixel for pixel.
+    assert placed(early) == placed(leaflet)
+    shown = sum(int(icon["text"]) if icon["text"].isdigit() else 1 for icon in early)
+    assert shown > 1
 
 
 def zooms_of(tiles: list[str]) -> set[int]:

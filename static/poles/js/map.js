@@ -4,7 +4,8 @@
  *
  * Every element with `data-ptce-map` becomes a map:
  *   data-feed-url     markers from the maps' feed (/poles/carte.json?…, see
- *                     polesOf below; a GeoJSON FeatureCollection works too)
+ *                     PTCEMapFeed.poles in map-feed.js; a GeoJSON FeatureCollection
+ *                     works too)
  *   data-fit="false"  keep the default view instead of fitting the markers
  *   data-link-target="_blank"  popups open the pole's page in a new tab (the
  *                     embeddable map, framed by other sites)
@@ -29,17 +30,17 @@
   "use strict";
 
   var configElement = document.getElementById("ptce-map-config");
-  // PTCEMapFeed: the feed requests (poles/js/map-feed.js, loaded before this script).
+  // PTCEMapFeed: the feed requests, the markers' look and the first screen's groups
+  // (poles/js/map-feed.js, loaded before this script).
   var feeds = window.PTCEMapFeed;
   if (!window.L || !configElement || !feeds) {
     return;
   }
   var config = JSON.parse(configElement.textContent);
   var labels = config.labels || {};
-  var DEFAULT_COLOR = "#3f6f8f";
-  // Paul Tol's pale grey (his colour for "no data"): a closed pole keeps no sector colour.
-  var CLOSED_FILL = "#dddddd";
-  var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+  // Shared with the first screen drawn before Leaflet (map-feed.js): the markers' look.
+  var markStyle = feeds.markStyle;
+  var markerBadge = feeds.badge;
 
   // The map's steps as performance marks ("ptce:feed-parsed"…): the benchmark's browser
   // timing (devtools/bench/browser_timing.py) reports where the time to the first marker
@@ -96,38 +97,6 @@
     return /^https?:\/\//i.test(url) ? url : null;
   }
 
-  function inkFor(color) {
-    // Black or white letters, whichever contrasts more with the fill (WCAG's
-    // relative luminance: the crossing point is about 0.18).
-    var channels = [1, 3, 5].map(function (start) {
-      var value = parseInt(color.substr(start, 2), 16) / 255;
-      return value <= 0.04045 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
-    });
-    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
-    return luminance > 0.179 ? "#000000" : "#ffffff";
-  }
-
-  function markStyle(properties) {
-    // What a marker (and its legend entry) looks like: fill colour, letters, status.
-    var sector = properties && typeof properties.sector === "object" ? properties.sector : null;
-    var color = (sector && sector.color) || (properties && properties.color) || "";
-    color = COLOR_RE.test(color) ? color : DEFAULT_COLOR;
-    var letters = sector && typeof sector.letters === "string" ? sector.letters.slice(0, 2) : "";
-    var status = properties && typeof properties.status === "string" ? properties.status : "";
-    return { color: color, letters: letters, status: status };
-  }
-
-  function markerBadge(style, className) {
-    var dot = element("span", className || "ptce-marker__dot", style.letters);
-    dot.style.backgroundColor = style.status === "ferme" ? CLOSED_FILL : style.color;
-    dot.style.color = style.status === "ferme" ? "#000000" : inkFor(style.color);
-    if (style.status === "ferme" || style.status === "en-sommeil") {
-      dot.className += " ptce-marker__dot--" + style.status;
-    }
-    dot.setAttribute("aria-hidden", "true");
-    return dot;
-  }
-
   // One icon per look (sector colour and letters, status): a few dozen for thousands of
   // markers. Its badge is built when a marker is drawn, not for every marker before
   // clustering (most are only ever counted in a cluster). A DivIcon's element can sit
@@ -157,7 +126,7 @@
 
   function clusterIcon(cluster) {
     var count = cluster.getChildCount();
-    var size = count < 10 ? 34 : count < 100 ? 40 : 48;
+    var size = feeds.clusterSize(count);
     var wrapper = element("span", "ptce-cluster__count");
     wrapper.appendChild(element("span", null, String(count)));
     wrapper.appendChild(element("span", "visually-hidden", " " + format(labels.cluster, { count: count })));
@@ -172,103 +141,22 @@
    * The first screen. Building a Leaflet marker for each of thousands of poles and
    * clustering them at every zoom level takes a tenth of a second or more; meanwhile the
    * map shows a stand-in: the poles of the current view grouped on a grid of the cluster
-   * layer's radius, at this zoom only (one pass over the coordinates), drawn as inert
-   * icons that look like the clusters and markers to come. The real layer replaces it in
-   * the same task as it draws itself. The stand-in is hidden from assistive technology
-   * (its own pane is aria-hidden) and takes no clicks or focus: the real markers, a
-   * moment later, do.
+   * layer's radius, at this zoom only (PTCEMapFeed.previewGroups), drawn as inert icons
+   * that look like the clusters and markers to come. The real layer replaces it in the
+   * same task as it draws itself. The stand-in is hidden from assistive technology (its
+   * own pane is aria-hidden) and takes no clicks or focus: the real markers, a moment
+   * later, do. On a page whose feed was parsed early, the same stand-in was drawn before
+   * Leaflet arrived (map-feed.js): this one replaces it, in the same place.
    */
-  var PREVIEW_RADIUS = 50; // px: the cluster layer's maxClusterRadius
-
-  // Pixel coordinates at `zoom` of a point: Web Mercator inline for Leaflet's default
-  // projection (map.project allocates two objects a point, and this runs over every pole
-  // before the first screen), map.project for any other.
-  var MAX_LATITUDE = 85.0511287798;
-
   function projector(map, zoom) {
-    if (map.options.crs !== L.CRS.EPSG3857) {
-      return function (lat, lng) {
-        return map.project([lat, lng], zoom);
-      };
+    // Web Mercator inline for Leaflet's default projection (map.project allocates two
+    // objects a point, and this runs over every pole), map.project for any other.
+    if (map.options.crs === L.CRS.EPSG3857) {
+      return feeds.mercator(zoom);
     }
-    var scale = 256 * Math.pow(2, zoom);
-    var point = { x: 0, y: 0 };
     return function (lat, lng) {
-      var sin = Math.sin((Math.max(Math.min(lat, MAX_LATITUDE), -MAX_LATITUDE) * Math.PI) / 180);
-      point.x = (scale * (lng + 180)) / 360;
-      point.y = scale * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
-      return point;
+      return map.project([lat, lng], zoom);
     };
-  }
-
-  function previewGroups(map, points) {
-    // Greedy: each pole joins the nearest group within the radius (looked for in the
-    // 3×3 grid cells around it), else starts one. Only what the view (and a margin)
-    // shows, as the cluster layer does.
-    var zoom = map.getZoom();
-    var project = projector(map, zoom);
-    var view = map.getPixelBounds();
-    var minX = view.min.x - PREVIEW_RADIUS;
-    var minY = view.min.y - PREVIEW_RADIUS;
-    var maxX = view.max.x + PREVIEW_RADIUS;
-    var maxY = view.max.y + PREVIEW_RADIUS;
-    var columns = Math.ceil((maxX - minX) / PREVIEW_RADIUS) + 2;
-    var cells = new Map();
-    var groups = [];
-    for (var i = 0; i < points.length; i += 1) {
-      var point = project(points[i].lat, points[i].lng);
-      var x = point.x;
-      var y = point.y;
-      if (x < minX || x > maxX || y < minY || y > maxY) {
-        continue;
-      }
-      var column = Math.floor((x - minX) / PREVIEW_RADIUS) + 1;
-      var row = Math.floor((y - minY) / PREVIEW_RADIUS) + 1;
-      var found = null;
-      var nearest = PREVIEW_RADIUS * PREVIEW_RADIUS;
-      for (var dy = -1; dy <= 1; dy += 1) {
-        for (var dx = -1; dx <= 1; dx += 1) {
-          var cell = cells.get((row + dy) * columns + column + dx);
-          for (var k = 0; cell && k < cell.length; k += 1) {
-            var ex = cell[k].x - x;
-            var ey = cell[k].y - y;
-            if (ex * ex + ey * ey <= nearest) {
-              nearest = ex * ex + ey * ey;
-              found = cell[k];
-            }
-          }
-        }
-      }
-      if (found) {
-        found.count += 1;
-        found.sumX += x;
-        found.sumY += y;
-      } else {
-        var group = { x: x, y: y, sumX: x, sumY: y, count: 1, pole: points[i] };
-        var key = row * columns + column;
-        if (!cells.has(key)) {
-          cells.set(key, []);
-        }
-        cells.get(key).push(group);
-        groups.push(group);
-      }
-    }
-    return groups;
-  }
-
-  function previewIcon(group) {
-    if (group.count === 1) {
-      return L.divIcon({
-        html: markerBadge(markStyle(group.pole.properties)),
-        className: "ptce-preview",
-        iconSize: [26, 26],
-        iconAnchor: [13, 13],
-      });
-    }
-    var size = group.count < 10 ? 34 : group.count < 100 ? 40 : 48;
-    var wrapper = element("span", "ptce-cluster__count");
-    wrapper.appendChild(element("span", null, String(group.count)));
-    return L.divIcon({ html: wrapper, className: "ptce-preview", iconSize: [size, size] });
   }
 
   function openInNewTab(link) {
@@ -350,98 +238,13 @@
     }
   }
 
-  /*
-   * The poles of a feed, each as { lat, lng, properties } with the properties
-   * /poles.geojson gives a feature (what the markers, popups and legend read).
-   *
-   * The maps' own feed (/poles/carte.json, poles/selectors.py directory_map_feed) names
-   * each sector once (`sectors`, in the reference list's order) and gives each pole as
-   * a list in the order of `fields`; its marking sector (`mark`) and its sectors are
-   * positions in `sectors`, its URL is its slug after `url`. Under a third of the GeoJSON's
-   * size: less for the browser to download and parse before the first marker.
-   */
-  function polesOf(data) {
-    if (data && Array.isArray(data.poles) && Array.isArray(data.fields)) {
-      return compactPoles(data);
-    }
-    var features = data && Array.isArray(data.features) ? data.features : [];
-    var poles = [];
-    features.forEach(function (feature) {
-      var geometry = feature && feature.geometry;
-      if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) {
-        return;
-      }
-      poles.push({
-        lng: Number(geometry.coordinates[0]),
-        lat: Number(geometry.coordinates[1]),
-        properties: feature.properties || {},
-      });
-    });
-    return poles;
-  }
+  var polesOf = feeds.poles;
 
-  function compactPoles(data) {
-    var at = {};
-    data.fields.forEach(function (name, position) {
-      at[name] = position;
-    });
-    var sectors = Array.isArray(data.sectors) ? data.sectors : [];
-    var prefix = typeof data.url === "string" ? data.url : "";
-    function sectorAt(position) {
-      var sector = typeof position === "number" ? sectors[position] : null;
-      return sector && typeof sector === "object" ? sector : null;
-    }
-    var poles = [];
-    data.poles.forEach(function (row) {
-      if (!Array.isArray(row)) {
-        return;
-      }
-      var slug = typeof row[at.slug] === "string" ? row[at.slug] : "";
-      var names = Array.isArray(row[at.sectors]) ? row[at.sectors] : [];
-      poles.push({
-        lng: Number(row[at.longitude]),
-        lat: Number(row[at.latitude]),
-        properties: {
-          slug: slug,
-          name: row[at.name],
-          url: slug ? prefix + slug + "/" : null,
-          commune: row[at.commune],
-          departement: row[at.departement],
-          status: row[at.status],
-          sector: sectorAt(row[at.mark]),
-          sectors: names.map(function (position) {
-            var sector = sectorAt(position);
-            return sector ? sector.name : null;
-          }),
-          photo: row[at.photo] || null,
-        },
-      });
-    });
-    return poles;
-  }
-
-
-  // Each zone's bounds read once, as numbers: zoneOf runs for every pole (LatLngBounds'
-  // contains() would allocate a LatLng each time).
-  var zoneBounds = (config.zones || []).map(function (zone) {
-    var bounds = L.latLngBounds(zone.bounds);
-    return {
-      key: zone.key,
-      south: bounds.getSouth(),
-      west: bounds.getWest(),
-      north: bounds.getNorth(),
-      east: bounds.getEast(),
-    };
-  });
+  // Each zone's bounds read once, as numbers: zoneOf runs for every pole.
+  var zoneBoxes = feeds.zoneBoxes(config.zones);
 
   function zoneOf(lat, lng) {
-    for (var i = 0; i < zoneBounds.length; i += 1) {
-      var zone = zoneBounds[i];
-      if (lat >= zone.south && lat <= zone.north && lng >= zone.west && lng <= zone.east) {
-        return zone.key;
-      }
-    }
-    return null;
+    return feeds.zoneOf(zoneBoxes, lat, lng);
   }
 
   function buildLegend(poleMap) {
@@ -738,19 +541,9 @@
     var token = {};
     this.rendering = token;
     this.container.setAttribute("aria-busy", "true");
-    var showClosed = this.showClosed();
-    var points = [];
-    var closed = 0;
-    polesOf(data).forEach(function (pole) {
-      if (!isFinite(pole.lat) || !isFinite(pole.lng)) {
-        return;
-      }
-      if (pole.properties.status === "ferme" && !showClosed) {
-        closed += 1;
-        return;
-      }
-      points.push(pole);
-    });
+    var drawn = feeds.drawable(polesOf(data), this.showClosed());
+    var points = drawn.points;
+    var closed = drawn.closed;
     this.points = points;
     this.lastData = data;
     // The previous markers go now, not after the new ones are built: the stand-in
@@ -855,21 +648,31 @@
   PoleMap.prototype.showPreview = function (points) {
     this.clearPreview();
     var map = this.map;
-    var pane = "ptcePreview";
+    var zoom = map.getZoom();
+    var view = map.getPixelBounds();
     var layer = L.layerGroup();
-    previewGroups(map, points || []).forEach(function (group) {
-      var latlng = map.unproject([group.sumX / group.count, group.sumY / group.count], map.getZoom());
-      L.marker(latlng, {
-        icon: previewIcon(group),
-        pane: pane,
-        interactive: false,
-        keyboard: false,
-      }).addTo(layer);
-    });
+    feeds
+      .previewGroups(points || [], projector(map, zoom), {
+        minX: view.min.x,
+        minY: view.min.y,
+        maxX: view.max.x,
+        maxY: view.max.y,
+      })
+      .forEach(function (group) {
+        var icon = feeds.previewIcon(group);
+        L.marker(map.unproject([group.x, group.y], zoom), {
+          icon: L.divIcon({ html: icon.html, className: "ptce-preview", iconSize: [icon.size, icon.size] }),
+          pane: "ptcePreview",
+          interactive: false,
+          keyboard: false,
+        }).addTo(layer);
+      });
     this.preview = layer.addTo(map);
   };
 
   PoleMap.prototype.clearPreview = function () {
+    // The first screen drawn before Leaflet too (map-feed.js), if it is still there.
+    feeds.clearFirstScreen(this.container);
     if (this.preview) {
       this.map.removeLayer(this.preview);
       this.preview = null;
@@ -902,12 +705,7 @@
     if (this.legend && this.legend.closedToggle && this.legend.closedToggle.checked) {
       return true;
     }
-    try {
-      var query = new URL(this.url, window.location.href).searchParams;
-      return query.getAll("statut").indexOf("ferme") !== -1;
-    } catch (error) {
-      return false;
-    }
+    return feeds.asksForClosed(this.url);
   };
 
   PoleMap.prototype.statusText = function (shown, hidden, data) {
@@ -1016,24 +814,12 @@
     // Réunion and Lille shows neither. Overseas poles stay one click away
     // through the zone buttons; a map with only overseas poles fits them.
     // (`points`: the poles, { lat, lng, properties }.)
-    var metropolitan = points.filter(function (point) {
-      return zoneOf(point.lat, point.lng) === "metropole";
-    });
-    // Their extent as four numbers (not a LatLng for each pole: this runs before the
-    // first screen).
-    var south = Infinity;
-    var west = Infinity;
-    var north = -Infinity;
-    var east = -Infinity;
-    (metropolitan.length ? metropolitan : points).forEach(function (point) {
-      south = Math.min(south, point.lat);
-      north = Math.max(north, point.lat);
-      west = Math.min(west, point.lng);
-      east = Math.max(east, point.lng);
-    });
-    var bounds = L.latLngBounds([south, west], [north, east]);
+    var extent = feeds.extentOf(points, zoneBoxes);
+    var bounds = L.latLngBounds([extent.south, extent.west], [extent.north, extent.east]);
     this.fitting = true;
-    this.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 11, animate: false });
+    // As the first screen drawn before Leaflet computes it (map-feed.js, fittedView).
+    var fit = feeds.FIT;
+    this.map.fitBounds(bounds, { padding: [fit.padding, fit.padding], maxZoom: fit.maxZoom, animate: false });
     this.fitting = false;
   };
 
