@@ -70,7 +70,10 @@ events {{ worker_connections 256; }}
 http {{
     {mime_types}
     default_type application/octet-stream;
-    access_log {workdir / "nginx-access.log"};
+    # With each request's time, and its upstream's (run.py's browser row reads them).
+    log_format timed
+        '$msec $request_method $request_uri $status $request_time $upstream_response_time';
+    access_log {workdir / "nginx-access.log"} timed;
 {temp}
     include {site};
 }}
@@ -129,3 +132,22 @@ def start(nginx: str, workdir: Path, upstream_ports, *, media_root: Path, static
             stderr=handle,
         )
     return process, https_port, http_port, certificate
+
+
+def request_times(access_log: Path, path: str, *, start: int = 0) -> list[tuple[float, float]]:
+    """(request, upstream) seconds of each request for `path` (query string ignored) in
+    nginx's `access_log` (the `timed` format above), from byte `start` on; a request
+    nginx answered itself has no upstream time (0)."""
+    times = []
+    with access_log.open("rb") as handle:
+        handle.seek(start)
+        for line in handle.read().decode("utf-8", "replace").splitlines():
+            fields = line.split()
+            if len(fields) < 6 or fields[2].split("?")[0] != path:
+                continue
+            try:
+                upstream = float(fields[5]) if fields[5] != "-" else 0.0
+                times.append((float(fields[4]), upstream))
+            except ValueError:
+                continue
+    return times

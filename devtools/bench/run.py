@@ -17,6 +17,7 @@ import secrets
 import shutil
 import signal
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -422,9 +423,11 @@ def run_wrk(wrk, url, *, seconds, connections, threads, cookie):  # noqa: PLR091
 BROWSER_VISITS = 20
 
 
-def browser_row(base, front, sizes, *, quick):
+def browser_row(base, front, sizes, *, quick, access_log=None):
     """Navigation to the first marker on /poles/ in Chromium (browser_timing.py), through
-    `front` (nginx, or gunicorn itself when nginx is missing)."""
+    `front` (nginx, or gunicorn itself when nginx is missing). With nginx's `access_log`,
+    also how long the server took for the visits' pages and feeds (slowest, median): a
+    slow visit is then told from a slow server."""
     row = {"name": "browser", "path": "/poles/ (first marker)", "status": 200, "browser": True}
     row["front"] = "nginx (HTTPS)" if front.startswith("https:") else "gunicorn (no nginx)"
     missing = browser_timing.available()
@@ -433,6 +436,7 @@ def browser_row(base, front, sizes, *, quick):
         log(f"browser timing skipped: {missing}")
         return row
     drain(base)
+    log_start = access_log.stat().st_size if access_log and access_log.exists() else 0
     try:
         timing = browser_timing.first_marker(front, runs=3 if quick else BROWSER_VISITS)
     except Exception as error:  # reported in the table: the run goes on
@@ -453,7 +457,25 @@ def browser_row(base, front, sizes, *, quick):
         f"p95 {row['p95_ms']} ms; medians of the marks: {timing['marks']}"
     )
     row["marks"] = timing["marks"]
+    if access_log and access_log.exists():
+        row["server_ms"] = server_times(access_log, log_start)
+        log(f"browser visits' requests as nginx saw them: {row['server_ms']}")
     return row
+
+
+def server_times(access_log, start) -> dict:
+    """The median and slowest upstream time (ms) of the browser visits' pages and feeds
+    (the uncounted first visit's too), from nginx's access log after byte `start`."""
+    times = {}
+    for name, path in (("page", "/poles/"), ("feed", "/poles/carte.json")):
+        requests = nginx_site.request_times(access_log, path, start=start)
+        upstream = sorted(upstream * 1000 for _total, upstream in requests)
+        if upstream:
+            times[name] = {
+                "median": round(statistics.median(upstream), 1),
+                "max": round(upstream[-1], 1),
+            }
+    return times
 
 
 def lighthouse_rows(base, front, targets, folder, *, quick, context=None):  # noqa: PLR0913 - keyword-only: where the pages are read from
@@ -491,6 +513,27 @@ def lighthouse_rows(base, front, targets, folder, *, quick, context=None):  # no
 
 
 # --- Reporting -----------------------------------------------------------------------
+
+
+def browser_lines(row) -> list[str]:
+    """The browser row's marks (and the server's times, with nginx) in `latest.md`."""
+    lines = [
+        "",
+        f"Browser ({row['front']}), medians of {row['runs']} first visits, ms from the "
+        "navigation's start: "
+        + ", ".join(f"{name.removesuffix('_ms')} {value}" for name, value in row["marks"].items())
+        + ".",
+    ]
+    if row.get("server_ms"):
+        lines.append(
+            "Upstream times of the visits' requests (nginx's log), ms: "
+            + ", ".join(
+                f"{name} median {times['median']}, slowest {times['max']}"
+                for name, times in row["server_ms"].items()
+            )
+            + "."
+        )
+    return lines
 
 
 def markdown(result):
@@ -540,15 +583,7 @@ def markdown(result):
         )
     for row in result["urls"]:
         if row.get("marks"):
-            lines += [
-                "",
-                f"Browser ({row['front']}), medians of {row['runs']} first visits, ms from the "
-                "navigation's start: "
-                + ", ".join(
-                    f"{name.removesuffix('_ms')} {value}" for name, value in row["marks"].items()
-                )
-                + ".",
-            ]
+            lines += browser_lines(row)
     if result.get("lighthouse"):
         lines += [
             "",
@@ -844,7 +879,8 @@ def run(args, sizes, database_url):  # noqa: C901, PLR0915 - the benchmark's ste
             )
             rows.append(row)
         if not args.only or "browser" in args.only.split(","):
-            rows.append(browser_row(base, front, sizes, quick=args.quick))
+            access_log = workdir / "nginx" / "nginx-access.log" if front_process else None
+            rows.append(browser_row(base, front, sizes, quick=args.quick, access_log=access_log))
         # Not in the default set: nine Lighthouse runs take minutes (README).
         audits = None
         if args.only and "lighthouse" in args.only.split(","):
