@@ -44,28 +44,15 @@
 
   // The map's steps as performance marks ("ptce:feed-parsed"…): the benchmark's browser
   // timing (devtools/bench/browser_timing.py) reports where the time to the first marker
-  // goes; browsers' developer tools show them too.
-  function mark(name) {
-    if (window.performance && performance.mark) {
-      performance.mark("ptce:" + name);
-    }
-  }
+  // goes; browsers' developer tools show them too. Shared with map-feed.js, as is the
+  // small DOM helper below.
+  var mark = feeds.mark;
+  var element = feeds.element;
 
   function format(template, values) {
     return String(template).replace(/%\((\w+)\)s/g, function (match, key) {
       return key in values ? String(values[key]) : match;
     });
-  }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined && text !== null) {
-      node.textContent = text;
-    }
-    return node;
   }
 
   function invalidFilters(data) {
