@@ -837,6 +837,77 @@ def directory_map_feed(filterset) -> str:
     )
 
 
+# JSON written inside a script element: "<", ">" and "&" as escapes, as json_script
+# writes them (JSON reads them the same), so that no text closes the element.
+SCRIPT_DATA_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+# What a map's first screen draws of its poles, written in the page itself
+# (`map_first_screen_poles`): its format, and each pole's numbers in the flat list.
+FIRST_SCREEN_FORMAT = "ptce-first-screen-1"
+FIRST_SCREEN_FIELDS = ("longitude", "latitude", "mark", "status")
+
+
+def directory_map_first_screen(filterset) -> str:
+    """The JSON text of what a map's first screen draws of the filtered poles (the
+    FilterSet must be valid): each pole's position, marking sector and status, in the
+    maps' feed's order and with its very numbers, so that the groups and pixels are
+    those map.js draws from the feed (static/poles/js/map-feed.js).
+
+    Written in the page before the map's element (`ptce` template tag
+    `map_first_screen`): the first screen is drawn as soon as the stylesheets are in,
+    without waiting for the feed's request. About a sixth of the feed (no names, URLs,
+    places or photos): each pole is four numbers of one flat list, in
+    `FIRST_SCREEN_FIELDS` order, its mark a position in `sectors` (colour and letters),
+    its status a position in `statuses`. Two queries, as the feed's poles and sectors.
+    Safe to write in a script element as it is (SCRIPT_DATA_ESCAPES).
+    """
+    found = _map_poles(filterset, photos=False)
+    statuses = [value for value, _label in Pole.Status.choices]
+    status_at = {value: position for position, value in enumerate(statuses)}
+    numbers = []
+    for row in found.rows:
+        pk, _slug, _name, status, latitude, longitude, _seat, main_sector = row[:8]
+        if latitude is None or longitude is None:
+            continue
+        ids = found.sector_ids.get(pk) or ()
+        mark = found.rank.get(map_sector_id(main_sector, ids, found.rank))
+        numbers.append(
+            f"{float(longitude)!r},{float(latitude)!r},"
+            f"{'null' if mark is None else mark},{status_at.get(status, 'null')}"
+        )
+    marks = filterset.sector_marks.values()
+    sectors = json.dumps(
+        [{"color": mark["color"], "letters": mark["letters"]} for mark in marks],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return (
+        f'{{"format":"{FIRST_SCREEN_FORMAT}","fields":{json.dumps(FIRST_SCREEN_FIELDS)},'
+        f'"sectors":{sectors.translate(SCRIPT_DATA_ESCAPES)},'
+        f'"statuses":{json.dumps(statuses)},"poles":[{",".join(numbers)}]}}'
+    )
+
+
+# Beyond this many poles the first screen's poles are not written in the pages (about 24
+# bytes each, 8 gzipped): the first screen then waits for the feed, as a filtered one.
+FIRST_SCREEN_MAX_POLES = 10_000
+
+
+def map_first_screen_poles() -> str:
+    """`directory_map_first_screen` of every published pole (the unfiltered maps: the
+    directory without filters, the home page, the embed), once per data version and
+    language (the sectors' letters are translated); "" beyond FIRST_SCREEN_MAX_POLES."""
+
+    def build():
+        filterset = directory_filterset({})
+        filterset.is_valid()
+        if filterset.qs.count() > FIRST_SCREEN_MAX_POLES:
+            return ""
+        return directory_map_first_screen(filterset)
+
+    return versioned("map-first-screen", build, per_language=True)
+
+
 @dataclass
 class _MapPoles:
     rows: list  # (pk, slug, name, status, latitude, longitude, seat, main sector[, ids])
@@ -845,10 +916,10 @@ class _MapPoles:
     photos: dict  # pole id -> the JSON text of its popup photo, or ""
 
 
-def _map_poles(filterset) -> _MapPoles:
+def _map_poles(filterset, *, photos: bool = True) -> _MapPoles:
     """What both map feeds read: the poles (by id: a map has no use for the list's
     order, and sorting 2,000 names cost as much as reading them), their sectors' ids and
-    their first photos."""
+    (unless `photos` is false) their first photos."""
     poles = filterset.qs.order_by("pk")
     located = poles.filter(latitude__isnull=False, longitude__isnull=False)
     annotations = {}
@@ -882,7 +953,7 @@ def _map_poles(filterset) -> _MapPoles:
         rows=rows,
         sector_ids=sector_ids,
         rank={pk: position for position, pk in enumerate(filterset.sector_marks)},
-        photos=_popup_photos(located),
+        photos=_popup_photos(located) if photos else {},
     )
 
 

@@ -2,6 +2,7 @@
 directory's rows."""
 
 import datetime
+import json
 
 from django import template
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.autoreload import file_changed
 from django.utils.dates import MONTHS
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -22,6 +24,7 @@ from poles import links
 from poles.cards import etp_text, pole_cards_html
 from poles.models import Pole
 from poles.pagination import page_number
+from poles.selectors import map_first_screen_poles
 from territories.validators import FRANCE_BOUNDING_BOXES
 
 register = template.Library()
@@ -151,24 +154,33 @@ ZONE_LABELS = {
 }
 
 
-def map_config() -> dict:
-    """What map.js needs, read from LEAFLET_CONFIG: handed over with json_script."""
+def map_view() -> dict:
+    """A map's starting view and the zones it knows (LEAFLET_CONFIG): what map.js
+    starts a map with and fits it in, and what its first screen drawn before Leaflet
+    is fitted from (`map_first_screen`)."""
     config = getattr(settings, "LEAFLET_CONFIG", {})
     center = config.get("DEFAULT_CENTER") or (46.6, 2.4)
     return {
-        "tiles": _tile_layers(config),
         "center": [float(center[0]), float(center[1])],
         "zoom": config.get("DEFAULT_ZOOM", 5),
         "minZoom": config.get("MIN_ZOOM", 2),
         "maxZoom": config.get("MAX_ZOOM", 18),
         "zones": [
-            {
-                "key": key,
-                "label": str(ZONE_LABELS.get(key, lambda k=key: k)()),
-                "bounds": [[south, west], [north, east]],
-            }
+            {"key": key, "bounds": [[south, west], [north, east]]}
             for key, (south, north, west, east) in FRANCE_BOUNDING_BOXES.items()
         ],
+    }
+
+
+def map_config() -> dict:
+    """What map.js needs, read from LEAFLET_CONFIG: handed over with json_script."""
+    config = getattr(settings, "LEAFLET_CONFIG", {})
+    view = map_view()
+    for zone in view["zones"]:
+        zone["label"] = str(ZONE_LABELS.get(zone["key"], lambda key=zone["key"]: key)())
+    return {
+        "tiles": _tile_layers(config),
+        **view,
         "labels": {
             "zones": _("Show on the map"),
             "open": _("Open the pole's page"),
@@ -227,6 +239,28 @@ def ptce_map_scripts() -> str:
         html = render_to_string("poles/_map_scripts.html", {"map_config": map_config()})
         _map_scripts_html[language] = html
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
+@register.simple_tag
+def map_first_screen(feed_url: str, element_id: str) -> str:
+    """What a map fed by `feed_url` needs to draw its first screen before Leaflet has
+    arrived (map-feed.js): a JSON script element, placed just before the map's element,
+    which names it (`data-first-screen`). The map's view, so that the first screen does
+    not wait for map.js's configuration at the end of the page; and, when the feed is
+    the unfiltered one (the directory without filters, the home page, the embed), the
+    poles themselves (selectors `directory_map_first_screen`): the first screen is then
+    drawn as soon as the stylesheets are in, rather than after the feed's request. A
+    filtered map's first screen waits for its feed."""
+    view = json.dumps(map_view(), separators=(",", ":"))
+    poles = map_first_screen_poles() if feed_url == reverse_cached("opendata:map_feed") else ""
+    if poles:
+        # (Its text escapes "<", ">" and "&", as json_script does.)
+        poles = f',"poles":{poles}'
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>',
+        element_id,
+        mark_safe(f'{{"view":{view}{poles}}}'),  # noqa: S308 - numbers and escaped JSON
+    )
 
 
 class CaptureNode(template.Node):

@@ -1,5 +1,6 @@
 """The maps: markers from the maps' feed (/poles/carte.json), clusters, popups, tiles mocked."""
 
+import json
 import re
 
 import pytest
@@ -233,18 +234,98 @@ def test_the_first_screen_is_drawn_before_leaflet_where_the_map_draws_its_own(
     wait_for_map(page)
     assert page.locator("[data-ptce-map] .ptce-first-screen").count() == 0
     icons = page.evaluate("window.__firstScreenIcons")
-    early = [icon for icon in icons if icon["before_leaflet"]]
-    leaflet = [icon for icon in icons if not icon["before_leaflet"]]
-    assert early and not any(icon["leaflet_loaded"] for icon in early)
-    assert all(icon["leaflet_loaded"] for icon in leaflet)
+    assert not any(icon["leaflet_loaded"] for icon in icons if icon["before_leaflet"])
+    assert all(icon["leaflet_loaded"] for icon in icons if not icon["before_leaflet"])
+    early, own = first_screen_positions(icons)
+    # map.js's own first screen is the same, icon for icon, pixel for pixel.
+    assert early and early == own
+    shown = sum(int(text) if text.isdigit() else 1 for _x, _y, _size, text in early)
+    assert shown > 1
+
+
+def first_screen_positions(icons: list[dict]) -> tuple[list, list]:
+    """The icons drawn before Leaflet and the first as many of map.js's own first screen
+    (it draws it again when the map moves or is resized), each as sorted (x, y, size,
+    text)."""
 
     def placed(group):
         return sorted((icon["x"], icon["y"], icon["size"], icon["text"]) for icon in group)
 
-    # map.js's own first screen is the same, icon for icon, pixel for pixel.
-    assert placed(early) == placed(leaflet)
-    shown = sum(int(icon["text"]) if icon["text"].isdigit() else 1 for icon in early)
-    assert shown > 1
+    early = [icon for icon in icons if icon["before_leaflet"]]
+    own = [icon for icon in icons if not icon["before_leaflet"]]
+    return placed(early), placed(own[: len(early)])
+
+
+FEED = re.compile(r".*/poles/carte\.json(\?.*)?$")
+MAP_VIEW = """() => {
+  const map = document.querySelector("[data-ptce-map]").ptceMap.map;
+  const center = map.getCenter();
+  return [map.getZoom(), center.lat, center.lng];
+}"""
+
+
+@pytest.mark.parametrize("path", ["/poles/", "/", "/embed/", "/poles/?page=2"])
+def test_an_unfiltered_map_draws_its_first_screen_from_the_page_before_its_feed(page, site, path):
+    # The unfiltered maps' pages carry their first screen's poles (four numbers each,
+    # before the map's element): the poles are drawn as soon as the stylesheets are in,
+    # with the feed and Leaflet both still on their way.
+    page.add_init_script(FIRST_SCREEN_ICONS)
+    feeds, leaflet = [], []
+    page.route(FEED, lambda route: feeds.append(route))
+    page.route(re.compile(r".*/leaflet/leaflet\.js$"), lambda route: leaflet.append(route))
+    page.goto(path, wait_until="commit")
+    layer = page.locator("[data-ptce-map] .ptce-first-screen")
+    layer.locator(".leaflet-marker-icon").first.wait_for(state="attached")
+    assert feeds and leaflet
+    feed_url = page.locator("[data-ptce-map]").get_attribute("data-feed-url")
+    assert page.evaluate("(url) => window.PTCEMapFeed.ready(url)", feed_url) is False
+    # Leaflet first, the feed still held: the map takes the view of those poles at once,
+    # and its own first screen, drawn from them, replaces the one drawn before Leaflet
+    # with the same icons on the same pixels (in its own pane, which follows the map).
+    leaflet[0].continue_()
+    page.wait_for_function("() => document.querySelector('[data-ptce-map]').ptceMap")
+    assert layer.count() == 0
+    early, own = first_screen_positions(page.evaluate("window.__firstScreenIcons"))
+    assert early and early == own
+    zoom = page.evaluate(MAP_VIEW)[0]
+    for route in feeds:
+        route.continue_()
+    wait_for_map(page)
+    # The feed, when it comes, does not change the zoom: its poles are the page's.
+    assert page.evaluate(MAP_VIEW)[0] == zoom
+    expect_markers(page, len(site.mapped_poles))
+
+
+def test_a_filtered_map_waits_for_its_feed_for_its_first_screen(page, site):
+    # A filtered map's poles are its feed's: the page does not carry them, and its first
+    # screen comes with the feed (still before Leaflet).
+    page.add_init_script(FIRST_SCREEN_ICONS)
+    feeds, leaflet = [], []
+    page.route(FEED, lambda route: feeds.append(route))
+    page.route(re.compile(r".*/leaflet/leaflet\.js$"), lambda route: leaflet.append(route))
+    page.goto("/poles/?statut=actif", wait_until="commit")
+    page.wait_for_function(
+        """() => document.querySelector("[data-ptce-map]")
+          && [...document.querySelectorAll('link[rel="stylesheet"]')].every((link) => link.sheet)"""
+    )
+    assert feeds and leaflet
+    # The page gives the map's view only.
+    data = page.locator("#directory-map-first-screen").text_content()
+    assert "view" in json.loads(data) and "poles" not in json.loads(data)
+    # Two frames later, still nothing drawn: it waits for the feed.
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+    assert page.locator("[data-ptce-map] .ptce-first-screen").count() == 0
+    for route in feeds:
+        route.continue_()
+    layer = page.locator("[data-ptce-map] .ptce-first-screen")
+    layer.locator(".leaflet-marker-icon").first.wait_for(state="attached")
+    assert page.evaluate("typeof window.L") == "undefined"
+    leaflet[0].continue_()
+    wait_for_map(page)
+    early, own = first_screen_positions(page.evaluate("window.__firstScreenIcons"))
+    assert early and early == own
 
 
 def zooms_of(tiles: list[str]) -> set[int]:
@@ -285,3 +366,22 @@ def test_a_feed_that_fails_leaves_the_map_with_its_tiles(page, network):
     page.locator(".map-status").filter(has_text=re.compile(r"\S")).wait_for()
     page.wait_for_function("() => document.querySelector('[data-ptce-map] .leaflet-tile-loaded')")
     assert network.tiles
+
+
+def test_beyond_the_poles_a_page_carries_the_first_screen_comes_with_the_feed(
+    page, site, monkeypatch
+):
+    # Past FIRST_SCREEN_MAX_POLES the unfiltered directory carries its map's view only:
+    # its first screen is drawn from the feed, still before Leaflet.
+    from poles import selectors
+
+    monkeypatch.setattr(selectors, "FIRST_SCREEN_MAX_POLES", 1)
+    leaflet = []
+    page.route(re.compile(r".*/leaflet/leaflet\.js$"), lambda route: leaflet.append(route))
+    page.goto("/poles/", wait_until="commit")
+    layer = page.locator("[data-ptce-map] .ptce-first-screen")
+    layer.locator(".leaflet-marker-icon").first.wait_for(state="attached")
+    assert "poles" not in json.loads(page.locator("#directory-map-first-screen").text_content())
+    leaflet[0].continue_()
+    wait_for_map(page)
+    expect_markers(page, len(site.mapped_poles))

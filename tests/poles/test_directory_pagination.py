@@ -27,12 +27,14 @@ def poles():
 
 
 def pole_id_reads(queries) -> list[str]:
-    """The queries that read the poles' ids in the list's order."""
+    """The queries that read the poles' ids in the list's order (not the map's first
+    screen's, which reads every pole's position once per data version)."""
     return [
         query["sql"]
         for query in queries
         if query["sql"].startswith('SELECT "poles_pole"."id" AS "pk"')
         and "ORDER BY" in query["sql"]
+        and '"poles_pole"."latitude"' not in query["sql"]
     ]
 
 

@@ -14,13 +14,18 @@
  * the main thread would otherwise wait for the map's scripts, and map.js (PoleMap.load)
  * takes the result (PTCEMapFeed.take) instead of fetching again.
  *
- * The first screen before Leaflet (drawFirstScreen): once the feed is parsed, the
- * stylesheets are in and the map's element is in the page, the poles the map will show
- * are drawn where map.js will draw its own first screen (the same view as Leaflet's
- * fitBounds, the same groups, the same pixels), in an inert, aria-hidden layer over the
- * empty map. Leaflet and map.js come 100–150 ms later; map.js then replaces this layer
- * with its own in the same task (PTCEMapFeed.clearFirstScreen), so the poles never
- * flicker. Loaded twice on such a page, this script runs once.
+ * The first screen before Leaflet (drawFirstScreen): once the parser has gone past the
+ * map's element and the stylesheets are in, the poles the map will show are drawn where
+ * map.js will draw its own first screen (the same view as Leaflet's fitBounds, the same
+ * groups, the same pixels), in an inert, aria-hidden layer over the empty map. The view,
+ * and on the unfiltered maps' pages the poles themselves, come from a JSON script element
+ * the page writes just before the map (its data-first-screen; template tag
+ * map_first_screen): such a first screen waits for no request, and the feed's body is
+ * read and parsed only once it is drawn (data-ptce-page-poles on the preload). A
+ * filtered map's first screen waits for its feed. Leaflet and map.js come 100–150 ms
+ * later; map.js then replaces this layer with its own in the same task
+ * (PTCEMapFeed.clearFirstScreen), so the poles never flicker. Loaded twice on such a
+ * page, this script runs once.
  */
 (function () {
   "use strict";
@@ -149,6 +154,90 @@
       });
     });
     return poles;
+  }
+
+  /*
+   * The poles a page writes for its map's first screen (poles/selectors.py,
+   * directory_map_first_screen): each pole four numbers of one flat list, in the order
+   * of `fields`, its mark a position in `sectors`, its status one in `statuses`. Read
+   * as the feed's poles, with the properties the first screen reads (status, sector).
+   */
+  var FIRST_SCREEN_FORMAT = "ptce-first-screen-1";
+
+  function firstScreenPoles(data) {
+    if (
+      !data ||
+      data.format !== FIRST_SCREEN_FORMAT ||
+      !Array.isArray(data.poles) ||
+      !Array.isArray(data.fields) ||
+      !data.fields.length
+    ) {
+      return null;
+    }
+    var at = {};
+    data.fields.forEach(function (name, position) {
+      at[name] = position;
+    });
+    var sectors = Array.isArray(data.sectors) ? data.sectors : [];
+    var statuses = Array.isArray(data.statuses) ? data.statuses : [];
+    var numbers = data.poles;
+    var width = data.fields.length;
+    var poles = [];
+    for (var i = 0; i + width <= numbers.length; i += width) {
+      var sector = sectors[numbers[i + at.mark]];
+      var status = statuses[numbers[i + at.status]];
+      poles.push({
+        lng: Number(numbers[i + at.longitude]),
+        lat: Number(numbers[i + at.latitude]),
+        properties: {
+          status: typeof status === "string" ? status : "",
+          sector: sector && typeof sector === "object" ? sector : null,
+        },
+      });
+    }
+    return poles;
+  }
+
+  // What the page wrote for `container`'s first screen (the JSON script element its
+  // data-first-screen names, just before it: complete once the map's element is in the
+  // page), as { view, poles }: the map's view and zones, and its poles, or null when the
+  // first screen waits for the feed (a filtered one). Null without it. Read once.
+  var firstScreens = window.WeakMap ? new WeakMap() : null;
+
+  function firstScreenOf(container) {
+    if (firstScreens && firstScreens.has(container)) {
+      return firstScreens.get(container);
+    }
+    var id = container.getAttribute("data-first-screen");
+    var node = id ? document.getElementById(id) : null;
+    var data = null;
+    try {
+      data = node ? JSON.parse(node.textContent) : null;
+    } catch (error) {
+      data = null;
+    }
+    var screen =
+      data && data.view && typeof data.view === "object"
+        ? { view: data.view, poles: firstScreenPoles(data.poles) }
+        : null;
+    if (firstScreens) {
+      firstScreens.set(container, screen);
+    }
+    return screen;
+  }
+
+  // Whether the parser has gone past `node` (an element follows it or one of its
+  // ancestors): what comes right after a map (the embed's footer) may size it.
+  function parsedPast(node) {
+    if (document.readyState !== "loading") {
+      return true;
+    }
+    for (; node && node !== document.body; node = node.parentNode) {
+      if (node.nextElementSibling) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // The poles a map draws: those with a position, the closed ones only when asked for
@@ -449,18 +538,6 @@
     }
   }
 
-  function readConfig() {
-    var node = document.getElementById("ptce-map-config");
-    if (!node) {
-      return null;
-    }
-    try {
-      return JSON.parse(node.textContent);
-    } catch (error) {
-      return null;
-    }
-  }
-
   function stylesheetsPending() {
     return Array.prototype.filter.call(
       document.querySelectorAll('link[rel="stylesheet"]'),
@@ -481,30 +558,48 @@
     return found;
   }
 
-  // Draws the poles of `entry` (a feed parsed early) over the map element still
-  // waiting for Leaflet, as map.js's first screen will: see the top of this file.
-  // "parsing" when the map's element or its configuration is not in the page yet,
-  // "styling" while stylesheets are on their way (the map's size depends on them),
-  // else "done" (drawn, or nothing to draw).
-  function drawFirstScreen(key, entry) {
+  // The map element fed by `key` once the parser has gone past it, else null.
+  function mapParsed(key) {
     var container = mapWaitingFor(key);
-    var config = container && readConfig();
-    if (!container || !config) {
+    return container && parsedPast(container) ? container : null;
+  }
+
+  // Draws the poles the map will show over its element still waiting for Leaflet, as
+  // map.js's first screen will (see the top of this file): the page's own poles when it
+  // wrote them (firstScreenOf), else those of `entry`, the feed parsed early.
+  // "parsing" until the parser has gone past the map's element, "styling" while
+  // stylesheets are on their way (the map's size depends on both), "feed" while the
+  // feed is, else "done" (drawn, or nothing to draw).
+  function drawFirstScreen(key, entry) {
+    var container = mapParsed(key);
+    if (!container) {
       return "parsing";
+    }
+    var screen = firstScreenOf(container);
+    if (!screen || container.getAttribute("data-fit") === "false") {
+      return "done";
     }
     if (stylesheetsPending().length) {
       return "styling";
     }
-    var result = entry.result;
-    if (!result.response.ok || !result.data || container.getAttribute("data-fit") === "false") {
-      return "done";
+    var poles = screen.poles;
+    if (!poles) {
+      var result = entry.result;
+      if (!result) {
+        return "feed";
+      }
+      if (!result.response.ok || !result.data) {
+        return "done";
+      }
+      poles = polesOf(result.data);
     }
     var width = container.clientWidth;
     var height = container.clientHeight;
-    var points = drawable(polesOf(result.data), asksForClosed(key)).points;
+    var points = drawable(poles, asksForClosed(key)).points;
     if (!points.length || !width || !height) {
       return "done";
     }
+    var config = screen.view;
     var extent = extentOf(points, zoneBoxes(config.zones));
     var minZoom = config.minZoom;
     var maxZoom = config.maxZoom;
@@ -558,11 +653,15 @@
   var early = {};
 
   function whenDrawable(key, entry) {
-    // (Several stylesheets' load events may each call it again: drawn once.)
+    // (Called again by each thing it waited for: drawn once.)
     if (entry.taken || entry.drawn) {
       return;
     }
     var state = drawFirstScreen(key, entry);
+    if (state === "feed" || (state === "done" && entry.afterFirstScreen)) {
+      // (A page over the limit of poles it carries waits for the feed after all.)
+      entry.start();
+    }
     entry.drawn = state === "done";
     var again = function () {
       whenDrawable(key, entry);
@@ -570,37 +669,62 @@
     if (state === "styling") {
       // At the next stylesheet that arrives.
       stylesheetsPending().forEach(function (link) {
-        link.addEventListener("load", again, { once: true });
-        link.addEventListener("error", again, { once: true });
+        if (!link.ptceAwaited) {
+          link.ptceAwaited = true;
+          link.addEventListener("load", again, { once: true });
+          link.addEventListener("error", again, { once: true });
+        }
       });
-    } else if (state === "parsing" && document.readyState === "loading" && window.MutationObserver) {
-      // The feed came before the parser reached the map: as soon as the map and its
-      // configuration are in the page (map.js, further down, may take over first).
+    } else if (
+      state === "parsing" &&
+      !entry.observer &&
+      document.readyState === "loading" &&
+      window.MutationObserver
+    ) {
+      // As soon as the parser has gone past the map's element, unless map.js, further
+      // down, takes over first.
       var observer = new MutationObserver(function () {
-        if (entry.taken || (mapWaitingFor(key) && document.getElementById("ptce-map-config"))) {
+        if (entry.taken || mapParsed(key)) {
           observer.disconnect();
           again();
         }
       });
+      entry.observer = observer;
       observer.observe(document.documentElement, { childList: true, subtree: true });
       document.addEventListener("DOMContentLoaded", function () {
         observer.disconnect();
       }, { once: true });
     }
+    // "feed": the feed's arrival calls again (below).
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("link[data-ptce-feed]"), function (link) {
     var key = link.href;
-    var entry = { result: null, taken: false, drawn: false };
-    entry.promise = fetchFeed(link.href).then(function (result) {
-      entry.result = result;
-      mark("feed-parsed-early");
-      whenDrawable(key, entry);
-      return result;
-    });
-    // A network error is map.js's to report, when it takes the promise.
-    entry.promise.catch(function () {});
+    var entry = { result: null, taken: false, drawn: false, observer: null, promise: null };
+    entry.start = function () {
+      if (!entry.promise) {
+        entry.promise = fetchFeed(link.href).then(function (result) {
+          entry.result = result;
+          mark("feed-parsed-early");
+          whenDrawable(key, entry);
+          return result;
+        });
+        // A network error is map.js's to report, when it takes the promise.
+        entry.promise.catch(function () {});
+      }
+      return entry.promise;
+    };
     early[key] = entry;
+    // When the page carries the first screen's poles (data-ptce-page-poles), the feed's
+    // body is read and parsed once that screen is drawn: on the main thread, it would
+    // hold the parser back from the map (the preload brings the bytes meanwhile).
+    if (link.hasAttribute("data-ptce-page-poles")) {
+      entry.afterFirstScreen = true;
+      document.addEventListener("DOMContentLoaded", entry.start, { once: true });
+    } else {
+      entry.start();
+    }
+    whenDrawable(key, entry);
   });
 
   window.PTCEMapFeed = {
@@ -617,6 +741,7 @@
       delete early[key];
       if (entry) {
         entry.taken = true;
+        entry.start();
       }
       return entry;
     },
@@ -636,5 +761,10 @@
     FIT: FIT,
     previewGroups: previewGroups,
     clearFirstScreen: clearFirstScreen,
+    // The poles the page wrote for `container`'s first screen, or null.
+    firstScreenPoles: function (container) {
+      var screen = firstScreenOf(container);
+      return screen && screen.poles;
+    },
   };
 })();

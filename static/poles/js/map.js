@@ -365,6 +365,17 @@
     // out twice before the first marker. Otherwise (a slow feed, no feed, a fixed view)
     // they come now, so that the map is never left without them while the feed loads.
     if (!(this.url && this.fit && feeds.ready(this.url))) {
+      // The feed still on its way: when the page wrote its first screen's poles, the
+      // map takes their view now (not the default one, which the feed would move) and
+      // their stand-in replaces the first screen drawn before Leaflet: it follows the
+      // map if the visitor moves it before the feed has come.
+      var pagePoles = this.url && this.fit ? feeds.firstScreenPoles(container) : null;
+      var placed = pagePoles ? feeds.drawable(pagePoles, this.showClosed()).points : [];
+      if (placed.length) {
+        this.fitMarkers(placed);
+        this.points = placed;
+        this.showPreview(placed);
+      }
       this.showTiles();
     }
     mark("map-ready");
