@@ -847,7 +847,7 @@ FIRST_SCREEN_FORMAT = "ptce-first-screen-1"
 FIRST_SCREEN_FIELDS = ("longitude", "latitude", "mark", "status")
 
 
-def directory_map_first_screen(filterset) -> str:
+def directory_map_first_screen(filterset, *, limit: int | None = None) -> str:
     """The JSON text of what a map's first screen draws of the filtered poles (the
     FilterSet must be valid): each pole's position, marking sector and status, in the
     maps' feed's order and with its very numbers, so that the groups and pixels are
@@ -859,9 +859,12 @@ def directory_map_first_screen(filterset) -> str:
     places or photos): each pole is four numbers of one flat list, in
     `FIRST_SCREEN_FIELDS` order, its mark a position in `sectors` (colour and letters),
     its status a position in `statuses`. Two queries, as the feed's poles and sectors.
-    Safe to write in a script element as it is (SCRIPT_DATA_ESCAPES).
+    Safe to write in a script element as it is (SCRIPT_DATA_ESCAPES). "" for more than
+    `limit` poles.
     """
     found = _map_poles(filterset, photos=False)
+    if limit is not None and len(found.rows) > limit:
+        return ""
     statuses = [value for value, _label in Pole.Status.choices]
     status_at = {value: position for position, value in enumerate(statuses)}
     numbers = []
@@ -901,9 +904,7 @@ def map_first_screen_poles() -> str:
     def build():
         filterset = directory_filterset({})
         filterset.is_valid()
-        if filterset.qs.count() > FIRST_SCREEN_MAX_POLES:
-            return ""
-        return directory_map_first_screen(filterset)
+        return directory_map_first_screen(filterset, limit=FIRST_SCREEN_MAX_POLES)
 
     return versioned("map-first-screen", build, per_language=True)
 

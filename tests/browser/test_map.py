@@ -369,10 +369,11 @@ def test_a_feed_that_fails_leaves_the_map_with_its_tiles(page, network):
 
 
 def test_beyond_the_poles_a_page_carries_the_first_screen_comes_with_the_feed(
-    page, site, monkeypatch
+    page, site, monkeypatch, empty_cache
 ):
     # Past FIRST_SCREEN_MAX_POLES the unfiltered directory carries its map's view only:
-    # its first screen is drawn from the feed, still before Leaflet.
+    # its first screen is drawn from the feed, still before Leaflet. (The cache emptied:
+    # the poles another test's page wrote under this data version are not read.)
     from poles import selectors
 
     monkeypatch.setattr(selectors, "FIRST_SCREEN_MAX_POLES", 1)

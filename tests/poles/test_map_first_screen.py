@@ -128,7 +128,7 @@ def test_a_sectors_letters_cannot_close_the_element():
     assert page_poles(data)[0][2] == ("#123456", "</")
 
 
-def test_beyond_its_limit_the_page_gives_the_view_only(monkeypatch):
+def test_beyond_its_limit_the_page_gives_the_view_only(monkeypatch, empty_cache):
     located_pole("60057")
     located_pole("60057")
     monkeypatch.setattr(selectors, "FIRST_SCREEN_MAX_POLES", 1)
