@@ -36,47 +36,39 @@ def first_screen(url: str, element_id: str, **headers) -> dict:
     return json.loads(found.group(1))
 
 
-def page_poles(data: dict) -> list[tuple]:
-    """(longitude, latitude, colour and letters of the mark, status) of each pole, as
-    map-feed.js reads them (firstScreenPoles)."""
-    poles = data["poles"]
-    at = {name: position for position, name in enumerate(poles["fields"])}
-    width = len(poles["fields"])
-    numbers = poles["poles"]
-    assert len(numbers) % width == 0
-    rows = []
-    for start in range(0, len(numbers), width):
-        row = numbers[start : start + width]
-        mark = row[at["mark"]]
-        sector = poles["sectors"][mark] if mark is not None else None
-        rows.append(
-            (
-                row[at["longitude"]],
-                row[at["latitude"]],
-                (sector["color"], sector["letters"]) if sector else None,
-                poles["statuses"][row[at["status"]]],
-            )
+def drawn(data: dict, rows, status_of) -> list[tuple]:
+    """(longitude, latitude, colour and letters of the mark, status) of each of `rows`
+    (lists in the order of `data["fields"]`), as map-feed.js reads them."""
+    at = {name: position for position, name in enumerate(data["fields"])}
+
+    def mark(position):
+        sector = data["sectors"][position] if position is not None else None
+        return (sector["color"], sector["letters"]) if sector else None
+
+    return [
+        (
+            row[at["longitude"]],
+            row[at["latitude"]],
+            mark(row[at["mark"]]),
+            status_of(row[at["status"]]),
         )
-    return rows
+        for row in rows
+    ]
+
+
+def page_poles(data: dict) -> list[tuple]:
+    """What the page gives of each pole (firstScreenPoles: a flat list of numbers)."""
+    poles = data["poles"]
+    width, numbers = len(poles["fields"]), poles["poles"]
+    assert len(numbers) % width == 0
+    rows = [numbers[start : start + width] for start in range(0, len(numbers), width)]
+    return drawn(poles, rows, lambda position: poles["statuses"][position])
 
 
 def feed_poles(**headers) -> list[tuple]:
-    """The same of the maps' feed, as map-feed.js reads it (compactPoles)."""
+    """The same of the maps' feed (compactPoles)."""
     data = json.loads(Client().get("/poles/carte.json", **headers).content)
-    at = {name: position for position, name in enumerate(data["fields"])}
-    rows = []
-    for row in data["poles"]:
-        mark = row[at["mark"]]
-        sector = data["sectors"][mark] if mark is not None else None
-        rows.append(
-            (
-                row[at["longitude"]],
-                row[at["latitude"]],
-                (sector["color"], sector["letters"]) if sector else None,
-                row[at["status"]],
-            )
-        )
-    return rows
+    return drawn(data, data["poles"], lambda status: status)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
