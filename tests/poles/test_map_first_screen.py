@@ -160,3 +160,15 @@ def test_a_moved_pole_a_recoloured_sector_and_a_closed_pole_show_at_once():
     now = page_poles(first_screen("/poles/", "directory-map-first-screen"))
     assert now != shown and now == feed_poles()
     assert (1.4442, 43.6047, ("#445566", sector.mark), "ferme") in now
+
+
+@pytest.mark.parametrize(
+    "url", ["/poles/", "/poles/?statut=actif", "/", "/embed/", "/territoires/hauts-de-france/"]
+)
+def test_the_first_render_waits_for_the_map_element_only(seeded, url):
+    # The page is not painted before its map's element is parsed (rel="expect"), so that
+    # it is laid out once with the map's first screen: the link names that element.
+    html = Client().get(url).content.decode()
+    head = html.split("</head>")[0]
+    (target,) = re.findall(r'<link rel="expect" href="#([\w-]+)" blocking="render">', head)
+    assert re.search(rf'<div id="{target}" class="[^"]*ptce-map[^"]*" data-ptce-map', html)

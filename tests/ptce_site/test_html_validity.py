@@ -146,7 +146,19 @@ def test_main_pages_are_valid_html(vnu, client, richest_pole, tmp_path):
         f" line {message.get('lastLine')}: {message['message']}"
         f" — {message.get('extract', '').strip()!r}"
         for message in messages
-        if message["type"] != "info"
+        if message["type"] != "info" and not checker_gap(message)
     ]
     assert errors == [], "\n".join(errors)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0 or all(checker_gap(m) for m in messages), result.stderr
+
+
+def checker_gap(message: dict) -> bool:
+    """What the HTML Standard allows and the checker (vnu-jar 26.9.27, the latest) does
+    not know yet: `<link rel="expect" blocking="render">`, which holds a page's first
+    render until its map's element is parsed (poles/_map_feed.html). The Standard allows
+    `blocking` on a link whose rel is "expect"
+    (https://html.spec.whatwg.org/multipage/links.html#link-type-expect). Only that
+    message, on an expect link: a `blocking` on any other link stays an error."""
+    return "“blocking” attribute must have a “rel” attribute" in message.get(
+        "message", ""
+    ) and 'rel="expect"' in message.get("extract", "")
