@@ -241,6 +241,14 @@ def ptce_map_scripts() -> str:
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 
+@register.filter
+def carries_page_poles(feed_url: str) -> bool:
+    """Whether a map fed by `feed_url` has its first screen's poles in the page: its feed
+    is the unfiltered one (`map_first_screen` writes them; poles/_map_feed.html tells
+    map-feed.js to parse the feed after that screen)."""
+    return feed_url == reverse_cached("opendata:map_feed")
+
+
 @register.simple_tag
 def map_first_screen(feed_url: str, element_id: str) -> str:
     """What a map fed by `feed_url` needs to draw its first screen before Leaflet has
@@ -252,7 +260,7 @@ def map_first_screen(feed_url: str, element_id: str) -> str:
     drawn as soon as the stylesheets are in, rather than after the feed's request. A
     filtered map's first screen waits for its feed."""
     view = json.dumps(map_view(), separators=(",", ":"))
-    poles = map_first_screen_poles() if feed_url == reverse_cached("opendata:map_feed") else ""
+    poles = map_first_screen_poles() if carries_page_poles(feed_url) else ""
     if poles:
         # (Its text escapes "<", ">" and "&", as json_script does.)
         poles = f',"poles":{poles}'

@@ -172,3 +172,28 @@ def test_the_first_render_waits_for_the_map_element_only(seeded, url):
     head = html.split("</head>")[0]
     (target,) = re.findall(r'<link rel="expect" href="#([\w-]+)" blocking="render">', head)
     assert re.search(rf'<div id="{target}" class="[^"]*ptce-map[^"]*" data-ptce-map', html)
+
+
+@pytest.mark.parametrize(
+    ("url", "parsed_after"), [("/poles/", True), ("/", True), ("/poles/?statut=actif", False)]
+)
+def test_the_feed_is_parsed_after_the_first_screen_only_where_the_page_has_its_poles(
+    seeded, url, parsed_after
+):
+    head = Client().get(url).content.decode().split("</head>")[0]
+    (preload,) = re.findall(r"<link rel=\"preload\"[^>]*data-ptce-feed[^>]*>", head)
+    assert ("data-ptce-page-poles" in preload) is parsed_after
+
+
+def test_with_the_page_cache_on_an_edit_reaches_the_cached_pages_poles(settings, empty_cache):
+    # Production caches whole pages (the generation in their key): the poles a cached
+    # page carries are those of its generation, and an edit gives the next request new ones.
+    settings.PUBLIC_CACHE_SECONDS = 600
+    moved = located_pole("60057")
+    first = page_poles(first_screen("/poles/", "directory-map-first-screen"))
+    assert first == page_poles(first_screen("/poles/", "directory-map-first-screen"))
+    moved.latitude, moved.longitude = 45.764, 4.8357
+    moved.save()
+    now = page_poles(first_screen("/poles/", "directory-map-first-screen"))
+    assert now != first and now == feed_poles()
+    assert any(row[:2] == (4.8357, 45.764) for row in now)
