@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from .generation import bump_generation
 from .invalidation import connect_signals
+from .request_version import begin_request, end_request
 
 
 class CachingConfig(AppConfig):
@@ -24,6 +26,9 @@ class CachingConfig(AppConfig):
         # A release runs `migrate` (docs/operations.md): what was stored or cached by the
         # old code (feeds and exports whose columns or labels may have changed) must not
         # outlive it, even when no data changed.
+        # The data version is read once per request (request_version.py).
+        request_started.connect(begin_request, dispatch_uid="ptce-data-version-begin")
+        request_finished.connect(end_request, dispatch_uid="ptce-data-version-end")
         post_migrate.connect(
             bump_after_migrate, sender=self, dispatch_uid="ptce-bump-after-migrate"
         )

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .request_version import forget_version
 from .stamp import bump_stamp, read_since_bump
 
 GENERATION_KEY = "ptce:public:generation"
@@ -57,6 +58,7 @@ def bump_cache_generation() -> int:
     unreachable. The data stamp is not replaced: invalidation.py registers this after
     the commit, the stamp having moved with the transaction."""
     read_since_bump.set(False)
+    forget_version()
     new = _now_ms()
     try:
         current = cache.incr(GENERATION_KEY)

@@ -23,6 +23,8 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from .request_version import forget_version
+
 STAMP_PK = 1
 
 # Has a page read the generation, in this execution context, since the context last
@@ -68,6 +70,7 @@ def bump_stamp() -> str:
     """Replace the token: whatever was stored under the old one is never served again.
     Called with the generation's bump (bump_generation), inside the writing
     transaction when there is one."""
+    forget_version()
     token, now = uuid.uuid4().hex, timezone.now()
     model = _model()
     if not model.objects.filter(pk=STAMP_PK).update(token=token, changed_at=now):

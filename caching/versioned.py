@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from .generation import cache_seconds, current_generation
 from .keys import digest
 from .release import release
+from .request_version import remembered_version
 from .stamp import read_token
 
 # How long numbers cached under a data version stay: the version is exact, so this only
@@ -29,7 +30,14 @@ def data_version() -> str:
       that a cache local to each worker keeps its numbers from one edit to the next.
       Inside a transaction that has written, the stamp is that transaction's own new
       token: what is stored under it is never read again if it rolls back.
+
+    Read once per request (request_version.py): a write of the request itself makes
+    the next read ask again.
     """
+    return remembered_version(_read_version)
+
+
+def _read_version() -> str:
     if cache_seconds():
         return f"generation:{current_generation()}"
     return f"stamp:{read_token()}"

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ASin, Cast, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 
+from caching import digest, versioned
 from territories import places
 from territories.models import Commune
 from territories.services import ARRONDISSEMENT_PARENTS
@@ -336,13 +337,12 @@ class PoleQuerySet(models.QuerySet):
         words = list(dict.fromkeys(sequence))[:MAX_SEARCH_WORDS]
         if not words:
             return self.none()
-        place = named_place(words, postal_code_words(sequence, words))
+        postgresql = connection.vendor == "postgresql"
+        place, corrections = search_terms(words, postal_code_words(sequence, words), postgresql)
         communes, other_words = place.communes, place.other_words
         # The words the whole text must match, as an alternative to the place: none
         # when the place is a postal code.
         text_words = [] if place.postal_code else words
-        postgresql = connection.vendor == "postgresql"
-        corrections = typo_corrections(text_words or other_words) if postgresql else {}
 
         def matching(these_words):
             if postgresql:
@@ -422,6 +422,26 @@ class NamedPlace(NamedTuple):
     communes: list
     other_words: list[str]
     postal_code: str = ""
+
+
+def search_terms(
+    words: list[str], postal_codes: list[str], postgresql: bool
+) -> tuple[NamedPlace, dict[str, list[str]]]:
+    """What a search's words name (`named_place`) and, on PostgreSQL, the typo
+    corrections of the words the text must match (`typo_corrections`): two lookups, in
+    the territories and in the search lexicon, that depend on the words and the data
+    only. Kept under the data version: the same words searched again (a shared link,
+    the next page of results, the map's feed of the same search) cost no query. Each
+    query of a page waits for a turn on the CPU under load: at national scale the two
+    took about a tenth of a search's time."""
+
+    def look_up():
+        place = named_place(words, postal_codes)
+        text_words = [] if place.postal_code else words
+        corrections = typo_corrections(text_words or place.other_words) if postgresql else {}
+        return place, corrections
+
+    return versioned(f"search-terms:{digest(words, postal_codes, postgresql)}", look_up)
 
 
 def named_place(words: list[str], postal_codes: list[str]) -> NamedPlace:

@@ -10,6 +10,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -53,18 +54,31 @@ def pole_detail_queryset():
     number of its memberships as `membership_count` (which pages the members table).
     What its page lists comes from `pole_lists()`, `pole_memberships()` and
     `cooperator_summary()`."""
-    return Pole.objects.published().for_page().annotate(membership_count=membership_count("pole"))
+    return (
+        Pole.objects.published()
+        .for_page()
+        .annotate(
+            membership_count=membership_count("pole"),
+            # Most poles have no photo: their page then skips the photos' query.
+            has_photos=Exists(PolePhoto.objects.filter(pole=OuterRef("pk"))),
+        )
+    )
 
 
 def pole_lists(pole: Pole) -> dict[str, list]:
     """The short lists of a pole's page in three queries: its eight many-to-many lists
-    and its sources in one (`_linked_items()`), then its figures and photos. Not
+    and its sources in one (`_linked_items()`), then its figures and photos (none
+    when `pole_detail_queryset()` found that it has no photo). Not
     `prefetch_related()`: a lookup costs more in Python than the few rows it brings.
     Lean rows (`.values()`) where the page calls no method of the model."""
     lists = {
         **_linked_items(pole),
         "figures": list(KeyFigure.objects.filter(pole=pole).order_by("-year")),
-        "photos": list(PolePhoto.objects.filter(pole=pole).order_by("position", "id")),
+        "photos": (
+            list(PolePhoto.objects.filter(pole=pole).order_by("position", "id"))
+            if getattr(pole, "has_photos", True)
+            else []
+        ),
     }
     # "Informations de 2021": the year of the most recent dated source, so that a figure
     # of 2014 is never taken for fresh.
@@ -179,22 +193,34 @@ def _label(name: str, name_en: str, english: bool) -> str:
 # POLE_LINKS_SQL: built by the ORM, the two queries cost about 2 ms of a pole page's
 # 17 ms of Python at 2,000 poles (2026-12-07). tests/poles/test_pole_page_rows.py holds
 # the rows equal to the ORM's.
+# One page of a pole's memberships, then the approvals of the page's structures, in one
+# statement: each round trip of a page waits for a turn on the CPU under load, and
+# joined in one SELECT the approvals would multiply the memberships' rows. The first
+# column tells the two apart (0: a membership, 1: an approval); the second orders
+# them (the membership's rank in the list, the approval's position).
 MEMBERSHIPS_SQL = """
-SELECT m.structure_id, m.role, m.joined_year, m.left_year, s.name, s.website, s.etp,
-       s.turnover, s.figures_year, f.name, f.name_en, f.abbreviation, b.label
-  FROM poles_membership AS m
-  JOIN poles_structure AS s ON s.id = m.structure_id
-  LEFT JOIN poles_legalform AS f ON f.id = s.legal_form_id
-  LEFT JOIN poles_headcountband AS b ON b.id = s.headcount_band_id
- WHERE m.pole_id = %s
- ORDER BY m.role, s.name, m.id
- LIMIT %s OFFSET %s
-"""
-STRUCTURE_APPROVALS_SQL = """
-SELECT link.structure_id, a.name, a.name_en, a.abbreviation
+WITH page AS (
+    SELECT ROW_NUMBER() OVER (ORDER BY m.role, s.name, m.id) AS n,
+           m.structure_id, m.role, m.joined_year, m.left_year, s.name, s.website, s.etp,
+           s.turnover, s.figures_year, f.name AS form_name, f.name_en AS form_name_en,
+           f.abbreviation AS form_abbreviation, b.label
+      FROM poles_membership AS m
+      JOIN poles_structure AS s ON s.id = m.structure_id
+      LEFT JOIN poles_legalform AS f ON f.id = s.legal_form_id
+      LEFT JOIN poles_headcountband AS b ON b.id = s.headcount_band_id
+     WHERE m.pole_id = %s
+     ORDER BY n
+     LIMIT %s OFFSET %s
+)
+SELECT 0, n, structure_id, role, joined_year, left_year, name, website, etp, turnover,
+       figures_year, form_name, form_name_en, form_abbreviation, label
+  FROM page
+UNION ALL
+SELECT 1, a.position, link.structure_id, NULL, NULL, NULL, a.name, NULL, NULL, NULL,
+       NULL, NULL, a.name_en, a.abbreviation, NULL
   FROM poles_structure_approvals AS link JOIN poles_approval AS a ON a.id = link.approval_id
- WHERE link.structure_id IN ({ids})
- ORDER BY a.position, a.name
+ WHERE link.structure_id IN (SELECT structure_id FROM page)
+ ORDER BY 1, 2, 7
 """
 _MEMBERSHIP_KEYS = (
     "structure_id",
@@ -216,24 +242,20 @@ _MEMBERSHIP_KEYS = (
 def pole_memberships(pole: Pole, *, offset: int = 0) -> list[dict]:
     """One page of a pole's memberships as plain rows (no model instance: a page has a
     hundred), each with its structure's columns, legal form and headcount band joined,
-    and its approvals as `approvals` ((label, short label) in their order), read by a
-    second query over the page's structures: joined in the first, they would multiply
-    its rows and take PostgreSQL longer to plan than a second query costs."""
+    and its approvals as `approvals` ((label, short label) in their order): one query
+    (MEMBERSHIPS_SQL)."""
     with connection.cursor() as cursor:
         cursor.execute(MEMBERSHIPS_SQL, [pole.pk, MEMBERS_PAGE_SIZE, offset])
-        rows = [dict(zip(_MEMBERSHIP_KEYS, row, strict=True)) for row in cursor.fetchall()]
-        if not rows:
-            return rows
-        structures = list(dict.fromkeys(row["structure_id"] for row in rows))
-        cursor.execute(
-            STRUCTURE_APPROVALS_SQL.format(ids=", ".join(["%s"] * len(structures))), structures
-        )
-        pairs = cursor.fetchall()
+        found = cursor.fetchall()
     english = (get_language() or "fr").startswith("en")
-    approvals = defaultdict(list)
-    for structure_id, name, name_en, abbreviation in pairs:
-        label = _label(name, name_en, english)
-        approvals[structure_id].append((label, abbreviation or label))
+    rows, approvals = [], defaultdict(list)
+    for kind, _rank, structure_id, *columns in found:
+        if kind:
+            name, name_en, abbreviation = columns[3], columns[9], columns[10]
+            label = _label(name, name_en, english)
+            approvals[structure_id].append((label, abbreviation or label))
+        else:
+            rows.append(dict(zip(_MEMBERSHIP_KEYS, (structure_id, *columns), strict=True)))
     for row in rows:
         row["etp"] = orm_decimal(row["etp"], _STRUCTURE_ETP_QUANTUM)
         row["legal_form"] = None

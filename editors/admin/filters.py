@@ -4,30 +4,21 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from caching import data_version, versioned
+from caching import versioned
 from editors import scopes
 from editors.selectors import recent_figures, thin_record
 from territories.models import Commune, Departement
 
 
-def _request_data_version(request) -> str:
-    """The data version, read once per request for all the filters of a changelist (it
-    may cost a query: caching.data_version)."""
-    version = getattr(request, "admin_filters_data_version", None)
-    if version is None:
-        version = request.admin_filters_data_version = data_version()
-    return version
-
-
-def reference_choices(field, ordering, request):
+def reference_choices(field, ordering):
     """`field.get_choices()` of a filter (the related records' keys and names, in the
     related admin's order), read once per data version and language rather than at
-    every request: what a list offers to filter by is the same for every editor."""
+    every request: what a list offers to filter by is the same for every editor. The
+    version is read once for all the filters of a changelist (caching.data_version)."""
     return versioned(
         f"admin-filter-choices:{field.model._meta.label}.{field.name}:{ordering!r}",
         lambda: field.get_choices(include_blank=False, ordering=ordering),
         per_language=True,
-        version=_request_data_version(request),
     )
 
 
@@ -38,7 +29,7 @@ class ReferenceListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        return reference_choices(field, ordering, request)
+        return reference_choices(field, ordering)
 
 
 class FiguresOutdatedFilter(admin.SimpleListFilter):
@@ -106,7 +97,7 @@ class SeatRegionFilter(admin.RelatedOnlyFieldListFilter):
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
         if scopes.is_national(request.user):
-            return reference_choices(field, ordering, request)
+            return reference_choices(field, ordering)
         seat_departement = (
             Commune.objects.filter(pk=OuterRef("seat_commune_id"))
             .order_by()

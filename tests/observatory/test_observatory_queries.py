@@ -26,9 +26,9 @@ CSV_QUERIES = {"statuts": 1, "secteurs": 4, "chiffres-cles": 1, "familles-juridi
 
 
 def version_queries() -> int:
-    """Page cache off, the data version is the data stamp (one query), read once for the
-    form's choices and once for the indicators."""
-    return 2
+    """Page cache off, the data version is the data stamp: one query, read once per
+    request for the form's choices and the indicators (caching/request_version.py)."""
+    return 1
 
 
 def more_poles(count: int):

@@ -301,9 +301,9 @@ def _directory_queries(client, url) -> int:
     [
         # A position costs its nearest commune, and the rows with their distance are read
         # apart from their sectors (the unfiltered rows come with theirs): two more; the
-        # page without filters reads the data version once more, for its map's first
-        # screen (poles/templatetags/ptce.py, map_first_screen): one less.
-        (f"?autour={NEAR_BEAUVAIS}", "", 2 - 1),
+        # page without filters reads the poles of its map's first screen, cached under
+        # the data version it has already read: none.
+        (f"?autour={NEAR_BEAUVAIS}", "", 2),
         # A place costs none beyond its resolution (the same place sorted by name).
         ("?commune=60057&tri=distance", "?commune=60057&tri=nom", 0),
         ("?lieu=Beauvais+(60)&tri=distance", "?lieu=Beauvais+(60)&tri=nom", 0),

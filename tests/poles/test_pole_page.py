@@ -167,10 +167,10 @@ def test_pole_page_has_title_description_and_canonical(client, db):
 @pytest.mark.parametrize("size", [3, 30])
 def test_pole_page_queries_are_constant(client, django_assert_max_num_queries, size):
     pole = rich_pole(index=0, size=size)
-    # 9, whatever the lists' length: the pole, its many-to-many lists (one UNION),
-    # figures, sources, photos, a page of members and their approvals, the cooperators
-    # and their colleges.
-    with django_assert_max_num_queries(7):
+    # 5, whatever the lists' length: the pole (with whether it has photos), its
+    # many-to-many lists and sources (one UNION), its figures, a page of members with
+    # their approvals, the cooperators and their colleges. No photo, no photos' query.
+    with django_assert_max_num_queries(5):
         response = client.get(pole.get_absolute_url())
         page = text(response)
     assert page.count("Structure synthétique") == size
@@ -250,6 +250,16 @@ def test_pole_page_without_photos_has_no_photo_section(client, db):
     assert "pole-logo" not in html
 
 
+def test_the_photos_section_follows_the_first_photo_and_the_last(client, db):
+    """Whether a pole has photos is read with the pole: the first photo added shows at
+    once, and the section goes with the last one deleted."""
+    pole = PoleFactory()
+    photo = _photo(pole, 0)
+    assert 'id="photos-title"' in client.get(pole.get_absolute_url()).content.decode()
+    photo.delete()
+    assert 'id="photos-title"' not in client.get(pole.get_absolute_url()).content.decode()
+
+
 def test_photo_alt_text_is_escaped(client, db):
     pole = PoleFactory()
     _photo(pole, 0, alt_text='"><script>alert(1)</script>')
@@ -263,7 +273,7 @@ def test_pole_page_photos_add_no_query_per_photo(client, django_assert_max_num_q
     pole = rich_pole(index=0, size=3)
     for index in range(size):
         _photo(pole, index)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         html = client.get(pole.get_absolute_url()).content.decode()
     assert html.count('loading="lazy"') == size
 
@@ -284,7 +294,7 @@ def test_member_structures_are_listed_by_pages(client, db, django_assert_max_num
         for structure in structures
     )
     url = pole.get_absolute_url()
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         first = text(client.get(url))
     assert f"{MEMBERS_PAGE_SIZE + 5} structures" in first
     assert "Structure paginée 000" in first

@@ -109,8 +109,9 @@ def test_the_members_rows_are_the_orm_s(pole, language, monkeypatch):
     assert any(len(row["approvals"]) == 3 for row in rows)
 
 
-def test_the_members_page_costs_two_queries(pole, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_the_members_page_costs_one_query(pole, django_assert_num_queries):
+    """The memberships and their structures' approvals in one statement."""
+    with django_assert_num_queries(1):
         assert len(selectors.pole_memberships(pole)) == 7
 
 

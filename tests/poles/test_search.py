@@ -290,6 +290,25 @@ def test_typos_are_corrected_against_the_lexicon(client, db):
     assert found(client, "zzyzx") == []
 
 
+def test_a_search_repeated_after_an_edit_reads_the_new_words_and_places(client, db):
+    """What a search's words name and their corrections are kept under the data version
+    (`querysets.search_terms`): a member structure added, or a commune renamed, since
+    the same search changes what it finds at once."""
+
+    pole = located_pole("60333", name="Pôle de test")
+    assert found(client, "menuiseire") == []
+    assert found(client, "Commune de test renommée") == []
+    MembershipFactory(pole=pole, structure=StructureFactory(name="Menuiserie Coopérative"))
+    refresh_search_text(pole)
+    postgresql = connection.vendor == "postgresql"  # typos are corrected there only
+    assert found(client, "menuiseire") == (["Pôle de test"] if postgresql else [])
+    assert found(client, "menuiserie") == ["Pôle de test"]
+    seat = pole.seat_commune
+    seat.search_name = "commune de test renommee"
+    seat.save()
+    assert found(client, "Commune de test renommée") == ["Pôle de test"]
+
+
 def test_the_lexicon_holds_the_words_of_the_search_texts(db):
     pole = PoleFactory(name="Pôle Arlequin")
     MembershipFactory(pole=pole, structure=StructureFactory(name="Atelier Zéphyr"))

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caching.models import DataStamp
 from poles.models import Pole
 from poles.services import refresh_search_texts
 from tests.factories import PoleFactory, located_pole
@@ -188,7 +189,11 @@ def test_no_digits_in_the_search_give_a_server_error(client, saint_denis, q):
 def test_a_postal_code_costs_at_most_one_indexed_query(
     saint_denis, django_assert_num_queries, q, sqlite, postgresql
 ):
-    with django_assert_num_queries(postgresql if POSTGRESQL else sqlite):
+    # Plus the data version (the stamp, outside a request): the lookups are kept under
+    # it (`search_terms`), and the same search again costs that read only.
+    with django_assert_num_queries(1 + (postgresql if POSTGRESQL else sqlite)):
+        Pole.objects.search(q)
+    with django_assert_num_queries(1):
         Pole.objects.search(q)
 
 
@@ -196,7 +201,11 @@ def test_the_postal_code_lookup_uses_an_index(saint_denis):
     """`PostalCode.code` is indexed (migration territories 0002), on both databases."""
     with CaptureQueriesContext(connection) as queries:
         Pole.objects.search("93200")
-    (lookup,) = [query["sql"] for query in queries.captured_queries]
+    (lookup,) = [
+        query["sql"]
+        for query in queries.captured_queries
+        if DataStamp._meta.db_table not in query["sql"]
+    ]
     assert "territories_postalcode" in lookup
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
