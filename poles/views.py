@@ -79,6 +79,14 @@ class PoleDetailView(DetailView):
     def get_queryset(self):
         return selectors.pole_detail_queryset()
 
+    def get_object(self, queryset=None):
+        # `get_queryset().get(slug=…)`, without building and compiling the query at
+        # every visit (selectors.pole_for_page).
+        pole = selectors.pole_for_page(self.kwargs["slug"])
+        if pole is None:
+            raise Http404
+        return pole
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pole = self.object
