@@ -2,7 +2,7 @@
 (the directory, territory and sector pages, a pole's members, canonical URLs)."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, F, Func, Subquery, Window
 from django.utils.translation import gettext as _
 
 # More digits than any real page count, and beyond what int() should ever be asked to
@@ -45,20 +45,32 @@ def page_of(queryset, value, per_page: int) -> tuple[Page, str]:
     return paginator.page(number), message
 
 
-def counted_page_of(ids, value, per_page: int) -> tuple[Page, str]:
-    """`page_of` for a lazy queryset of ids (`values_list("pk", flat=True)`) that the
-    database has to read whole anyway to order it (ranked by search relevance): the
-    page and the number of rows in one query (`COUNT(*) OVER ()`), not a count and
-    then the page, each planning the search again. Not for an order an index serves:
-    the window makes the planner read the whole index to fill a page. A page past the
-    end (a stale or hand-edited link) has no row to carry the count: then counted
-    apart, as `page_of` does, to show the last page."""
+def counted_page_of(ids, value, per_page: int, *, ranked: bool = False) -> tuple[Page, str]:
+    """`page_of` for a lazy queryset of ids (`values_list("pk", flat=True)`): the page
+    and the number of rows in one query, not a count and then the page (each round
+    trip of a page waits for its turn on the CPU under load).
+
+    - Ordered by an index (`ranked=False`): the count is a subquery of its own, which
+      the database runs once beside the page (an uncorrelated scalar subquery).
+    - Ranked by search relevance (`ranked=True`), which the database has to read whole
+      to order anyway: the count is a window over the matches (`COUNT(*) OVER ()`), so
+      the search is planned once. Not for an order an index serves: there the window
+      makes the planner read the whole index to fill a page.
+
+    A page past the end (a stale or hand-edited link) has no row to carry the count:
+    then counted apart, as `page_of` does, to show the last page."""
     text = (value or "").strip()
     number = page_number(text) if text else 1
     if number is not None:
         offset = (number - 1) * per_page
+        if ranked:
+            rows_in_all = Window(Count("*"))
+        else:
+            # COUNT as a plain function: no GROUP BY, one row, whatever the filters.
+            counted = ids.order_by().annotate(rows=Func(F("pk"), function="COUNT"))
+            rows_in_all = Subquery(counted.values("rows"))
         rows = list(
-            ids.annotate(rows_in_all=Window(Count("*"))).values_list("pk", "rows_in_all")[
+            ids.annotate(rows_in_all=rows_in_all).values_list("pk", "rows_in_all")[
                 offset : offset + per_page
             ]
         )

@@ -41,10 +41,13 @@ def pole_list(request):
     """
     filterset = selectors.directory_filterset(request.GET)
     ids = selectors.directory_pole_ids(filterset)
-    # Ranked by relevance, the database reads every match before the first page: the
-    # page then carries their count. Otherwise a count and the page, each from an index.
-    read_page = counted_page_of if selectors.directory_ranked(filterset) else page_of
-    page, page_message = read_page(ids, request.GET.get("page"), DIRECTORY_PAGE_SIZE)
+    # The page carries the count of its list: one query (pagination.counted_page_of).
+    page, page_message = counted_page_of(
+        ids,
+        request.GET.get("page"),
+        DIRECTORY_PAGE_SIZE,
+        ranked=selectors.directory_ranked(filterset),
+    )
     page.object_list = selectors.directory_rows(
         list(page.object_list), filterset.sector_labels, origin=filterset.origin
     )

@@ -198,6 +198,11 @@ VACUUM_SCRIPT = """
 from django.db import connection
 with connection.cursor() as cursor:
     cursor.execute("VACUUM (FULL, ANALYZE)")
+    # VACUUM FULL leaves the visibility map empty: a plain VACUUM sets it, as autovacuum
+    # keeps it on a production table at rest. Without it, every index-only scan reads
+    # the table's pages too (the directory's count: a sequential scan of the poles,
+    # 4.2 ms at 8,000 poles, against 1.3 ms from the index alone).
+    cursor.execute("VACUUM")
 """
 
 
@@ -241,7 +246,7 @@ def prepare_data(env, sizes, *, seed):
         # (autovacuum reclaims each edit's old version for the next): compacted, as
         # after a restore, before measuring (seconds at 2,000 poles, about a minute
         # at 8,000).
-        log("compacting (VACUUM FULL) and analysing")
+        log("compacting (VACUUM FULL), analysing and setting the visibility map (VACUUM)")
         manage(env, "shell", "-c", VACUUM_SCRIPT, capture=True)
     return generated
 
