@@ -430,3 +430,37 @@ def test_the_commune_names_query_reads_what_the_orm_reads(db):
     )
     assert len(orm) > 5
     assert [tuple(row) for row in _commune_names(names)] == orm
+
+
+@pytest.mark.postgres
+def test_the_search_parses_its_query_once_per_execution(db):
+    """In the generic plan of a prepared statement (each connection's, from its sixth
+    run of the search on), `to_tsquery(config, $1)` is no constant: written as a
+    function of the parameter, the ranking parsed it again for every match. The query
+    is a scalar subquery (an InitPlan, evaluated once), and the GIN index still
+    serves the match."""
+    from django.db import transaction
+
+    for index in range(3):
+        pole = located_pole("60333", name=f"Économie solidaire de test {index}")
+        refresh_search_text(pole)
+    ids = Pole.objects.search("economie solidaire").values_list("pk", flat=True)
+    assert len(list(ids)) == 3
+    sql, params = ids.query.sql_with_params()
+    numbered = iter(range(1, len(params) + 1))
+    prepared = re.sub(r"%s", lambda _match: f"${next(numbered)}", sql)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        types = ", ".join(["text"] * len(params))  # the configuration's name, the query
+        cursor.execute(f"PREPARE ptce_search_test ({types}) AS {prepared}")
+        # EXECUTE takes no bound parameter: the test's own values, quoted.
+        values = ", ".join("'" + value.replace("'", "''") + "'" for value in params)
+        cursor.execute(f"EXPLAIN EXECUTE ptce_search_test({values})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE ptce_search_test")
+    assert "$1" in plan or "$0" in plan, plan  # the generic plan
+    assert "InitPlan" in plan, plan
+    (sort_key,) = [line for line in plan.splitlines() if "Sort Key" in line]
+    assert "ts_rank" in sort_key and "to_tsquery" not in sort_key, plan
+    assert "pole_search_vector_idx" in plan, plan
