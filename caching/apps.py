@@ -23,12 +23,12 @@ class CachingConfig(AppConfig):
         # Every save or delete of a model of the source apps invalidates the cached
         # pages: connected here, once every app's models are loaded.
         connect_signals()
-        # A release runs `migrate` (docs/operations.md): what was stored or cached by the
-        # old code (feeds and exports whose columns or labels may have changed) must not
-        # outlive it, even when no data changed.
         # The data version is read once per request (request_version.py).
         request_started.connect(begin_request, dispatch_uid="ptce-data-version-begin")
         request_finished.connect(end_request, dispatch_uid="ptce-data-version-end")
+        # A release runs `migrate` (docs/operations.md): what was stored or cached by the
+        # old code (feeds and exports whose columns or labels may have changed) must not
+        # outlive it, even when no data changed.
         post_migrate.connect(
             bump_after_migrate, sender=self, dispatch_uid="ptce-bump-after-migrate"
         )
